@@ -1,0 +1,32 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/layercheck/layercheck/harness"
+)
+
+func cmdCleanup(args []string) error {
+	fs := flag.NewFlagSet("layercheck cleanup", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	scratch := fs.String("scratch", harness.DefaultScratch, "the scratch directory runs used")
+	if err := fs.Parse(args); err != nil {
+		return &harness.UsageError{Msg: err.Error()}
+	}
+	rep, err := harness.Cleanup(*scratch)
+	for _, m := range rep.Unmounted {
+		fmt.Println("unmounted", m)
+	}
+	for _, d := range rep.Removed {
+		fmt.Println("removed", d)
+	}
+	for _, d := range rep.Live {
+		fmt.Println("left alone (run in progress):", d)
+	}
+	if err == nil && len(rep.Unmounted)+len(rep.Removed) == 0 {
+		fmt.Println("nothing to clean up in", *scratch)
+	}
+	return err
+}

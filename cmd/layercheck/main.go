@@ -1,0 +1,74 @@
+// Command layercheck checks a layered filesystem against a plain copy.
+//
+//	layercheck [run] [flags]   run the suites (the default command)
+//	layercheck cleanup         unmount and remove what an interrupted run left
+//
+// Exit codes: 0 no unexpected finding; 1 unexpected findings (or a scenario
+// that could not run); 2 bad usage or configuration; 3 the environment
+// cannot run it (no privilege, backend missing).
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/layercheck/layercheck/harness"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitFindings = 1
+	exitUsage    = 2
+	exitEnv      = 3
+)
+
+func main() {
+	os.Exit(realMain(os.Args[1:]))
+}
+
+func realMain(args []string) int {
+	cmd := "run"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	code := exitOK
+	switch cmd {
+	case "run":
+		code, err = cmdRun(args)
+	case "cleanup":
+		err = cmdCleanup(args)
+	case "help":
+		usage(os.Stdout)
+		return exitOK
+	default:
+		err = &harness.UsageError{Msg: fmt.Sprintf("unknown command %q (commands: run, cleanup, help)", cmd)}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "layercheck: "+err.Error())
+		return exitCode(err)
+	}
+	return code
+}
+
+func exitCode(err error) int {
+	var ue *harness.UsageError
+	var ee *harness.EnvError
+	switch {
+	case errors.As(err, &ue):
+		return exitUsage
+	case errors.As(err, &ee):
+		return exitEnv
+	}
+	return exitFindings
+}
+
+func usage(w *os.File) {
+	fmt.Fprint(w, `usage: layercheck [run] [flags]   run the suites against a layered filesystem
+       layercheck cleanup [--scratch DIR]   unmount and remove what an interrupted run left
+
+Run 'layercheck run -h' for the flags.
+`)
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"regexp"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/layercheck/layercheck/fixtures"
+	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/suites"
+)
+
+// runFlags are the flags of `layercheck run`.
+type runFlags struct {
+	depth   int
+	backend string
+	options string
+	suite   string
+	focus   string
+	jobs    int
+	json    string
+	keep    bool
+	verbose bool
+	quiet   bool
+	base    string
+	scratch string
+	onDisk  bool
+	timeout time.Duration
+}
+
+func parseRunFlags(args []string) (*runFlags, error) {
+	f := &runFlags{}
+	fs := flag.NewFlagSet("layercheck run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.IntVar(&f.depth, "depth", 3, "read-only layers under the upper (1 to 500)")
+	fs.StringVar(&f.backend, "backend", "overlay", "the layered filesystem to test: overlay")
+	fs.StringVar(&f.options, "options", "", "mount options for the backend, e.g. redirect_dir=on,index=on")
+	fs.StringVar(&f.suite, "suite", "", "comma-separated suites to run (default all: "+strings.Join(suites.Names(), ",")+")")
+	fs.StringVar(&f.focus, "focus", "", "run only scenarios whose name or labels match this regular expression")
+	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "scenarios run in parallel")
+	fs.StringVar(&f.json, "json", "", "write the results as JSON to `FILE`")
+	fs.BoolVar(&f.keep, "keep", false, "keep every scenario's layers, upper and reference (on disk, not tmpfs)")
+	fs.BoolVar(&f.verbose, "v", false, "print every scenario's verdict and findings, expected ones too")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines")
+	fs.StringVar(&f.base, "base", "", "use this directory tree as the base layer instead of the rootfs fixture")
+	fs.StringVar(&f.scratch, "scratch", harness.DefaultScratch, "where runs make their directories")
+	fs.BoolVar(&f.onDisk, "on-disk", false, "run on the scratch directory's own filesystem instead of a fresh tmpfs")
+	fs.DurationVar(&f.timeout, "timeout", 2*time.Minute, "time limit of one scenario")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fs.SetOutput(os.Stdout)
+			fmt.Println("usage: layercheck [run] [flags]")
+			fs.PrintDefaults()
+			return nil, nil
+		}
+		return nil, &harness.UsageError{Msg: err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return nil, &harness.UsageError{Msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	if f.jobs < 1 {
+		return nil, &harness.UsageError{Msg: fmt.Sprintf("-j %d: must be at least 1", f.jobs)}
+	}
+	return f, nil
+}
+
+// selectScenarios expands the chosen suites' scenarios at depth and keeps
+// those that --focus matches.
+func selectScenarios(f *runFlags) ([]harness.Scenario, error) {
+	all := suites.All()
+	names := suites.Names()
+	if f.suite != "" {
+		names = nil
+		for _, n := range strings.Split(f.suite, ",") {
+			n = strings.TrimSpace(n)
+			if _, ok := all[n]; !ok {
+				return nil, &harness.UsageError{Msg: fmt.Sprintf("--suite: unknown suite %q (known: %s)", n, strings.Join(suites.Names(), ", "))}
+			}
+			names = append(names, n)
+		}
+	}
+	var focus *regexp.Regexp
+	if f.focus != "" {
+		var err error
+		if focus, err = regexp.Compile(f.focus); err != nil {
+			return nil, &harness.UsageError{Msg: fmt.Sprintf("--focus: %v", err)}
+		}
+	}
+	var out []harness.Scenario
+	for _, n := range names {
+		for _, s := range all[n] {
+			for _, inst := range harness.Expand(s, f.depth) {
+				if focus == nil || focus.MatchString(inst.FullName()) || focus.MatchString(strings.Join(inst.Labels, " ")) {
+					out = append(out, inst)
+				}
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, &harness.UsageError{Msg: "no scenario matches --suite/--focus"}
+	}
+	return out, nil
+}
+
+func cmdRun(args []string) (int, error) {
+	f, err := parseRunFlags(args)
+	if err != nil || f == nil {
+		return exitOK, err
+	}
+	if f.depth < 1 || f.depth > harness.MaxDepth {
+		return 0, &harness.UsageError{Msg: fmt.Sprintf("--depth %d: must be between 1 and %d", f.depth, harness.MaxDepth)}
+	}
+	backend, err := harness.NewBackend(f.backend, f.options)
+	if err != nil {
+		return 0, err
+	}
+	scenarios, err := selectScenarios(f)
+	if err != nil {
+		return 0, err
+	}
+	if os.Geteuid() != 0 {
+		return 0, &harness.EnvError{Msg: "layercheck mounts filesystems and acts as several users: run it as root"}
+	}
+	// All mounts from here on live in a private mount namespace.
+	harness.ReexecInMountNamespace()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	start := time.Now()
+	sess, err := harness.OpenSession(ctx, harness.SessionOptions{
+		Backend: backend, Depth: f.depth, ScratchBase: f.scratch, OnDisk: f.onDisk, Keep: f.keep,
+		Timeout: f.timeout, Bases: fixtures.Bases(f.base),
+	})
+	if err != nil {
+		return 0, err
+	}
+	defer sess.Close()
+
+	prog := newProgress(os.Stderr, f.quiet, f.verbose)
+	results := harness.Run(ctx, sess.Config, scenarios, f.jobs, prog.update)
+	prog.finish()
+	rep := newReport(sess, backend, f, results, time.Since(start))
+	rep.print(os.Stdout, f.verbose)
+	if f.json != "" {
+		if err := rep.writeJSON(f.json); err != nil {
+			return 0, err
+		}
+	}
+	if cerr := sess.Close(); cerr != nil {
+		fmt.Fprintln(os.Stderr, "layercheck: cleanup: "+cerr.Error())
+		return exitFindings, nil
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(os.Stderr, "layercheck: interrupted; everything mounted was unmounted")
+		return 130, nil
+	}
+	if rep.Summary.Fail > 0 || rep.Summary.Error > 0 {
+		return exitFindings, nil
+	}
+	return exitOK, nil
+}

@@ -1,0 +1,119 @@
+package harness
+
+import "path"
+
+// Expectation is a deviation from the plain-copy model that the backend's
+// own documentation calls intended, with the citation. A bug is never an
+// expectation: what no documentation calls intended stays a failure.
+type Expectation struct {
+	ID       string
+	Citation string
+	// Match reports whether f is this deviation, given the evidence.
+	Match func(f Finding, ev *Evidence) bool
+}
+
+// Evidence is what an expectation may look at to decide.
+type Evidence struct {
+	Ref, Merged *Snapshot // the snapshots the finding came from (nil for errno findings)
+	// Op and SourceType describe the op of an errno finding: the op, and
+	// the type of its first path on the reference before it ran.
+	Op         Op
+	SourceType string
+	// OfflineLower holds the paths that offline steps changed on a lower
+	// layer; Upper is the runtime upper directory.
+	OfflineLower map[string]bool
+	Upper        string
+}
+
+// UpperHasDir reports whether the runtime upper holds p as a directory: a
+// copy-up of it, or one made there.
+func (ev *Evidence) UpperHasDir(p string) bool {
+	if ev.Upper == "" {
+		return false
+	}
+	t, err := OpenTree(ev.Upper)
+	if err != nil {
+		return false
+	}
+	defer t.Close()
+	return typeIn(t, p) == "dir"
+}
+
+// Verdicts, as in DESIGN.md.
+const (
+	Pass  = "pass"
+	Fail  = "fail"
+	XFail = "xfail"
+	XPass = "xpass"
+	Skip  = "skip"
+	Error = "error"
+)
+
+// explain marks every finding that a documented deviation explains. An
+// access finding on a path whose own mode or owner finding, or that of a
+// directory above it, is expected follows from that deviation and carries
+// its citation too (a masked mode refuses or grants what the mode says).
+func explain(fs []Finding, exps []Expectation, ev *Evidence) {
+	for i := range fs {
+		if fs[i].Expected() || fs[i].Kind == KindAccess {
+			continue
+		}
+		for _, e := range exps {
+			if e.Match(fs[i], ev) {
+				fs[i].ExpectedBy, fs[i].Expectation = e.Citation, e.ID
+				break
+			}
+		}
+	}
+	cause := map[string]Finding{}
+	for _, f := range fs {
+		if f.Expected() && (f.Kind == KindMode || f.Kind == KindOwner || f.Kind == KindLink) {
+			cause[f.Path] = f
+		}
+	}
+	for i := range fs {
+		if fs[i].Kind != KindAccess || fs[i].Expected() {
+			continue
+		}
+		for p := fs[i].Path; ; p = path.Dir(p) {
+			if c, ok := cause[p]; ok {
+				fs[i].ExpectedBy = c.ExpectedBy + " (follows from the " + c.Field + " of " + c.Path + ")"
+				fs[i].Expectation = c.Expectation
+				break
+			}
+			if p == "." {
+				break
+			}
+		}
+	}
+}
+
+// verdict turns findings into the scenario's verdict. expectIDs are the
+// deviations the scenario declares; applicable are the IDs the backend has.
+func verdict(fs []Finding, expectIDs []string, applicable map[string]bool) (string, []string) {
+	shown := map[string]bool{}
+	unexpected := false
+	for _, f := range fs {
+		if f.Expected() {
+			shown[f.Expectation] = true
+		} else {
+			unexpected = true
+		}
+	}
+	if unexpected {
+		return Fail, nil
+	}
+	var missing []string
+	for _, id := range expectIDs {
+		if applicable[id] && !shown[id] {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		return XPass, missing
+	}
+	if len(shown) > 0 {
+		return XFail, nil
+	}
+	return Pass, nil
+}

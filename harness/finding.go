@@ -1,0 +1,96 @@
+package harness
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Finding kinds, as in DESIGN.md.
+const (
+	KindMissing       = "missing"        // in the reference, not in the merged view
+	KindExtra         = "extra"          // in the merged view, not in the reference
+	KindType          = "type"           // file type or device numbers differ
+	KindMode          = "mode"           // permission bits, setuid, setgid, sticky
+	KindOwner         = "owner"          // uid or gid
+	KindContent       = "content"        // size or data
+	KindLink          = "link"           // hardlink grouping or link count
+	KindXattr         = "xattr"          // an extended attribute
+	KindSymlink       = "symlink"        // a symlink's target
+	KindErrno         = "errno"          // an op gave another result than on the reference
+	KindAccess        = "access"         // an identity may do on one side what it may not on the other
+	KindInvariant     = "invariant"      // the merged view contradicts itself
+	KindPersistence   = "persistence"    // the merged view changed across a remount
+	KindLowerModified = "lower-modified" // a read-only layer changed while mounted
+)
+
+// Finding is one difference between what the reference says and what the
+// system under test shows.
+type Finding struct {
+	Kind      string `json:"kind"`
+	Path      string `json:"path"`
+	Field     string `json:"field"`
+	Reference string `json:"reference"`
+	Merged    string `json:"merged"`
+	// Widened marks an access finding where the merged view allows more
+	// than the reference: a security finding.
+	Widened bool `json:"widened,omitempty"`
+	// Phase says when it was seen: "layer 2" (building a layer),
+	// "runtime", "remount", "offline".
+	Phase string `json:"phase,omitempty"`
+	// Op is the shell line of the op whose outcome differed (errno findings).
+	Op string `json:"op,omitempty"`
+	// Beneath counts the entries under a missing or extra directory that
+	// this one finding stands for.
+	Beneath int `json:"beneath,omitempty"`
+	// ExpectedBy is the citation of the documented deviation that explains
+	// the finding; empty means unexpected.
+	ExpectedBy string `json:"expected_by,omitempty"`
+	// Expectation is the ID of that deviation.
+	Expectation string `json:"expectation,omitempty"`
+}
+
+// Expected reports whether a documented deviation explains the finding.
+func (f Finding) Expected() bool { return f.ExpectedBy != "" }
+
+// String says the finding in plain words.
+func (f Finding) String() string {
+	where := ""
+	if f.Phase != "" {
+		where = " [" + f.Phase + "]"
+	}
+	switch f.Kind {
+	case KindMissing:
+		return fmt.Sprintf("%s: missing from the merged view (reference has a %s)%s%s", f.Path, f.Reference, beneath(f.Beneath), where)
+	case KindExtra:
+		return fmt.Sprintf("%s: present in the merged view as a %s, absent from the reference%s%s", f.Path, f.Merged, beneath(f.Beneath), where)
+	case KindErrno:
+		return fmt.Sprintf("%s: `%s` gave %s, the reference gave %s%s", f.Path, f.Op, f.Merged, f.Reference, where)
+	case KindAccess:
+		w := ""
+		if f.Widened {
+			w = " (WIDENED: the merged view grants more)"
+		}
+		return fmt.Sprintf("%s: %s may %s here, %s on the reference%s%s", f.Path, f.Field, f.Merged, f.Reference, w, where)
+	}
+	return fmt.Sprintf("%s: %s %s is %s, reference %s%s", f.Path, f.Kind, f.Field, f.Merged, f.Reference, where)
+}
+
+func beneath(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" with %d entries beneath", n)
+}
+
+// sortFindings orders findings for reading: security first, then by path.
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].Widened != fs[j].Widened {
+			return fs[i].Widened
+		}
+		if fs[i].Path != fs[j].Path {
+			return fs[i].Path < fs[j].Path
+		}
+		return fs[i].Field < fs[j].Field
+	})
+}

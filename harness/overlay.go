@@ -1,0 +1,234 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Overlay is the kernel's overlayfs, mounted with the new mount API
+// (fsopen/fsconfig/fsmount/move_mount). Each lower layer is passed with its
+// own "lowerdir+" call, so neither the 4 KiB limit of mount(2)'s option
+// string nor ':' and ',' in paths get in the way: 500 layers mount.
+type Overlay struct {
+	opts    []string // user options, in order, as key or key=value
+	optsRaw string
+}
+
+// NewOverlay parses --options for kernel overlayfs. Layer options are the
+// harness's to set and are refused here; everything else goes to the kernel
+// as given, which has the last word on what it accepts.
+func NewOverlay(opts string) (*Overlay, error) {
+	o := &Overlay{optsRaw: opts}
+	for _, opt := range strings.Split(opts, ",") {
+		opt = strings.TrimSpace(opt)
+		if opt == "" {
+			continue
+		}
+		key, _, _ := strings.Cut(opt, "=")
+		switch key {
+		case "lowerdir", "lowerdir+", "upperdir", "workdir", "datadir+":
+			return nil, &UsageError{fmt.Sprintf("--options: %s is set by layercheck from the stack; leave it out", key)}
+		}
+		o.opts = append(o.opts, opt)
+	}
+	return o, nil
+}
+
+func (o *Overlay) Name() string    { return "overlay" }
+func (o *Overlay) Options() string { return o.optsRaw }
+
+// option returns the value the mount will have for key: the last one given
+// in --options, else the overlay module's default read from
+// /sys/module/overlay/parameters (Y/N mapped to on/off), else "".
+func (o *Overlay) option(key string) string {
+	val := ""
+	for _, opt := range o.opts {
+		k, v, hasVal := strings.Cut(opt, "=")
+		if k == key {
+			val = v
+			if !hasVal {
+				val = "on"
+			}
+		}
+	}
+	if val != "" {
+		return val
+	}
+	b, err := os.ReadFile("/sys/module/overlay/parameters/" + key)
+	if err != nil {
+		return ""
+	}
+	switch strings.TrimSpace(string(b)) {
+	case "Y":
+		return "on"
+	case "N":
+		return "off"
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// RedirectDir reports whether directory renames are recorded as redirects
+// (redirect_dir=on, or implied by metacopy=on).
+func (o *Overlay) RedirectDir() bool {
+	return o.option("redirect_dir") == "on" || o.option("metacopy") == "on"
+}
+
+// Index reports whether the inode index is on (index=on, or implied by nfs_export=on).
+func (o *Overlay) Index() bool { return o.option("index") == "on" || o.option("nfs_export") == "on" }
+
+func (o *Overlay) volatile() bool {
+	for _, opt := range o.opts {
+		if opt == "volatile" {
+			return true
+		}
+	}
+	return false
+}
+
+// MountError is a mount the kernel refused, with its own words.
+type MountError struct {
+	Errno  unix.Errno
+	Kernel string // what the kernel wrote to the fs context, if anything
+	Step   string
+}
+
+func (e *MountError) Error() string {
+	msg := fmt.Sprintf("overlay %s: %v", e.Step, e.Errno)
+	if e.Kernel != "" {
+		msg += ": " + e.Kernel
+	}
+	return msg
+}
+
+func (e *MountError) Unwrap() error { return e.Errno }
+
+// Mount implements Backend.
+func (o *Overlay) Mount(ctx context.Context, spec MountSpec) (Mount, error) {
+	if o.volatile() && spec.Work != "" {
+		// overlayfs.rst, "Volatile mount": the work dir of a volatile mount
+		// must be recreated before the next mount.
+		if err := clearDir(spec.Work); err != nil {
+			return nil, err
+		}
+	}
+	fsfd, err := unix.Fsopen("overlay", unix.FSOPEN_CLOEXEC)
+	if err != nil {
+		return nil, &MountError{Errno: errnoOf(err), Step: "fsopen"}
+	}
+	defer unix.Close(fsfd)
+	fail := func(step string, err error) error {
+		return &MountError{Errno: errnoOf(err), Kernel: fsContextLog(fsfd), Step: step}
+	}
+	for _, opt := range o.opts {
+		k, v, hasVal := strings.Cut(opt, "=")
+		if hasVal {
+			err = unix.FsconfigSetString(fsfd, k, v)
+		} else {
+			err = unix.FsconfigSetFlag(fsfd, k)
+		}
+		if err != nil {
+			return nil, fail("option "+opt, err)
+		}
+	}
+	for _, l := range spec.Lowers {
+		if err := unix.FsconfigSetString(fsfd, "lowerdir+", l); err != nil {
+			return nil, fail("lowerdir+ "+l, err)
+		}
+	}
+	if err := unix.FsconfigSetString(fsfd, "upperdir", spec.Upper); err != nil {
+		return nil, fail("upperdir", err)
+	}
+	if err := unix.FsconfigSetString(fsfd, "workdir", spec.Work); err != nil {
+		return nil, fail("workdir", err)
+	}
+	if err := unix.FsconfigCreate(fsfd); err != nil {
+		return nil, fail("create", err)
+	}
+	mfd, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, 0)
+	if err != nil {
+		return nil, fail("fsmount", err)
+	}
+	defer unix.Close(mfd)
+	if err := unix.MoveMount(mfd, "", unix.AT_FDCWD, spec.Target, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
+		return nil, fail("move_mount", err)
+	}
+	return &kernelMount{target: spec.Target}, nil
+}
+
+// fsContextLog reads the messages the kernel left on an fs context: the
+// real reason behind an EINVAL.
+func fsContextLog(fd int) string {
+	var msgs []string
+	buf := make([]byte, 1024)
+	for {
+		n, err := unix.Read(fd, buf)
+		if err != nil || n <= 0 {
+			break
+		}
+		m := strings.TrimSpace(string(buf[:n]))
+		// "e overlay: ..." (error), "w ..." (warning), "i ..." (info)
+		if len(m) > 2 && m[1] == ' ' {
+			m = m[2:]
+		}
+		msgs = append(msgs, m)
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func errnoOf(err error) unix.Errno {
+	var e unix.Errno
+	if errors.As(err, &e) {
+		return e
+	}
+	return unix.EIO
+}
+
+// kernelMount is a mount the kernel holds; umount(2) takes it down.
+type kernelMount struct{ target string }
+
+func (m *kernelMount) Unmount() error { return unmountPath(m.target) }
+
+// unmountPath unmounts target, retrying while it is busy (a descriptor the
+// harness just closed can take a moment to let go), then detaching it so
+// that nothing stays mounted whatever happens.
+func unmountPath(target string) error {
+	var err error
+	for i := 0; i < 50; i++ {
+		err = unix.Unmount(target, unix.UMOUNT_NOFOLLOW)
+		if err != unix.EBUSY {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err == unix.EBUSY {
+		if derr := unix.Unmount(target, unix.MNT_DETACH|unix.UMOUNT_NOFOLLOW); derr != nil {
+			return fmt.Errorf("unmount %s: %w", target, derr)
+		}
+		return fmt.Errorf("unmount %s: busy, detached", target)
+	}
+	if err != nil && err != unix.EINVAL { // EINVAL: not mounted (any more)
+		return fmt.Errorf("unmount %s: %w", target, err)
+	}
+	return nil
+}
+
+// clearDir removes everything inside dir, keeping dir.
+func clearDir(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}

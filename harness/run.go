@@ -1,0 +1,589 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Base is a prepared base tree, the content of layer 0: a fixture or a
+// user's directory. It is shared read-only by every scenario of a run.
+type Base struct {
+	Name       string
+	Dir        string
+	Identities []Identity // whose access every snapshot probes
+	// Shell rebuilds the tree in the current directory (for reproducers);
+	// empty for a user's directory, which reproducers copy with cp -a.
+	Shell []string
+	snap  *Snapshot
+}
+
+// Seal records the base's state; every scenario checks that no mount
+// modified it (a lower-modified finding).
+func (b *Base) Seal() error {
+	s, err := TakeSnapshot(b.Dir, SnapshotOptions{})
+	b.snap = s
+	return err
+}
+
+// Config is what a run needs beyond the scenarios.
+type Config struct {
+	Backend Backend
+	Depth   int              // read-only layers under the upper, 1..500
+	Scratch string           // a directory on the filesystem to test on; scenarios get directories beneath it
+	Bases   map[string]*Base // by fixture name
+	Keep    bool             // keep each scenario's directories
+	Timeout time.Duration    // per scenario; 0 is none
+}
+
+// OpRecord is one op as it was applied, with both outcomes.
+type OpRecord struct {
+	Phase     string  `json:"phase"`
+	Op        string  `json:"op"`
+	As        string  `json:"as,omitempty"`
+	Merged    Outcome `json:"merged"`
+	Reference Outcome `json:"reference"`
+}
+
+// Result is what one scenario instance came to.
+type Result struct {
+	Name     string     `json:"name"`
+	Suite    string     `json:"suite"`
+	Verdict  string     `json:"verdict"`
+	Reason   string     `json:"reason,omitempty"`
+	Seconds  float64    `json:"seconds"`
+	Findings []Finding  `json:"findings"`
+	Ops      []OpRecord `json:"ops,omitempty"`
+	Repro    string     `json:"repro,omitempty"`
+	Dir      string     `json:"dir,omitempty"` // kept scratch (--keep)
+	Labels   []string   `json:"labels,omitempty"`
+	// Scenario is the instance that ran, for reproducers.
+	Scenario Scenario `json:"-"`
+}
+
+// Unexpected lists the findings no documented deviation explains.
+func (r Result) Unexpected() []Finding {
+	var out []Finding
+	for _, f := range r.Findings {
+		if !f.Expected() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// RunScenario runs one expanded scenario instance through the whole loop:
+// build the layers through the backend, mount them with a fresh upper,
+// apply the runtime ops, snapshot, unmount, apply offline changes, remount,
+// snapshot again; the same ops go to the reference copy in lockstep. It
+// never panics and leaves nothing mounted: every failure of the harness
+// itself is an error verdict.
+func RunScenario(ctx context.Context, cfg Config, s Scenario) (res Result) {
+	start := time.Now()
+	res = Result{Name: s.FullName(), Suite: s.Suite, Labels: s.Labels, Scenario: s}
+	defer func() { res.Seconds = time.Since(start).Seconds() }()
+	if s.Skip != "" {
+		res.Verdict, res.Reason = Skip, s.Skip
+		return res
+	}
+	if cfg.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cfg.Timeout)
+		defer cancel()
+	}
+	r := &scenarioRun{cfg: cfg, s: s, ctx: ctx}
+	defer func() {
+		if p := recover(); p != nil {
+			res.Verdict, res.Reason = Error, fmt.Sprintf("harness panic: %v\n%s", p, debug.Stack())
+		}
+		if err := r.teardown(); err != nil && res.Verdict != Error {
+			res.Verdict, res.Reason = Error, err.Error()
+		}
+		if cfg.Keep {
+			res.Dir = r.dir
+		}
+	}()
+	err := r.run()
+	res.Findings, res.Ops = r.findings, r.ops
+	if err != nil {
+		res.Verdict, res.Reason = Error, err.Error()
+		return res
+	}
+	applicable := map[string]bool{}
+	for _, e := range cfg.Backend.Expectations() {
+		applicable[e.ID] = true
+	}
+	var missing []string
+	res.Verdict, missing = verdict(res.Findings, s.Expect, applicable)
+	if len(missing) > 0 {
+		res.Reason = "documented deviation did not show: " + strings.Join(missing, ", ")
+	}
+	return res
+}
+
+// scenarioRun holds the state of one scenario instance.
+type scenarioRun struct {
+	cfg Config
+	s   Scenario
+	ctx context.Context
+
+	dir     string   // this scenario's scratch directory
+	layers  []string // layer directories, 0 (bottom) first
+	ref     *Tree    // the reference copy
+	upper   string   // the runtime upper
+	work    string   // the runtime work dir
+	target  string   // where the backend mounts
+	mounted Mount    // the live mount, if any
+	base    *Base
+
+	findings []Finding
+	ops      []OpRecord
+	offline  map[string]bool // paths changed offline on lower layers
+}
+
+func (r *scenarioRun) run() error {
+	if err := r.s.checkOrder(); err != nil {
+		return err
+	}
+	base := r.cfg.Bases[r.s.FixtureName()]
+	if base == nil {
+		return fmt.Errorf("no fixture %q prepared", r.s.FixtureName())
+	}
+	r.base = base
+	dir, err := os.MkdirTemp(r.cfg.Scratch, "s-")
+	if err != nil {
+		return err
+	}
+	r.dir = dir
+	r.target = filepath.Join(dir, "m")
+	r.upper = filepath.Join(dir, "u")
+	r.work = filepath.Join(dir, "wu")
+	for _, d := range []string{r.target, r.upper, r.work} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			return err
+		}
+	}
+	// The reference: a plain copy of the base on the same filesystem.
+	refDir := filepath.Join(dir, "ref")
+	if err := CopyTree(base.Dir, refDir); err != nil {
+		return fmt.Errorf("copy the base to the reference: %w", err)
+	}
+	if r.ref, err = OpenTree(refDir); err != nil {
+		return err
+	}
+	// Layer 0 is the shared base unless this scenario changes it.
+	r.layers = make([]string, r.cfg.Depth)
+	r.layers[0] = base.Dir
+	if r.touchesLayer0() {
+		r.layers[0] = filepath.Join(dir, "l0")
+		if err := CopyTree(base.Dir, r.layers[0]); err != nil {
+			return fmt.Errorf("copy the base to layer 0: %w", err)
+		}
+	}
+	for k := 1; k < r.cfg.Depth; k++ {
+		r.layers[k] = filepath.Join(dir, "l"+strconv.Itoa(k))
+		if err := os.Mkdir(r.layers[k], 0o755); err != nil {
+			return err
+		}
+	}
+
+	// Build: each layer with ops, bottom to top.
+	var runtimeOps, offline []Step
+	for _, st := range r.s.Steps {
+		switch st.Phase {
+		case PhaseLayer:
+			if err := r.buildLayer(st); err != nil {
+				return err
+			}
+		case PhaseRuntime:
+			runtimeOps = append(runtimeOps, st)
+		case PhaseOffline:
+			offline = append(offline, st)
+		}
+	}
+
+	// Runtime: every layer as a lower, a fresh upper.
+	lowerBefore, err := r.snapshotLowers()
+	if err != nil {
+		return err
+	}
+	if err := r.mountRuntime(); err != nil {
+		return err
+	}
+	sut, err := OpenTree(r.target)
+	if err != nil {
+		return err
+	}
+	for _, st := range runtimeOps {
+		for _, op := range st.Ops {
+			if err := r.ctx.Err(); err != nil {
+				sut.Close()
+				return err
+			}
+			r.lockstep("runtime", sut, op)
+		}
+	}
+	sut.Close()
+	merged1, err := r.snapshotMerged()
+	if err != nil {
+		return err
+	}
+	if err := r.unmount(); err != nil {
+		return err
+	}
+	ref1, err := TakeSnapshot(r.ref.Dir, SnapshotOptions{Identities: r.base.Identities})
+	if err != nil {
+		return err
+	}
+	if err := r.checkLowers("runtime", lowerBefore); err != nil {
+		return err
+	}
+
+	// Offline changes, then the remount.
+	for _, st := range offline {
+		if err := r.applyOffline(st); err != nil {
+			return err
+		}
+	}
+	if lowerBefore, err = r.snapshotLowers(); err != nil {
+		return err
+	}
+	if err := r.mountRuntime(); err != nil {
+		return err
+	}
+	merged2, err := r.snapshotMerged()
+	if err != nil {
+		return err
+	}
+	if err := r.unmount(); err != nil {
+		return err
+	}
+	if err := r.checkLowers("remount", lowerBefore); err != nil {
+		return err
+	}
+
+	// Compare.
+	r.add("runtime", Compare(ref1, merged1), merged1, ref1)
+	r.add("runtime", merged1.Invariants, merged1, ref1)
+	if len(offline) > 0 {
+		ref2, err := TakeSnapshot(r.ref.Dir, SnapshotOptions{Identities: r.base.Identities})
+		if err != nil {
+			return err
+		}
+		r.add("remount", Compare(ref2, merged2), merged2, ref2)
+	} else {
+		r.add("remount", CompareAs(KindPersistence, "remount", merged1, merged2), merged2, ref1)
+	}
+	r.add("remount", merged2.Invariants, merged2, ref1)
+	r.findings = dedupe(r.findings)
+	sortFindings(r.findings)
+	return nil
+}
+
+// touchesLayer0 reports whether the scenario changes layer 0 (then it gets
+// its own copy of the base).
+func (r *scenarioRun) touchesLayer0() bool {
+	for _, st := range r.s.Steps {
+		if st.Phase != PhaseRuntime && st.Layer == 0 && len(st.Ops) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// add records findings seen in phase, explained by the backend's
+// documented deviations.
+func (r *scenarioRun) add(phase string, fs []Finding, merged, ref *Snapshot) {
+	ev := &Evidence{Ref: ref, Merged: merged, OfflineLower: r.offline, Upper: r.upper}
+	for i := range fs {
+		if fs[i].Phase == "" {
+			fs[i].Phase = phase
+		}
+	}
+	explain(fs, r.cfg.Backend.Expectations(), ev)
+	r.findings = append(r.findings, fs...)
+}
+
+func dedupe(fs []Finding) []Finding {
+	type key struct{ kind, path, field, ref, merged string }
+	seen := map[key]bool{}
+	out := fs[:0]
+	for _, f := range fs {
+		k := key{f.Kind, f.Path, f.Field, f.Reference, f.Merged}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, f)
+	}
+	return out
+}
+
+// lockstep applies op to the system under test, then to the reference, and
+// records an errno finding when the outcomes differ. When the system under
+// test refuses the op in a way its documentation describes (EXDEV for a
+// directory rename without redirect_dir), the reference follows it and
+// does not apply the op either, as a program that handles the documented
+// error would leave things: the rest of the scenario then still tests
+// everything else instead of drowning in consequences.
+func (r *scenarioRun) lockstep(phase string, sut *Tree, op Op) {
+	srcType := typeIn(r.ref, op.Paths()[0])
+	m := Apply(sut, op)
+	rec := OpRecord{Phase: phase, Op: op.Shell(), Merged: m}
+	if !op.Identity().IsRoot() {
+		rec.As = op.Identity().String()
+	}
+	if m != OK {
+		f := Finding{Kind: KindErrno, Path: op.Paths()[0], Field: op.Kind(), Reference: "not applied: the reference follows the documented outcome",
+			Merged: string(m), Phase: phase, Op: op.Shell()}
+		fs := []Finding{f}
+		explain(fs, r.cfg.Backend.Expectations(), &Evidence{Op: op, SourceType: srcType})
+		if fs[0].Expected() {
+			rec.Reference = "skipped"
+			r.ops = append(r.ops, rec)
+			r.findings = append(r.findings, fs[0])
+			return
+		}
+	}
+	rec.Reference = Apply(r.ref, op)
+	r.ops = append(r.ops, rec)
+	if rec.Reference != m {
+		r.findings = append(r.findings, Finding{Kind: KindErrno, Path: op.Paths()[0], Field: op.Kind(),
+			Reference: string(rec.Reference), Merged: string(m), Phase: phase, Op: op.Shell()})
+	}
+}
+
+// typeIn is the type of p in t ("" if absent), not following it.
+func typeIn(t *Tree, p string) string {
+	var st unix.Stat_t
+	err := t.withParent(p, func(dfd int, base string) error {
+		return unix.Fstatat(dfd, base, &st, unix.AT_SYMLINK_NOFOLLOW)
+	})
+	if err != nil {
+		return ""
+	}
+	return typeOf(st.Mode)
+}
+
+// buildLayer applies a layer step: layer 0 directly, layer k through a
+// mount of layers 0..k-1 with layer k as the upper.
+func (r *scenarioRun) buildLayer(st Step) error {
+	phase := fmt.Sprintf("layer %d", st.Layer)
+	if st.Layer == 0 {
+		t, err := OpenTree(r.layers[0])
+		if err != nil {
+			return err
+		}
+		defer t.Close()
+		for _, op := range st.Ops {
+			r.lockstep(phase, t, op)
+		}
+		return nil
+	}
+	work := filepath.Join(r.dir, "w"+strconv.Itoa(st.Layer))
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return err
+	}
+	spec := MountSpec{Lowers: topFirst(r.layers[:st.Layer]), Upper: r.layers[st.Layer], Work: work, Target: r.target}
+	if err := r.mount(spec); err != nil {
+		return fmt.Errorf("build layer %d: %w", st.Layer, err)
+	}
+	t, err := OpenTree(r.target)
+	if err != nil {
+		return err
+	}
+	for _, op := range st.Ops {
+		if err := r.ctx.Err(); err != nil {
+			t.Close()
+			return err
+		}
+		r.lockstep(phase, t, op)
+	}
+	t.Close()
+	return r.unmount()
+}
+
+func topFirst(layers []string) []string {
+	out := make([]string, len(layers))
+	for i, l := range layers {
+		out[len(layers)-1-i] = l
+	}
+	return out
+}
+
+func (r *scenarioRun) mountRuntime() error {
+	spec := MountSpec{Lowers: topFirst(r.layers), Upper: r.upper, Work: r.work, Target: r.target}
+	if err := r.mount(spec); err != nil {
+		return fmt.Errorf("runtime mount: %w", err)
+	}
+	return nil
+}
+
+func (r *scenarioRun) mount(spec MountSpec) error {
+	if r.mounted != nil {
+		return errors.New("harness: mount while mounted")
+	}
+	m, err := r.cfg.Backend.Mount(r.ctx, spec)
+	if err != nil {
+		return err
+	}
+	r.mounted = m
+	return nil
+}
+
+func (r *scenarioRun) unmount() error {
+	if r.mounted == nil {
+		return nil
+	}
+	m := r.mounted
+	r.mounted = nil
+	return m.Unmount()
+}
+
+// teardown unmounts whatever is still mounted and removes the scratch
+// directory, unless --keep or something could not be unmounted.
+func (r *scenarioRun) teardown() error {
+	err := r.unmount()
+	r.ref.Close()
+	if r.dir == "" || r.cfg.Keep {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("%w (left %s in place)", err, r.dir)
+	}
+	if mounted, _ := mountsBeneath(r.dir); len(mounted) > 0 {
+		return fmt.Errorf("still mounted beneath %s: %s (left in place)", r.dir, strings.Join(mounted, ", "))
+	}
+	return os.RemoveAll(r.dir)
+}
+
+// snapshotMerged snapshots the live merged view, with the access matrix
+// and direct lookups of every name any layer or the reference holds.
+func (r *scenarioRun) snapshotMerged() (*Snapshot, error) {
+	s, err := TakeSnapshot(r.target, SnapshotOptions{Identities: r.base.Identities})
+	if err != nil {
+		return nil, err
+	}
+	refNow, err := TakeSnapshot(r.ref.Dir, SnapshotOptions{})
+	if err != nil {
+		return nil, err
+	}
+	s.Lookup(r.target, r.lookupCandidates(refNow))
+	return s, nil
+}
+
+// lookupCandidates are the names a deleted or hidden entry could come back
+// under: every path of every layer, of the runtime upper and of ref.
+func (r *scenarioRun) lookupCandidates(ref *Snapshot) []string {
+	set := map[string]bool{}
+	for p := range ref.Entries {
+		set[p] = true
+	}
+	for _, l := range r.layers[1:] {
+		if s, err := TakeSnapshot(l, SnapshotOptions{}); err == nil {
+			for p := range s.Entries {
+				set[p] = true
+			}
+		}
+	}
+	if r.base.snap != nil {
+		for p := range r.base.snap.Entries {
+			set[p] = true
+		}
+	}
+	for _, st := range r.s.Steps {
+		for _, op := range st.Ops {
+			for _, p := range op.Paths() {
+				set[cleanRel(p)] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// snapshotLowers records every read-only layer of this scenario.
+func (r *scenarioRun) snapshotLowers() ([]*Snapshot, error) {
+	out := make([]*Snapshot, len(r.layers))
+	for k, l := range r.layers {
+		if k == 0 && l == r.base.Dir {
+			out[k] = r.base.snap
+			continue
+		}
+		s, err := TakeSnapshot(l, SnapshotOptions{})
+		if err != nil {
+			return nil, err
+		}
+		out[k] = s
+	}
+	return out, nil
+}
+
+// checkLowers reports every change of a read-only layer since before.
+func (r *scenarioRun) checkLowers(phase string, before []*Snapshot) error {
+	for k, l := range r.layers {
+		if before[k] == nil {
+			continue
+		}
+		after, err := TakeSnapshot(l, SnapshotOptions{})
+		if err != nil {
+			return err
+		}
+		fs := CompareAs(KindLowerModified, phase, before[k], after)
+		for i := range fs {
+			fs[i].Path = fmt.Sprintf("layer %d: %s", k, fs[i].Path)
+		}
+		r.findings = append(r.findings, fs...)
+	}
+	return nil
+}
+
+// applyOffline applies an offline step to a layer (or the runtime upper)
+// and to the reference. Both are plain directories, so the outcomes must
+// agree; if they do not, the scenario asks for something the layer cannot
+// hold (an error in the scenario, not a finding).
+func (r *scenarioRun) applyOffline(st Step) error {
+	dir := r.upper
+	phase := "offline upper"
+	if st.Layer != Upper {
+		if st.Layer < 0 || st.Layer >= len(r.layers) {
+			return fmt.Errorf("offline step on layer %d of %d", st.Layer, len(r.layers))
+		}
+		dir = r.layers[st.Layer]
+		phase = fmt.Sprintf("offline layer %d", st.Layer)
+	}
+	t, err := OpenTree(dir)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	if r.offline == nil {
+		r.offline = map[string]bool{}
+	}
+	for _, op := range st.Ops {
+		m, ref := Apply(t, op), Apply(r.ref, op)
+		r.ops = append(r.ops, OpRecord{Phase: phase, Op: op.Shell(), Merged: m, Reference: ref})
+		if m != ref {
+			return fmt.Errorf("%s: `%s` gave %s on the layer, %s on the reference: the scenario changes a path the layer does not hold", phase, op.Shell(), m, ref)
+		}
+		if st.Layer != Upper {
+			for _, p := range op.Paths() {
+				r.offline[cleanRel(p)] = true
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// MaxDepth is the most read-only layers a stack may have: kernel
+// overlayfs's limit of lower layers.
+const MaxDepth = 500
+
+// SessionOptions say how to set up a run.
+type SessionOptions struct {
+	Backend     Backend
+	Depth       int
+	ScratchBase string // DefaultScratch if empty
+	OnDisk      bool   // use the scratch base's own filesystem instead of a fresh tmpfs
+	Keep        bool
+	Timeout     time.Duration
+	// Bases builds the base trees beneath dir (a directory per fixture
+	// name) and returns them.
+	Bases func(dir string) (map[string]*Base, error)
+}
+
+// Session is a prepared run: scratch, bases, a backend that mounts.
+type Session struct {
+	Config  Config
+	Scratch *Scratch
+	fsType  string
+}
+
+// OpenSession checks the request, makes the scratch directory, builds the
+// bases and makes one probe mount through the backend, so that a bad
+// option or a missing privilege is reported once, in the kernel's words,
+// before any scenario runs. The error is a *UsageError (exit 2) or an
+// *EnvError (exit 3) where it is one of those.
+func OpenSession(ctx context.Context, o SessionOptions) (*Session, error) {
+	if o.Depth < 1 || o.Depth > MaxDepth {
+		return nil, &UsageError{fmt.Sprintf("--depth %d: must be between 1 and %d", o.Depth, MaxDepth)}
+	}
+	if os.Geteuid() != 0 {
+		return nil, &EnvError{"layercheck mounts filesystems and acts as several users: run it as root"}
+	}
+	if o.ScratchBase == "" {
+		o.ScratchBase = DefaultScratch
+	}
+	tmpfs := !o.OnDisk && !o.Keep // a kept tree must outlive the run's private tmpfs
+	sc, err := NewScratch(o.ScratchBase, tmpfs)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{Scratch: sc, fsType: sc.FSType}
+	fail := func(err error) (*Session, error) {
+		s.Close()
+		return nil, err
+	}
+	basesDir := filepath.Join(sc.Dir, "bases")
+	if err := os.Mkdir(basesDir, 0o755); err != nil {
+		return fail(err)
+	}
+	bases, err := o.Bases(basesDir)
+	if err != nil {
+		return fail(err)
+	}
+	scenDir := filepath.Join(sc.Dir, "scenarios")
+	if err := os.Mkdir(scenDir, 0o755); err != nil {
+		return fail(err)
+	}
+	s.Config = Config{Backend: o.Backend, Depth: o.Depth, Scratch: scenDir, Bases: bases, Keep: o.Keep, Timeout: o.Timeout}
+	if err := s.probe(ctx); err != nil {
+		return fail(err)
+	}
+	return s, nil
+}
+
+// probe mounts one base with an empty upper and unmounts it.
+func (s *Session) probe(ctx context.Context) error {
+	var base *Base
+	for _, b := range s.Config.Bases {
+		base = b
+		break
+	}
+	if base == nil {
+		return errors.New("no base tree prepared")
+	}
+	dir, err := os.MkdirTemp(s.Config.Scratch, "probe-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	spec := MountSpec{Lowers: []string{base.Dir}, Upper: filepath.Join(dir, "u"), Work: filepath.Join(dir, "w"), Target: filepath.Join(dir, "m")}
+	for _, d := range []string{spec.Upper, spec.Work, spec.Target} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			return err
+		}
+	}
+	m, err := s.Config.Backend.Mount(ctx, spec)
+	if err != nil {
+		var me *MountError
+		if errors.As(err, &me) {
+			switch me.Errno {
+			case unix.EINVAL:
+				return &UsageError{fmt.Sprintf("%s refused the mount with --options %q: %s", s.Config.Backend.Name(), s.Config.Backend.Options(), orErrno(me))}
+			case unix.ENODEV:
+				return &EnvError{fmt.Sprintf("this kernel has no %s support (ENODEV)", s.Config.Backend.Name())}
+			}
+		}
+		return &EnvError{fmt.Sprintf("%s cannot mount here: %v", s.Config.Backend.Name(), err)}
+	}
+	return m.Unmount()
+}
+
+func orErrno(me *MountError) string {
+	if me.Kernel != "" {
+		return me.Kernel
+	}
+	return me.Errno.Error()
+}
+
+// Close removes the scratch directory and everything in it.
+func (s *Session) Close() error {
+	if s.Scratch == nil || s.Config.Keep {
+		return nil
+	}
+	sc := s.Scratch
+	s.Scratch = nil
+	return sc.Close()
+}
+
+// FSType is the filesystem the layers and the reference live on.
+func (s *Session) FSType() string { return s.fsType }

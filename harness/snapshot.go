@@ -1,0 +1,399 @@
+package harness
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Entry is the canonical state of one path: everything a user of the tree
+// can observe about it without following it. Fields that one filesystem
+// computes differently from another by design (a directory's size and link
+// count, inode numbers, times) are left out on purpose.
+type Entry struct {
+	Type   string            `json:"type"`             // file, dir, symlink, fifo, chardev, blockdev, socket
+	Mode   string            `json:"mode"`             // permission bits with setuid, setgid, sticky, in octal
+	UID    uint32            `json:"uid"`              //
+	GID    uint32            `json:"gid"`              //
+	Size   int64             `json:"size"`             // files and symlinks only
+	Digest string            `json:"digest,omitempty"` // files: sha256 of the content (first 16 bytes)
+	Target string            `json:"target,omitempty"` // symlinks
+	Rdev   string            `json:"rdev,omitempty"`   // devices: "major:minor"
+	Nlink  uint64            `json:"nlink,omitempty"`  // non-directories
+	Links  []string          `json:"links,omitempty"`  // the other names of the same inode in the tree, sorted
+	Xattrs map[string]string `json:"xattrs,omitempty"` // every extended attribute the tree shows
+	Access map[string]string `json:"access,omitempty"` // identity -> "rwx" as faccessat2(2) answers for it
+}
+
+// Snapshot is the canonical state of a tree.
+type Snapshot struct {
+	Entries map[string]Entry // by path relative to the root; the root is "."
+	// Invariants are the contradictions seen while reading the tree: a name
+	// listed twice, a listed name that cannot be stat'ed, a directory
+	// without "." or "..", a d_type that disagrees with stat.
+	Invariants []Finding
+	inodes     map[string]uint64
+}
+
+// SnapshotOptions say what a snapshot reads beyond the entries.
+type SnapshotOptions struct {
+	// Identities whose access (read, write, execute/search) to every
+	// non-symlink is probed with faccessat2(2) under their credentials.
+	Identities []Identity
+}
+
+// TakeSnapshot reads the tree at dir without following any symlink.
+func TakeSnapshot(dir string, opts SnapshotOptions) (*Snapshot, error) {
+	s := &Snapshot{Entries: map[string]Entry{}, inodes: map[string]uint64{}}
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", dir, err)
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", dir, err)
+	}
+	root, err := s.entry(fd, ".", ".", &st)
+	if err != nil {
+		return nil, err
+	}
+	s.Entries["."] = root
+	if err := s.walk(fd, ""); err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", dir, err)
+	}
+	s.linkGroups()
+	if len(opts.Identities) > 0 {
+		if err := s.probeAccess(dir, opts.Identities); err != nil {
+			return nil, fmt.Errorf("snapshot %s: %w", dir, err)
+		}
+	}
+	return s, nil
+}
+
+func join(dir, name string) string {
+	if dir == "" || dir == "." {
+		return name
+	}
+	return dir + "/" + name
+}
+
+func (s *Snapshot) invariant(p, field, want, got string) {
+	s.Invariants = append(s.Invariants, Finding{Kind: KindInvariant, Path: p, Field: field, Reference: want, Merged: got})
+}
+
+// walk reads the directory open at fd, whose path is dir, recursively.
+func (s *Snapshot) walk(fd int, dir string) error {
+	ents, err := readDirents(fd)
+	if err != nil {
+		s.invariant(orRoot(dir), "readdir", "ok", string(outcomeOf(err)))
+	}
+	seen := map[string]bool{}
+	for _, d := range ents {
+		if seen[d.Name] {
+			s.invariant(join(dir, d.Name), "listed", "once", "twice")
+			continue
+		}
+		seen[d.Name] = true
+	}
+	for _, dot := range []string{".", ".."} {
+		if !seen[dot] {
+			s.invariant(orRoot(dir), "readdir", fmt.Sprintf("lists %q", dot), "missing")
+		}
+	}
+	for _, d := range ents {
+		if d.Name == "." || d.Name == ".." {
+			continue
+		}
+		if !seen[d.Name] {
+			continue // reported above as listed twice
+		}
+		delete(seen, d.Name)
+		p := join(dir, d.Name)
+		var st unix.Stat_t
+		if err := unix.Fstatat(fd, d.Name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			s.invariant(p, "lstat", "listed name exists", string(outcomeOf(err)))
+			continue
+		}
+		if dt := direntType(d.Type); dt != "" && dt != typeOf(st.Mode) {
+			s.invariant(p, "d_type", typeOf(st.Mode), dt)
+		}
+		e, err := s.entry(fd, d.Name, p, &st)
+		if err != nil {
+			return err
+		}
+		s.Entries[p] = e
+		if e.Type == "dir" {
+			sub, err := unix.Openat(fd, d.Name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+			if err != nil {
+				s.invariant(p, "open", "ok", string(outcomeOf(err)))
+				continue
+			}
+			err = s.walk(sub, p)
+			unix.Close(sub)
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func orRoot(p string) string {
+	if p == "" {
+		return "."
+	}
+	return p
+}
+
+// entry builds the Entry of dirfd/name (path p) from its stat.
+func (s *Snapshot) entry(dirfd int, name, p string, st *unix.Stat_t) (Entry, error) {
+	e := Entry{
+		Type: typeOf(st.Mode),
+		Mode: fmt.Sprintf("%04o", st.Mode&07777),
+		UID:  st.Uid,
+		GID:  st.Gid,
+	}
+	switch e.Type {
+	case "file":
+		e.Size = st.Size
+		e.Nlink = uint64(st.Nlink)
+		d, err := digestAt(dirfd, name)
+		if err != nil {
+			e.Digest = "unreadable: " + string(outcomeOf(err))
+		} else {
+			e.Digest = d
+		}
+	case "symlink":
+		e.Size = st.Size
+		buf := make([]byte, unix.PathMax)
+		n, err := unix.Readlinkat(dirfd, name, buf)
+		if err != nil {
+			return e, fmt.Errorf("readlink %s: %w", p, err)
+		}
+		e.Target = string(buf[:n])
+	case "chardev", "blockdev":
+		e.Rdev = fmt.Sprintf("%d:%d", unix.Major(st.Rdev), unix.Minor(st.Rdev))
+	}
+	if e.Type != "dir" {
+		e.Nlink = uint64(st.Nlink)
+		s.inodes[p] = st.Ino ^ st.Dev<<48
+	}
+	xa, err := xattrsAt(dirfd, name)
+	if err != nil {
+		return e, fmt.Errorf("xattrs of %s: %w", p, err)
+	}
+	e.Xattrs = xa
+	return e, nil
+}
+
+func typeOf(mode uint32) string {
+	switch mode & unix.S_IFMT {
+	case unix.S_IFREG:
+		return "file"
+	case unix.S_IFDIR:
+		return "dir"
+	case unix.S_IFLNK:
+		return "symlink"
+	case unix.S_IFIFO:
+		return "fifo"
+	case unix.S_IFCHR:
+		return "chardev"
+	case unix.S_IFBLK:
+		return "blockdev"
+	case unix.S_IFSOCK:
+		return "socket"
+	}
+	return fmt.Sprintf("type %o", mode&unix.S_IFMT)
+}
+
+func direntType(t uint8) string {
+	switch t {
+	case unix.DT_REG:
+		return "file"
+	case unix.DT_DIR:
+		return "dir"
+	case unix.DT_LNK:
+		return "symlink"
+	case unix.DT_FIFO:
+		return "fifo"
+	case unix.DT_CHR:
+		return "chardev"
+	case unix.DT_BLK:
+		return "blockdev"
+	case unix.DT_SOCK:
+		return "socket"
+	}
+	return "" // DT_UNKNOWN: the filesystem leaves it to stat
+}
+
+// digestAt hashes the content of the regular file dirfd/name.
+func digestAt(dirfd int, name string) (string, error) {
+	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return "", err
+	}
+	f := os.NewFile(uintptr(fd), name)
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16]), nil
+}
+
+// procPath names dirfd/name through /proc/self/fd, so that path-based
+// l*xattr calls reach exactly the entry the walk holds, never a symlink's
+// target, whatever the length of the tree's own path.
+func procPath(dirfd int, name string) string {
+	return fmt.Sprintf("/proc/self/fd/%d/%s", dirfd, name)
+}
+
+// xattrsAt reads every extended attribute of dirfd/name (not following it).
+func xattrsAt(dirfd int, name string) (map[string]string, error) {
+	p := procPath(dirfd, name)
+	if name == "." {
+		p = fmt.Sprintf("/proc/self/fd/%d", dirfd)
+	}
+	buf := make([]byte, 4096)
+	n, err := unix.Llistxattr(p, buf)
+	if err == unix.ERANGE {
+		sz, _ := unix.Llistxattr(p, nil)
+		buf = make([]byte, sz)
+		n, err = unix.Llistxattr(p, buf)
+	}
+	if err == unix.ENOTSUP || err == unix.EOPNOTSUPP {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]string
+	for _, attr := range strings.Split(string(buf[:n]), "\x00") {
+		if attr == "" {
+			continue
+		}
+		val := make([]byte, 1024)
+		m, err := unix.Lgetxattr(p, attr, val)
+		if err == unix.ERANGE {
+			sz, _ := unix.Lgetxattr(p, attr, nil)
+			val = make([]byte, sz)
+			m, err = unix.Lgetxattr(p, attr, val)
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		if err != nil {
+			out[attr] = "unreadable: " + string(outcomeOf(err))
+			continue
+		}
+		out[attr] = string(val[:m])
+	}
+	return out, nil
+}
+
+// linkGroups fills Links: the other names of each inode within the tree.
+func (s *Snapshot) linkGroups() {
+	byIno := map[uint64][]string{}
+	for p, ino := range s.inodes {
+		byIno[ino] = append(byIno[ino], p)
+	}
+	for _, group := range byIno {
+		if len(group) < 2 {
+			continue
+		}
+		sort.Strings(group)
+		for _, p := range group {
+			e := s.Entries[p]
+			for _, q := range group {
+				if q != p {
+					e.Links = append(e.Links, q)
+				}
+			}
+			s.Entries[p] = e
+		}
+	}
+}
+
+// probeAccess asks faccessat2(2), under each identity's credentials, which
+// of read, write and execute/search it may do on every path. The checks are
+// real permission checks of the filesystem (the merged view's own
+// permission() for an overlay), not a computation from the mode bits.
+func (s *Snapshot) probeAccess(dir string, ids []Identity) error {
+	paths := make([]string, 0, len(s.Entries))
+	for p, e := range s.Entries {
+		if e.Type != "symlink" {
+			paths = append(paths, p)
+		}
+	}
+	sort.Strings(paths)
+	rootfd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(rootfd)
+	results := make([][]string, len(ids))
+	for i, id := range ids {
+		res := make([]string, len(paths))
+		err := runAs(id, func() error {
+			for j, p := range paths {
+				res[j] = accessString(rootfd, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		results[i] = res
+	}
+	for j, p := range paths {
+		e := s.Entries[p]
+		e.Access = make(map[string]string, len(ids))
+		for i, id := range ids {
+			e.Access[id.String()] = results[i][j]
+		}
+		s.Entries[p] = e
+	}
+	return nil
+}
+
+func accessString(rootfd int, p string) string {
+	b := []byte("---")
+	for i, m := range []uint32{unix.R_OK, unix.W_OK, unix.X_OK} {
+		if unix.Faccessat2(rootfd, p, m, unix.AT_EACCESS|unix.AT_SYMLINK_NOFOLLOW) == nil {
+			b[i] = "rwx"[i]
+		}
+	}
+	return string(b)
+}
+
+// Lookup reports, for each of paths that the walk did not list, whether a
+// direct lookup finds it anyway: a name that readdir hides but lstat finds
+// is a deleted entry coming back through the side door.
+func (s *Snapshot) Lookup(dir string, paths []string) {
+	rootfd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	defer unix.Close(rootfd)
+	for _, p := range paths {
+		if _, ok := s.Entries[p]; ok || p == "." {
+			continue
+		}
+		parent := path.Dir(p)
+		if pe, ok := s.Entries[parent]; !ok || pe.Type != "dir" {
+			continue // the parent itself is gone or not a directory
+		}
+		var st unix.Stat_t
+		if err := unix.Fstatat(rootfd, p, &st, unix.AT_SYMLINK_NOFOLLOW); err == nil {
+			s.invariant(p, "lookup", "not listed, not found", "not listed, but lstat finds a "+typeOf(st.Mode))
+		}
+	}
+}

@@ -1,0 +1,21 @@
+// Package suites lists every suite's scenarios for the command line.
+package suites
+
+import (
+	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/suites/permissions"
+	"github.com/layercheck/layercheck/suites/rename"
+	"github.com/layercheck/layercheck/suites/whiteout"
+)
+
+// All returns every suite's scenarios by suite name.
+func All() map[string][]harness.Scenario {
+	return map[string][]harness.Scenario{
+		"permissions": permissions.Scenarios(),
+		"whiteout":    whiteout.Scenarios(),
+		"rename":      rename.Scenarios(),
+	}
+}
+
+// Names lists the suites in the order they run.
+func Names() []string { return []string{"permissions", "whiteout", "rename"} }
