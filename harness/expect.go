@@ -12,6 +12,22 @@ type Expectation struct {
 	Match func(f Finding, ev *Evidence) bool
 }
 
+// KnownIssue is a deviation of a backend that has been seen and is not
+// documented as intended. It is a bug as far as layercheck is concerned:
+// matching findings stay unexpected, fail their scenario and the run. The
+// record only says "seen before" and why, so that a reader can tell a new
+// bug from an old one.
+type KnownIssue struct {
+	ID      string
+	Summary string // what is wrong, in a sentence
+	Match   func(f Finding, ev *Evidence) bool
+}
+
+// KnownIssuer is implemented by backends that record known issues.
+type KnownIssuer interface {
+	KnownIssues() []KnownIssue
+}
+
 // Evidence is what an expectation may look at to decide.
 type Evidence struct {
 	Ref, Merged *Snapshot // the snapshots the finding came from (nil for errno findings)
@@ -53,7 +69,8 @@ const (
 // access finding on a path whose own mode or owner finding, or that of a
 // directory above it, is expected follows from that deviation and carries
 // its citation too (a masked mode refuses or grants what the mode says).
-func explain(fs []Finding, exps []Expectation, ev *Evidence) {
+// Findings that stay unexpected are tagged with the known issue they match.
+func explain(fs []Finding, exps []Expectation, known []KnownIssue, ev *Evidence) {
 	for i := range fs {
 		if fs[i].Expected() || fs[i].Kind == KindAccess {
 			continue
@@ -65,6 +82,7 @@ func explain(fs []Finding, exps []Expectation, ev *Evidence) {
 			}
 		}
 	}
+	markKnown(fs, known, ev)
 	cause := map[string]Finding{}
 	for _, f := range fs {
 		if f.Expected() && (f.Kind == KindMode || f.Kind == KindOwner || f.Kind == KindLink) {
@@ -82,6 +100,21 @@ func explain(fs []Finding, exps []Expectation, ev *Evidence) {
 				break
 			}
 			if p == "." {
+				break
+			}
+		}
+	}
+}
+
+// markKnown tags unexpected findings with the known issue they match.
+func markKnown(fs []Finding, known []KnownIssue, ev *Evidence) {
+	for i := range fs {
+		if fs[i].Expected() || fs[i].KnownIssue != "" {
+			continue
+		}
+		for _, k := range known {
+			if k.Match(fs[i], ev) {
+				fs[i].KnownIssue = k.ID
 				break
 			}
 		}

@@ -47,6 +47,10 @@ type Finding struct {
 	ExpectedBy string `json:"expected_by,omitempty"`
 	// Expectation is the ID of that deviation.
 	Expectation string `json:"expectation,omitempty"`
+	// KnownIssue names a deviation seen before on this backend that no
+	// documentation calls intended. It changes nothing about the verdict:
+	// the finding is still unexpected. It tells the reader it is not news.
+	KnownIssue string `json:"known_issue,omitempty"`
 }
 
 // Expected reports whether a documented deviation explains the finding.
@@ -57,6 +61,9 @@ func (f Finding) String() string {
 	where := ""
 	if f.Phase != "" {
 		where = " [" + f.Phase + "]"
+	}
+	if f.KnownIssue != "" {
+		where += " (known issue " + f.KnownIssue + ")"
 	}
 	switch f.Kind {
 	case KindMissing:

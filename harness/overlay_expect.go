@@ -78,3 +78,23 @@ func matchMergedDirMeta(f Finding, ev *Evidence) bool {
 	}
 	return ev.OfflineLower[f.Path] && ev.UpperHasDir(f.Path)
 }
+
+// Known issues of kernel overlayfs: seen here, documented nowhere.
+const KnownStaleNlink = "overlay/stale-nlink-of-lower-hardlink"
+
+// KnownIssues implements KnownIssuer.
+func (o *Overlay) KnownIssues() []KnownIssue {
+	return []KnownIssue{{
+		ID: KnownStaleNlink,
+		Summary: "when one name of a lower hardlink is deleted in a layer above (a whiteout), the other name still " +
+			"reports the lower inode's st_nlink, counting a name that no longer exists (seen on 6.18 with and " +
+			"without index=on; overlayfs.rst documents broken links only for copy-up)",
+		Match: func(f Finding, ev *Evidence) bool {
+			if f.Kind != KindLink || f.Field != "nlink" || ev.Ref == nil || ev.Merged == nil {
+				return false
+			}
+			re, me := ev.Ref.Entries[f.Path], ev.Merged.Entries[f.Path]
+			return me.Nlink > re.Nlink && slices.Equal(re.Links, me.Links)
+		},
+	}}
+}

@@ -309,8 +309,17 @@ func (r *scenarioRun) add(phase string, fs []Finding, merged, ref *Snapshot) {
 			fs[i].Phase = phase
 		}
 	}
-	explain(fs, r.cfg.Backend.Expectations(), ev)
+	r.explain(fs, ev)
 	r.findings = append(r.findings, fs...)
+}
+
+// explain marks fs with the backend's documented deviations and known issues.
+func (r *scenarioRun) explain(fs []Finding, ev *Evidence) {
+	var known []KnownIssue
+	if k, ok := r.cfg.Backend.(KnownIssuer); ok {
+		known = k.KnownIssues()
+	}
+	explain(fs, r.cfg.Backend.Expectations(), known, ev)
 }
 
 func dedupe(fs []Finding) []Finding {
@@ -346,7 +355,7 @@ func (r *scenarioRun) lockstep(phase string, sut *Tree, op Op) {
 		f := Finding{Kind: KindErrno, Path: op.Paths()[0], Field: op.Kind(), Reference: "not applied: the reference follows the documented outcome",
 			Merged: string(m), Phase: phase, Op: op.Shell()}
 		fs := []Finding{f}
-		explain(fs, r.cfg.Backend.Expectations(), &Evidence{Op: op, SourceType: srcType})
+		r.explain(fs, &Evidence{Op: op, SourceType: srcType})
 		if fs[0].Expected() {
 			rec.Reference = "skipped"
 			r.ops = append(r.ops, rec)
@@ -357,8 +366,10 @@ func (r *scenarioRun) lockstep(phase string, sut *Tree, op Op) {
 	rec.Reference = Apply(r.ref, op)
 	r.ops = append(r.ops, rec)
 	if rec.Reference != m {
-		r.findings = append(r.findings, Finding{Kind: KindErrno, Path: op.Paths()[0], Field: op.Kind(),
-			Reference: string(rec.Reference), Merged: string(m), Phase: phase, Op: op.Shell()})
+		fs := []Finding{{Kind: KindErrno, Path: op.Paths()[0], Field: op.Kind(),
+			Reference: string(rec.Reference), Merged: string(m), Phase: phase, Op: op.Shell()}}
+		r.explain(fs, &Evidence{Op: op, SourceType: srcType})
+		r.findings = append(r.findings, fs...)
 	}
 }
 

@@ -1,0 +1,115 @@
+// Package spec runs a suite's scenarios as Ginkgo specs: one table entry per
+// expanded scenario, labelled with the scenario's labels and suite, against
+// the backend that LAYERCHECK_BACKEND and LAYERCHECK_OPTIONS name (kernel
+// overlay by default) at depth LAYERCHECK_DEPTH (3 by default).
+//
+// A spec fails when its scenario finds what no documentation explains, or
+// when the harness cannot run it; it is skipped, with the reason, when the
+// scenario cannot be placed at this depth or the machine cannot mount.
+package spec
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/layercheck/layercheck/fixtures"
+	"github.com/layercheck/layercheck/harness"
+)
+
+// Depth is the stack depth the specs run at.
+func Depth() int {
+	if d, err := strconv.Atoi(os.Getenv("LAYERCHECK_DEPTH")); err == nil {
+		return d
+	}
+	return 3
+}
+
+// Main is the TestMain of a suite package: it moves the test binary into a
+// private mount namespace (see harness.ReexecInMountNamespace) first.
+func Main(m *testing.M) {
+	harness.ReexecInMountNamespace()
+	os.Exit(m.Run())
+}
+
+var (
+	session *harness.Session
+	skipAll string
+)
+
+// setup opens the session once per suite process.
+func setup() {
+	if os.Geteuid() != 0 {
+		skipAll = "layercheck specs mount filesystems: run them as root"
+		return
+	}
+	backend, err := harness.NewBackend(os.Getenv("LAYERCHECK_BACKEND"), os.Getenv("LAYERCHECK_OPTIONS"))
+	Expect(err).NotTo(HaveOccurred())
+	session, err = harness.OpenSession(context.Background(), harness.SessionOptions{
+		Backend: backend, Depth: Depth(), Bases: fixtures.Bases(""),
+	})
+	if _, ok := err.(*harness.EnvError); ok {
+		skipAll = err.Error()
+		return
+	}
+	Expect(err).NotTo(HaveOccurred())
+}
+
+// Scenarios declares the suite's scenarios as a Ginkgo table. Call it at
+// package level: var _ = spec.Scenarios("permissions", permissions.Scenarios()).
+func Scenarios(suite string, scenarios []harness.Scenario) bool {
+	BeforeSuite(setup)
+	AfterSuite(func() {
+		if session != nil {
+			Expect(session.Close()).To(Succeed())
+		}
+	})
+	args := []any{func(s harness.Scenario) { run(s) }}
+	for _, s := range scenarios {
+		for _, inst := range harness.Expand(s, Depth()) {
+			args = append(args, Entry(inst.Name, Label(append([]string{suite}, inst.Labels...)...), inst))
+		}
+	}
+	return DescribeTable(suite, args...)
+}
+
+// run runs one scenario instance as a spec.
+func run(s harness.Scenario) {
+	if skipAll != "" {
+		Skip(skipAll)
+	}
+	res := harness.RunScenario(context.Background(), session.Config, s)
+	AddReportEntry("verdict", res.Verdict)
+	switch res.Verdict {
+	case harness.Skip:
+		Skip(res.Reason)
+	case harness.Error:
+		Fail("the harness could not run the scenario: " + res.Reason)
+	}
+	var known, unknown []string
+	for _, f := range res.Unexpected() {
+		if f.KnownIssue != "" {
+			known = append(known, f.String())
+		} else {
+			unknown = append(unknown, f.String())
+		}
+	}
+	if len(known) > 0 {
+		// Still a failure for the command line; here it is reported,
+		// not hidden: see harness.KnownIssue.
+		AddReportEntry("known issues (fail on the command line)", strings.Join(known, "\n"))
+		fmt.Fprintf(GinkgoWriter, "known issues:\n  %s\n", strings.Join(known, "\n  "))
+	}
+	Expect(unknown).To(BeEmpty(), "unexpected findings:\n  %s", strings.Join(unknown, "\n  "))
+	for _, f := range res.Findings {
+		if f.Expected() {
+			Expect(f.ExpectedBy).NotTo(BeEmpty())
+		}
+	}
+}

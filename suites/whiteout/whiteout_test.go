@@ -1,0 +1,20 @@
+package whiteout_test
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/layercheck/layercheck/suites/whiteout"
+	"github.com/layercheck/layercheck/suites/spec"
+)
+
+func TestMain(m *testing.M) { spec.Main(m) }
+
+func TestWhiteout(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "whiteout")
+}
+
+var _ = spec.Scenarios("whiteout", whiteout.Scenarios())
