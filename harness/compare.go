@@ -111,9 +111,12 @@ func (r *diffReporter) findings(ref, got *Snapshot) []Finding {
 			continue
 		}
 		done := map[string]bool{}
-		for _, d := range byPath[p] {
+		for _, d := range expandMapDiffs(byPath[p], re, ge) {
 			kind := fieldKinds[d.field]
 			name := strings.ToLower(d.field)
+			if kind == KindContent {
+				d.field, name = "data", "data" // size and digest say one thing: the data differs
+			}
 			if d.key != "" {
 				name += ":" + d.key
 			}
@@ -127,6 +130,41 @@ func (r *diffReporter) findings(ref, got *Snapshot) []Finding {
 				f.Widened = widens(f.Reference, f.Merged)
 			}
 			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// expandMapDiffs replaces a difference reported for a whole map field
+// (one side empty) by one difference per key that differs.
+func expandMapDiffs(ds []diffKey, re, ge Entry) []diffKey {
+	var out []diffKey
+	for _, d := range ds {
+		if d.key != "" {
+			out = append(out, d)
+			continue
+		}
+		rv, gv := reflect.ValueOf(re).FieldByName(d.field), reflect.ValueOf(ge).FieldByName(d.field)
+		if rv.Kind() != reflect.Map {
+			out = append(out, d)
+			continue
+		}
+		keys := map[string]bool{}
+		for _, v := range []reflect.Value{rv, gv} {
+			for _, k := range v.MapKeys() {
+				keys[k.String()] = true
+			}
+		}
+		sorted := make([]string, 0, len(keys))
+		for k := range keys {
+			sorted = append(sorted, k)
+		}
+		sort.Strings(sorted)
+		for _, k := range sorted {
+			a, b := rv.MapIndex(reflect.ValueOf(k)), gv.MapIndex(reflect.ValueOf(k))
+			if a.IsValid() != b.IsValid() || a.IsValid() && a.Interface() != b.Interface() {
+				out = append(out, diffKey{d.path, d.field, k})
+			}
 		}
 	}
 	return out
@@ -156,6 +194,9 @@ func countBeneath(s *Snapshot, dir string) int {
 // fieldValue formats the value of d's field (or of one key of a map field)
 // in e, the way a user reads it.
 func fieldValue(e Entry, d diffKey) string {
+	if d.field == "data" {
+		return fmt.Sprintf("%d bytes, sha256 %.12s", e.Size, e.Digest)
+	}
 	v := reflect.ValueOf(e).FieldByName(d.field)
 	if !v.IsValid() {
 		return "?"

@@ -123,8 +123,16 @@ func (o *Overlay) Mount(ctx context.Context, spec MountSpec) (Mount, error) {
 		return nil, &MountError{Errno: errnoOf(err), Step: "fsopen"}
 	}
 	defer unix.Close(fsfd)
+	// Some refusals (conflicting options) are logged with pr_err rather
+	// than on the fs context: read what the kernel logs meanwhile too.
+	klog := openKmsgTail()
+	defer klog.close()
 	fail := func(step string, err error) error {
-		return &MountError{Errno: errnoOf(err), Kernel: fsContextLog(fsfd), Step: step}
+		msg := fsContextLog(fsfd)
+		if msg == "" {
+			msg = klog.read("overlayfs:")
+		}
+		return &MountError{Errno: errnoOf(err), Kernel: msg, Step: step}
 	}
 	for _, opt := range o.opts {
 		k, v, hasVal := strings.Cut(opt, "=")
@@ -180,6 +188,51 @@ func fsContextLog(fd int) string {
 		msgs = append(msgs, m)
 	}
 	return strings.Join(msgs, "; ")
+}
+
+// kmsgTail reads the kernel log from the moment it was opened.
+type kmsgTail struct{ fd int }
+
+func openKmsgTail() kmsgTail {
+	fd, err := unix.Open("/dev/kmsg", unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return kmsgTail{-1}
+	}
+	unix.Seek(fd, 0, unix.SEEK_END)
+	return kmsgTail{fd}
+}
+
+// read returns the messages logged since open that start with prefix.
+func (k kmsgTail) read(prefix string) string {
+	if k.fd < 0 {
+		return ""
+	}
+	var msgs []string
+	buf := make([]byte, 8192)
+	for {
+		n, err := unix.Read(k.fd, buf)
+		if err == unix.EPIPE {
+			continue // records were overwritten; go on with the next
+		}
+		if err != nil || n <= 0 {
+			break
+		}
+		// "prio,seq,time,flags;message\n"
+		rec := string(buf[:n])
+		if i := strings.IndexByte(rec, ';'); i >= 0 {
+			m := strings.TrimSpace(rec[i+1:])
+			if strings.HasPrefix(m, prefix) {
+				msgs = append(msgs, m)
+			}
+		}
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func (k kmsgTail) close() {
+	if k.fd >= 0 {
+		unix.Close(k.fd)
+	}
 }
 
 func errnoOf(err error) unix.Errno {

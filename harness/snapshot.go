@@ -22,7 +22,7 @@ type Entry struct {
 	Mode   string            `json:"mode"`             // permission bits with setuid, setgid, sticky, in octal
 	UID    uint32            `json:"uid"`              //
 	GID    uint32            `json:"gid"`              //
-	Size   int64             `json:"size"`             // files and symlinks only
+	Size   int64             `json:"size"`             // regular files only
 	Digest string            `json:"digest,omitempty"` // files: sha256 of the content (first 16 bytes)
 	Target string            `json:"target,omitempty"` // symlinks
 	Rdev   string            `json:"rdev,omitempty"`   // devices: "major:minor"
@@ -172,7 +172,6 @@ func (s *Snapshot) entry(dirfd int, name, p string, st *unix.Stat_t) (Entry, err
 			e.Digest = d
 		}
 	case "symlink":
-		e.Size = st.Size
 		buf := make([]byte, unix.PathMax)
 		n, err := unix.Readlinkat(dirfd, name, buf)
 		if err != nil {
