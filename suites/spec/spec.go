@@ -16,8 +16,8 @@ import (
 	"strings"
 	"testing"
 
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
 
 	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
@@ -50,7 +50,7 @@ func setup() {
 		return
 	}
 	backend, err := harness.NewBackend(os.Getenv("LAYERCHECK_BACKEND"), os.Getenv("LAYERCHECK_OPTIONS"))
-	Expect(err).NotTo(HaveOccurred())
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	session, err = harness.OpenSession(context.Background(), harness.SessionOptions{
 		Backend: backend, Depth: Depth(), Bases: fixtures.Bases(""),
 	})
@@ -58,39 +58,39 @@ func setup() {
 		skipAll = err.Error()
 		return
 	}
-	Expect(err).NotTo(HaveOccurred())
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 }
 
 // Scenarios declares the suite's scenarios as a Ginkgo table. Call it at
 // package level: var _ = spec.Scenarios("permissions", permissions.Scenarios()).
 func Scenarios(suite string, scenarios []harness.Scenario) bool {
-	BeforeSuite(setup)
-	AfterSuite(func() {
+	ginkgo.BeforeSuite(setup)
+	ginkgo.AfterSuite(func() {
 		if session != nil {
-			Expect(session.Close()).To(Succeed())
+			gomega.Expect(session.Close()).To(gomega.Succeed())
 		}
 	})
 	args := []any{func(s harness.Scenario) { run(s) }}
 	for _, s := range scenarios {
 		for _, inst := range harness.Expand(s, Depth()) {
-			args = append(args, Entry(inst.Name, Label(append([]string{suite}, inst.Labels...)...), inst))
+			args = append(args, ginkgo.Entry(inst.Name, ginkgo.Label(append([]string{suite}, inst.Labels...)...), inst))
 		}
 	}
-	return DescribeTable(suite, args...)
+	return ginkgo.DescribeTable(suite, args...)
 }
 
 // run runs one scenario instance as a spec.
 func run(s harness.Scenario) {
 	if skipAll != "" {
-		Skip(skipAll)
+		ginkgo.Skip(skipAll)
 	}
 	res := harness.RunScenario(context.Background(), session.Config, s)
-	AddReportEntry("verdict", res.Verdict)
+	ginkgo.AddReportEntry("verdict", res.Verdict)
 	switch res.Verdict {
 	case harness.Skip:
-		Skip(res.Reason)
+		ginkgo.Skip(res.Reason)
 	case harness.Error:
-		Fail("the harness could not run the scenario: " + res.Reason)
+		ginkgo.Fail("the harness could not run the scenario: " + res.Reason)
 	}
 	var known, unknown []string
 	for _, f := range res.Unexpected() {
@@ -103,13 +103,13 @@ func run(s harness.Scenario) {
 	if len(known) > 0 {
 		// Still a failure for the command line; here it is reported,
 		// not hidden: see harness.KnownIssue.
-		AddReportEntry("known issues (fail on the command line)", strings.Join(known, "\n"))
-		fmt.Fprintf(GinkgoWriter, "known issues:\n  %s\n", strings.Join(known, "\n  "))
+		ginkgo.AddReportEntry("known issues (fail on the command line)", strings.Join(known, "\n"))
+		fmt.Fprintf(ginkgo.GinkgoWriter, "known issues:\n  %s\n", strings.Join(known, "\n  "))
 	}
-	Expect(unknown).To(BeEmpty(), "unexpected findings:\n  %s", strings.Join(unknown, "\n  "))
+	gomega.Expect(unknown).To(gomega.BeEmpty(), "unexpected findings:\n  %s", strings.Join(unknown, "\n  "))
 	for _, f := range res.Findings {
 		if f.Expected() {
-			Expect(f.ExpectedBy).NotTo(BeEmpty())
+			gomega.Expect(f.ExpectedBy).NotTo(gomega.BeEmpty())
 		}
 	}
 }
