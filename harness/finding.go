@@ -101,3 +101,56 @@ func sortFindings(fs []Finding) {
 		return fs[i].Field < fs[j].Field
 	})
 }
+
+// Severities, the order a summary lists findings in.
+const (
+	SeverityDataLoss   = "data loss"
+	SeveritySecurity   = "security"
+	SeverityVisibility = "visibility"
+	SeverityMetadata   = "metadata"
+	SeverityErrno      = "errno"
+)
+
+// Severities lists the severities from the most to the least urgent.
+var Severities = []string{SeveritySecurity, SeverityDataLoss, SeverityVisibility, SeverityMetadata, SeverityErrno}
+
+// Severity classifies a finding for a reader under pressure: security
+// (access the plain copy refuses, or a setuid/setgid bit the plain copy
+// dropped), data loss (an entry or its data gone or changed, a read-only
+// layer modified, a view that changes across a remount), visibility
+// (something that should not be seen, a view that contradicts itself),
+// metadata (mode, owner, xattrs, links, targets), errno (an op's result).
+func Severity(f Finding) string {
+	switch f.Kind {
+	case KindAccess:
+		if f.Widened {
+			return SeveritySecurity
+		}
+		return SeverityMetadata
+	case KindMode:
+		if specialBitsWidened(f.Reference, f.Merged) {
+			return SeveritySecurity
+		}
+		return SeverityMetadata
+	case KindMissing, KindContent, KindLowerModified, KindPersistence:
+		return SeverityDataLoss
+	case KindExtra, KindInvariant, KindType:
+		return SeverityVisibility
+	case KindErrno:
+		return SeverityErrno
+	}
+	return SeverityMetadata
+}
+
+// specialBitsWidened reports whether the merged octal mode has a setuid or
+// setgid bit that the reference's has not.
+func specialBitsWidened(ref, merged string) bool {
+	var r, m uint32
+	if _, err := fmt.Sscanf(ref, "%o", &r); err != nil {
+		return false
+	}
+	if _, err := fmt.Sscanf(merged, "%o", &m); err != nil {
+		return false
+	}
+	return m&^r&0o6000 != 0
+}

@@ -1,6 +1,7 @@
 // Command layercheck checks a layered filesystem against a plain copy.
 //
 //	layercheck [run] [flags]   run the suites (the default command)
+//	layercheck merge FILES     join the JSON results of the shards of a run
 //	layercheck cleanup         unmount and remove what an interrupted run left
 //
 // Exit codes: 0 no unexpected finding; 1 unexpected findings (or a scenario
@@ -40,11 +41,13 @@ func realMain(args []string) int {
 		code, err = cmdRun(args)
 	case "cleanup":
 		err = cmdCleanup(args)
+	case "merge":
+		code, err = cmdMerge(args)
 	case "help":
 		usage(os.Stdout)
 		return exitOK
 	default:
-		err = &harness.UsageError{Msg: fmt.Sprintf("unknown command %q (commands: run, cleanup, help)", cmd)}
+		err = &harness.UsageError{Msg: fmt.Sprintf("unknown command %q (commands: run, merge, cleanup, help)", cmd)}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "layercheck: "+err.Error())
@@ -67,6 +70,7 @@ func exitCode(err error) int {
 
 func usage(w *os.File) {
 	fmt.Fprint(w, `usage: layercheck [run] [flags]   run the suites against a layered filesystem
+       layercheck merge a.json b.json ... [--json FILE] [--junit FILE]   join the shards of a run
        layercheck cleanup [--scratch DIR]   unmount and remove what an interrupted run left
 
 Run 'layercheck run -h' for the flags.

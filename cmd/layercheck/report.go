@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -21,7 +22,17 @@ type report struct {
 	Target    target           `json:"target"`
 	Summary   summary          `json:"summary"`
 	Command   string           `json:"command"`
+	Shard     *shardInfo       `json:"shard,omitempty"`
 	Scenarios []harness.Result `json:"scenarios"`
+	// repro is the index of reproducers, when --repro-dir wrote them.
+	repro string
+}
+
+// shardInfo records which part of a sharded run a report is.
+type shardInfo struct {
+	Index    int `json:"index"`
+	Count    int `json:"count"`
+	Selected int `json:"selected"` // scenarios of the whole run, all shards together
 }
 
 type target struct {
@@ -61,10 +72,19 @@ func newReport(sess *harness.Session, b harness.Backend, f *runFlags, results []
 		Command:   strings.Join(os.Args, " "),
 		Scenarios: results,
 	}
-	for _, res := range results {
-		if res.Findings == nil {
-			res.Findings = []harness.Finding{}
-		}
+	if f.shardSpec.N > 1 {
+		r.Shard = &shardInfo{Index: f.shardSpec.K, Count: f.shardSpec.N, Selected: f.selected}
+	}
+	r.count()
+	r.Summary.Seconds = took.Seconds()
+	return r
+}
+
+// count fills the summary's verdict counts from the scenarios.
+func (r *report) count() {
+	secs := r.Summary.Seconds
+	r.Summary = summary{Seconds: secs}
+	for _, res := range r.Scenarios {
 		r.Summary.Scenarios++
 		switch res.Verdict {
 		case harness.Pass:
@@ -86,8 +106,19 @@ func newReport(sess *harness.Session, b harness.Backend, f *runFlags, results []
 			r.Scenarios[i].Findings = []harness.Finding{}
 		}
 	}
-	r.Summary.Seconds = took.Seconds()
-	return r
+}
+
+// writeFiles writes the JSON and JUnit files that were asked for.
+func (r *report) writeFiles(jsonPath, junitPath string) error {
+	if jsonPath != "" {
+		if err := r.writeJSON(jsonPath); err != nil {
+			return err
+		}
+	}
+	if junitPath != "" {
+		return r.writeJUnit(junitPath)
+	}
+	return nil
 }
 
 func (r *report) writeJSON(path string) error {
@@ -98,27 +129,18 @@ func (r *report) writeJSON(path string) error {
 	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
-// print writes the human summary: failures with their findings in plain
-// words (security findings first), errors and skips with their reasons,
-// expected deviations grouped by citation, then the counts.
+// print writes the human summary: unexpected findings grouped by severity
+// (security first), errors and xpasses with their reasons, expected
+// deviations grouped by citation, the counts, and how to rerun the failures.
 func (r *report) print(w io.Writer, verbose bool) {
 	t := r.Target
-	fmt.Fprintf(w, "layercheck: %s (options %q) on %s, kernel %s, depth %d\n\n", t.Backend, t.Options, t.FS, t.Kernel, t.Depth)
-	for _, res := range r.Scenarios {
-		switch {
-		case res.Verdict == harness.Fail:
-			fmt.Fprintf(w, "FAIL  %s\n", res.Name)
-			for _, f := range res.Unexpected() {
-				fmt.Fprintf(w, "      %s\n", f)
-			}
-		case res.Verdict == harness.Error:
-			fmt.Fprintf(w, "ERROR %s\n      %s\n", res.Name, firstLine(res.Reason))
-		case res.Verdict == harness.XPass:
-			fmt.Fprintf(w, "XPASS %s\n      %s\n", res.Name, res.Reason)
-		case verbose:
+	fmt.Fprintf(w, "layercheck: %s (options %q) on %s, kernel %s, depth %d\n", t.Backend, t.Options, t.FS, t.Kernel, t.Depth)
+	if verbose {
+		fmt.Fprintln(w)
+		for _, res := range r.Scenarios {
 			fmt.Fprintf(w, "%-5s %s", strings.ToUpper(res.Verdict), res.Name)
 			if res.Reason != "" {
-				fmt.Fprintf(w, ": %s", res.Reason)
+				fmt.Fprintf(w, ": %s", firstLine(res.Reason))
 			}
 			fmt.Fprintln(w)
 			for _, f := range res.Findings {
@@ -126,7 +148,52 @@ func (r *report) print(w io.Writer, verbose bool) {
 			}
 		}
 	}
-	// Expected deviations, grouped by what documents them.
+	bySev := map[string][]string{}
+	for _, res := range r.Scenarios {
+		if res.Verdict != harness.Fail {
+			continue
+		}
+		lines := map[string][]string{}
+		for _, f := range res.Unexpected() {
+			sev := harness.Severity(f)
+			lines[sev] = append(lines[sev], "      "+f.String())
+		}
+		for sev, ls := range lines {
+			bySev[sev] = append(bySev[sev], "    "+res.Name)
+			bySev[sev] = append(bySev[sev], ls...)
+		}
+	}
+	if len(bySev) > 0 {
+		fmt.Fprintln(w, "\nUnexpected findings, by severity:")
+		for _, sev := range harness.Severities {
+			if ls := bySev[sev]; len(ls) > 0 {
+				fmt.Fprintf(w, "  %s:\n%s\n", strings.ToUpper(sev), strings.Join(ls, "\n"))
+			}
+		}
+	}
+	for _, res := range r.Scenarios {
+		switch res.Verdict {
+		case harness.Error:
+			fmt.Fprintf(w, "\nERROR %s\n      %s\n", res.Name, firstLine(res.Reason))
+		case harness.XPass:
+			fmt.Fprintf(w, "\nXPASS %s\n      %s\n", res.Name, res.Reason)
+		}
+	}
+	r.printExpected(w)
+	s := r.Summary
+	fmt.Fprintf(w, "\n%d scenarios: %d pass, %d fail, %d xfail, %d xpass, %d skip, %d error in %.1fs\n",
+		s.Scenarios, s.Pass, s.Fail, s.XFail, s.XPass, s.Skip, s.Error, s.Seconds)
+	if r.repro != "" {
+		fmt.Fprintf(w, "Reproducers: %s\n", r.repro)
+	}
+	if cmd := r.rerunCommand(); cmd != "" {
+		fmt.Fprintf(w, "Rerun only the failures: %s\n", cmd)
+	}
+}
+
+// printExpected lists the xfail scenarios grouped by the documentation
+// that explains them, naming the paths where each deviation showed.
+func (r *report) printExpected(w io.Writer) {
 	byCite := map[string][]string{}
 	for _, res := range r.Scenarios {
 		if res.Verdict != harness.XFail {
@@ -140,23 +207,60 @@ func (r *report) print(w io.Writer, verbose bool) {
 			}
 		}
 	}
-	if len(byCite) > 0 {
-		fmt.Fprintln(w, "\nExpected deviations (xfail), by documentation:")
-		ids := make([]string, 0, len(byCite))
-		for id := range byCite {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
-		for _, id := range ids {
-			fmt.Fprintf(w, "  %s: %s\n", id, citationOf(r, id))
-			for _, n := range byCite[id] {
-				fmt.Fprintf(w, "    %s\n", n)
-			}
+	if len(byCite) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nExpected deviations (xfail), by documentation:")
+	ids := make([]string, 0, len(byCite))
+	for id := range byCite {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		fmt.Fprintf(w, "  %s: %s\n", id, citationOf(r, id))
+		for _, n := range byCite[id] {
+			fmt.Fprintf(w, "    %s\n", n)
 		}
 	}
-	s := r.Summary
-	fmt.Fprintf(w, "\n%d scenarios: %d pass, %d fail, %d xfail, %d xpass, %d skip, %d error in %.1fs\n",
-		s.Scenarios, s.Pass, s.Fail, s.XFail, s.XPass, s.Skip, s.Error, s.Seconds)
+}
+
+// rerunCommand is the command that runs only this run's failures again:
+// the same arguments with --rerun-failed on the JSON file when one was
+// written, else with a --focus that names them exactly.
+func (r *report) rerunCommand() string {
+	var failed []string
+	for _, res := range r.Scenarios {
+		if res.Verdict == harness.Fail || res.Verdict == harness.Error {
+			failed = append(failed, regexp.QuoteMeta(res.Name))
+		}
+	}
+	if len(failed) == 0 {
+		return ""
+	}
+	args := os.Args[1:]
+	var keep []string
+	jsonFile := ""
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		switch name {
+		case "focus", "shard", "rerun-failed", "json", "junit", "repro-dir":
+			if !hasVal && i+1 < len(args) {
+				i++
+				val = args[i]
+			}
+			if name == "json" {
+				jsonFile = val
+			}
+			continue
+		}
+		keep = append(keep, harness.ShellQuote(a))
+	}
+	prog := "layercheck"
+	if jsonFile != "" {
+		return strings.Join(append(append([]string{prog}, keep...), "--rerun-failed", harness.ShellQuote(jsonFile)), " ")
+	}
+	return strings.Join(append(append([]string{prog}, keep...), "--focus", harness.ShellQuote("^("+strings.Join(failed, "|")+")$")), " ")
 }
 
 // maskedPaths names the paths where an expected deviation showed.

@@ -34,6 +34,15 @@ type runFlags struct {
 	scratch string
 	onDisk  bool
 	timeout time.Duration
+	// reports and CI (report_outputs.go)
+	junit       string
+	reproDir    string
+	shard       string
+	rerunFailed string
+	failOn      string
+
+	shardSpec shardSpec // parsed --shard
+	selected  int       // scenarios selected before sharding
 }
 
 func parseRunFlags(args []string) (*runFlags, error) {
@@ -54,6 +63,11 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.StringVar(&f.scratch, "scratch", harness.DefaultScratch, "where runs make their directories")
 	fs.BoolVar(&f.onDisk, "on-disk", false, "run on the scratch directory's own filesystem instead of a fresh tmpfs")
 	fs.DurationVar(&f.timeout, "timeout", 2*time.Minute, "time limit of one scenario")
+	fs.StringVar(&f.junit, "junit", "", "write the results as JUnit XML to `FILE`")
+	fs.StringVar(&f.reproDir, "repro-dir", "", "write a sh reproducer for every failing scenario, and an index, into `DIR`")
+	fs.StringVar(&f.shard, "shard", "", "run only part `K/N` of the scenarios (a deterministic split; see `layercheck merge`)")
+	fs.StringVar(&f.rerunFailed, "rerun-failed", "", "run only the scenarios that failed or errored in this JSON results `FILE`")
+	fs.StringVar(&f.failOn, "fail-on", "", "also exit 1 on these verdicts: xpass")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fs.SetOutput(os.Stdout)
@@ -65,6 +79,13 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, &harness.UsageError{Msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	var err error
+	if f.shardSpec, err = parseShard(f.shard); err != nil {
+		return nil, err
+	}
+	if f.failOn != "" && f.failOn != "xpass" {
+		return nil, &harness.UsageError{Msg: fmt.Sprintf("--fail-on %q: the only verdict it takes is xpass", f.failOn)}
 	}
 	if f.jobs < 1 {
 		return nil, &harness.UsageError{Msg: fmt.Sprintf("-j %d: must be at least 1", f.jobs)}
@@ -94,20 +115,41 @@ func selectScenarios(f *runFlags) ([]harness.Scenario, error) {
 			return nil, &harness.UsageError{Msg: fmt.Sprintf("--focus: %v", err)}
 		}
 	}
+	var rerun map[string]bool
+	if f.rerunFailed != "" {
+		var err error
+		if rerun, err = failedIn(f.rerunFailed); err != nil {
+			return nil, err
+		}
+		if len(rerun) == 0 {
+			return nil, &harness.UsageError{Msg: fmt.Sprintf("--rerun-failed: nothing failed in %s", f.rerunFailed)}
+		}
+	}
 	var out []harness.Scenario
 	for _, n := range names {
 		for _, s := range all[n] {
 			for _, inst := range harness.Expand(s, f.depth) {
-				if focus == nil || focus.MatchString(inst.FullName()) || focus.MatchString(strings.Join(inst.Labels, " ")) {
-					out = append(out, inst)
+				if focus != nil && !focus.MatchString(inst.FullName()) && !focus.MatchString(strings.Join(inst.Labels, " ")) {
+					continue
 				}
+				if rerun != nil && !rerun[inst.FullName()] {
+					continue
+				}
+				out = append(out, inst)
 			}
 		}
 	}
 	if len(out) == 0 {
-		return nil, &harness.UsageError{Msg: "no scenario matches --suite/--focus"}
+		return nil, &harness.UsageError{Msg: "no scenario matches --suite/--focus/--rerun-failed at this depth"}
 	}
-	return out, nil
+	f.selected = len(out)
+	var mine []harness.Scenario
+	for _, s := range out {
+		if f.shardSpec.takes(s.FullName()) {
+			mine = append(mine, s)
+		}
+	}
+	return mine, nil
 }
 
 func cmdRun(args []string) (int, error) {
@@ -148,11 +190,14 @@ func cmdRun(args []string) (int, error) {
 	results := harness.Run(ctx, sess.Config, scenarios, f.jobs, prog.update)
 	prog.finish()
 	rep := newReport(sess, backend, f, results, time.Since(start))
-	rep.print(os.Stdout, f.verbose)
-	if f.json != "" {
-		if err := rep.writeJSON(f.json); err != nil {
+	if f.reproDir != "" {
+		if err := writeRepros(f.reproDir, sess.Config, rep); err != nil {
 			return 0, err
 		}
+	}
+	rep.print(os.Stdout, f.verbose)
+	if err := rep.writeFiles(f.json, f.junit); err != nil {
+		return 0, err
 	}
 	if cerr := sess.Close(); cerr != nil {
 		fmt.Fprintln(os.Stderr, "layercheck: cleanup: "+cerr.Error())
@@ -162,7 +207,7 @@ func cmdRun(args []string) (int, error) {
 		fmt.Fprintln(os.Stderr, "layercheck: interrupted; everything mounted was unmounted")
 		return 130, nil
 	}
-	if rep.Summary.Fail > 0 || rep.Summary.Error > 0 {
+	if rep.Summary.Fail > 0 || rep.Summary.Error > 0 || f.failOn == "xpass" && rep.Summary.XPass > 0 {
 		return exitFindings, nil
 	}
 	return exitOK, nil

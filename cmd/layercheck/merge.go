@@ -1,0 +1,108 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+
+	"github.com/layercheck/layercheck/harness"
+)
+
+// cmdMerge joins the JSON results of the shards of one run:
+//
+//	layercheck merge a.json b.json ... [--json all.json] [--junit all.xml]
+//
+// It refuses (exit 2) shards of different targets, a shard missing or
+// given twice, a scenario in two shards, or a total that does not add up;
+// then prints the summary of the whole and exits as the whole run would.
+func cmdMerge(args []string) (int, error) {
+	fs := flag.NewFlagSet("layercheck merge", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	jsonOut := fs.String("json", "", "write the merged results as JSON to `FILE`")
+	junitOut := fs.String("junit", "", "write the merged results as JUnit XML to `FILE`")
+	verbose := fs.Bool("v", false, "list every scenario")
+	failOn := fs.String("fail-on", "", "also exit 1 on these verdicts: xpass")
+	// Flags may come after the files: parse, take the files, parse again.
+	var files []string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return 0, &harness.UsageError{Msg: err.Error()}
+		}
+		args = fs.Args()
+		if len(args) > 0 {
+			files = append(files, args[0])
+			args = args[1:]
+		}
+	}
+	if len(files) == 0 {
+		return 0, &harness.UsageError{Msg: "merge: give the JSON result files of every shard"}
+	}
+	merged, err := mergeReports(files)
+	if err != nil {
+		return 0, err
+	}
+	merged.print(os.Stdout, *verbose)
+	if err := merged.writeFiles(*jsonOut, *junitOut); err != nil {
+		return 0, err
+	}
+	s := merged.Summary
+	if s.Fail > 0 || s.Error > 0 || *failOn == "xpass" && s.XPass > 0 {
+		return exitFindings, nil
+	}
+	return exitOK, nil
+}
+
+func mergeReports(files []string) (*report, error) {
+	var out *report
+	seenShard := map[int]string{}
+	seenName := map[string]string{}
+	count, selected := 0, 0
+	for _, file := range files {
+		r, err := readReport(file)
+		if err != nil {
+			return nil, &harness.UsageError{Msg: "merge: " + err.Error()}
+		}
+		if r.Shard == nil {
+			return nil, &harness.UsageError{Msg: fmt.Sprintf("merge: %s is not a shard (run with --shard K/N)", file)}
+		}
+		if out == nil {
+			out = &report{Version: 1, Target: r.Target, Command: r.Command}
+			count, selected = r.Shard.Count, r.Shard.Selected
+		}
+		if r.Target != out.Target {
+			return nil, &harness.UsageError{Msg: fmt.Sprintf("merge: %s ran against %+v, %s against %+v", files[0], out.Target, file, r.Target)}
+		}
+		if r.Shard.Count != count || r.Shard.Selected != selected {
+			return nil, &harness.UsageError{Msg: fmt.Sprintf("merge: %s is shard %d/%d of %d scenarios, %s of %d/%d", file, r.Shard.Index, r.Shard.Count, r.Shard.Selected, files[0], count, selected)}
+		}
+		if prev, dup := seenShard[r.Shard.Index]; dup {
+			return nil, &harness.UsageError{Msg: fmt.Sprintf("merge: shard %d/%d given twice (%s and %s)", r.Shard.Index, count, prev, file)}
+		}
+		seenShard[r.Shard.Index] = file
+		for _, s := range r.Scenarios {
+			if prev, dup := seenName[s.Name]; dup {
+				return nil, &harness.UsageError{Msg: fmt.Sprintf("merge: scenario %s is in %s and %s", s.Name, prev, file)}
+			}
+			seenName[s.Name] = file
+			out.Scenarios = append(out.Scenarios, s)
+		}
+		out.Summary.Seconds = max(out.Summary.Seconds, r.Summary.Seconds) // shards run side by side
+	}
+	var missing []int
+	for k := 1; k <= count; k++ {
+		if _, ok := seenShard[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, &harness.UsageError{Msg: fmt.Sprintf("merge: shards %v of %d are missing", missing, count)}
+	}
+	if len(out.Scenarios) != selected {
+		return nil, &harness.UsageError{Msg: fmt.Sprintf("merge: the shards hold %d scenarios, the run selected %d", len(out.Scenarios), selected)}
+	}
+	sort.SliceStable(out.Scenarios, func(i, j int) bool { return out.Scenarios[i].Name < out.Scenarios[j].Name })
+	out.count()
+	return out, nil
+}
