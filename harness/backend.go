@@ -51,12 +51,32 @@ type EnvError struct{ Msg string }
 func (e *EnvError) Error() string { return e.Msg }
 
 // NewBackend returns the backend that --backend NAME and --options OPTS name.
-func NewBackend(name, opts string) (Backend, error) {
+func NewBackend(name, opts string) (Backend, error) { return NewBackendUnmount(name, opts, "") }
+
+// BackendNames are the backends --backend knows, besides exec:TEMPLATE.
+var BackendNames = []string{"overlay", "fuse-overlayfs", "unionfs-fuse"}
+
+// NewBackendUnmount is NewBackend with the unmount template of an
+// exec:TEMPLATE backend (--unmount).
+func NewBackendUnmount(name, opts, unmount string) (Backend, error) {
+	if tmpl, ok := strings.CutPrefix(name, "exec:"); ok {
+		if opts != "" {
+			return nil, &UsageError{"--options: an exec backend takes its options in its template"}
+		}
+		return NewExec(tmpl, unmount)
+	}
+	if unmount != "" {
+		return nil, &UsageError{"--unmount: only for --backend exec:TEMPLATE"}
+	}
 	switch name {
 	case "overlay", "":
 		return NewOverlay(opts)
+	case "fuse-overlayfs":
+		return NewFuseOverlayfs(opts)
+	case "unionfs-fuse":
+		return NewUnionfsFuse(opts)
 	}
-	known := []string{"overlay"}
+	known := append([]string{}, BackendNames...)
 	sort.Strings(known)
-	return nil, &UsageError{fmt.Sprintf("unknown backend %q (known: %s)", name, strings.Join(known, ", "))}
+	return nil, &UsageError{fmt.Sprintf("unknown backend %q (known: %s, exec:TEMPLATE)", name, strings.Join(known, ", "))}
 }

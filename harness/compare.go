@@ -2,8 +2,10 @@ package harness
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,9 +22,44 @@ import (
 func Compare(ref, got *Snapshot, opts ...cmp.Option) []Finding {
 	var r diffReporter
 	opts = append([]cmp.Option{cmpopts.EquateEmpty(), cmp.Reporter(&r)}, opts...)
-	cmp.Equal(ref.Entries, got.Entries, opts...)
+	a, b := unequalEntries(ref.Entries, got.Entries)
+	cmp.Equal(a, b, opts...)
 	return r.findings(ref, got)
 }
+
+// unequalEntries keeps only the paths whose entries are not plainly equal
+// (or are on one side only), so that go-cmp, which is thorough but slow,
+// walks the few entries that differ instead of every entry of both trees.
+// Plain equality is strict, so what it drops go-cmp would call equal too.
+func unequalEntries(a, b map[string]Entry) (map[string]Entry, map[string]Entry) {
+	ra, rb := map[string]Entry{}, map[string]Entry{}
+	for p, ea := range a {
+		if eb, ok := b[p]; !ok || !sameEntry(ea, eb) {
+			ra[p] = ea
+		}
+	}
+	for p, eb := range b {
+		if ea, ok := a[p]; !ok || !sameEntry(ea, eb) {
+			rb[p] = eb
+		}
+	}
+	return ra, rb
+}
+
+func sameEntry(a, b Entry) bool {
+	return a.Type == b.Type && a.Mode == b.Mode && a.UID == b.UID && a.GID == b.GID && a.Size == b.Size &&
+		a.Digest == b.Digest && a.Target == b.Target && a.Rdev == b.Rdev && a.Nlink == b.Nlink &&
+		slices.Equal(a.Links, b.Links) && maps.Equal(a.Xattrs, b.Xattrs) && maps.Equal(a.Access, b.Access) &&
+		entryFieldsCompared
+}
+
+// entryFields is the number of Entry fields sameEntry compares: a field
+// added to Entry makes sameEntry false until it is compared there too (and
+// TestSameEntryComparesEveryField fails), so that nothing is ever dropped
+// unseen; go-cmp then compares every entry, slowly but completely.
+const entryFields = 12
+
+var entryFieldsCompared = reflect.TypeFor[Entry]().NumField() == entryFields
 
 // fieldKinds maps an Entry field to the kind of finding a difference in it is.
 var fieldKinds = map[string]string{
@@ -208,6 +245,9 @@ func fieldValue(e Entry, d diffKey) string {
 		x := v.MapIndex(reflect.ValueOf(d.key))
 		if !x.IsValid() {
 			return "absent"
+		}
+		if d.field == "Xattrs" {
+			return XattrText(d.key, x.String()) // ACLs and capabilities in words
 		}
 		return fmt.Sprint(x.Interface())
 	}

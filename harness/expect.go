@@ -35,10 +35,19 @@ type Evidence struct {
 	// the type of its first path on the reference before it ran.
 	Op         Op
 	SourceType string
+	// Stack is the layers of the mount the op went through, its upper
+	// first (nil for an op on a plain directory, such as layer 0).
+	Stack []string
 	// OfflineLower holds the paths that offline steps changed on a lower
 	// layer; Upper is the runtime upper directory.
 	OfflineLower map[string]bool
 	Upper        string
+	// Lowers are the scenario's read-only layers, the bottom one first.
+	Lowers []string
+	// LowerLinks holds, for each path that is hardlinked in a read-only
+	// layer, its other names there; Named the paths the scenario's ops name.
+	LowerLinks map[string][]string
+	Named      map[string]bool
 }
 
 // UpperHasDir reports whether the runtime upper holds p as a directory: a

@@ -72,6 +72,8 @@ func (f Finding) String() string {
 		return fmt.Sprintf("%s: present in the merged view as a %s, absent from the reference%s%s", f.Path, f.Merged, beneath(f.Beneath), where)
 	case KindErrno:
 		return fmt.Sprintf("%s: `%s` gave %s, the reference gave %s%s", f.Path, f.Op, f.Merged, f.Reference, where)
+	case KindFailedOpCopyUp:
+		return fmt.Sprintf("%s: `%s` failed with %s: was %s, now %s%s", f.Path, f.Op, f.Field, f.Reference, f.Merged, where)
 	case KindAccess:
 		w := ""
 		if f.Widened {

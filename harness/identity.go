@@ -55,8 +55,16 @@ func (id Identity) shellPrefix() string {
 // The thread is locked for the call and never unlocked, so the runtime
 // throws it away when fn returns instead of handing a thread with foreign
 // credentials to other goroutines. Root calls fn on the current goroutine.
-func runAs(id Identity, fn func() error) error {
-	if id.IsRoot() {
+func runAs(id Identity, fn func() error) error { return runWith(id, nil, fn) }
+
+// runWith is runAs with an optional umask. umask(2) belongs to the fs_struct
+// that every thread of the process shares, so a umask is set only on a
+// throwaway thread that first unshares CLONE_FS (its own copy of umask, cwd
+// and root): the rest of the process keeps its umask, whatever the op. Root
+// ops with a umask take the same thread; root ops without one run on the
+// current goroutine.
+func runWith(id Identity, umask *uint32, fn func() error) error {
+	if id.IsRoot() && umask == nil {
 		return fn()
 	}
 	done := make(chan error, 1)
@@ -64,6 +72,15 @@ func runAs(id Identity, fn func() error) error {
 		runtime.LockOSThread()
 		// No UnlockOSThread: the thread dies with this goroutine.
 		done <- func() error {
+			if umask != nil {
+				if err := unix.Unshare(unix.CLONE_FS); err != nil {
+					return fmt.Errorf("unshare CLONE_FS for a umask: %w", err)
+				}
+				unix.Umask(int(*umask & 0o777))
+			}
+			if id.IsRoot() {
+				return fn()
+			}
 			groups := append([]uint32{}, id.Groups...)
 			if len(groups) == 0 {
 				groups = []uint32{id.GID}

@@ -25,17 +25,33 @@ type Op interface {
 	apply(t *Tree) error
 }
 
-// By is embedded in every op: the identity that performs it (root if zero).
+// By is embedded in every op: the identity that performs it (root if zero)
+// and, if set, the umask it runs under (else the process's own, the same for
+// the merged view and the reference; set it with Mask).
 type By struct {
-	As Identity `json:"as,omitzero"`
+	As    Identity `json:"as,omitzero"`
+	Umask *uint32  `json:"umask,omitempty"`
 }
 
 // Identity implements Op.
 func (b By) Identity() Identity { return b.As }
 
-// Apply performs op beneath t as op.Identity() and returns its outcome.
+// Mask returns a umask for By.Umask.
+func Mask(bits uint32) *uint32 { return &bits }
+
+// umasker is implemented by every op through By.
+type umasker interface{ umask() *uint32 }
+
+func (b By) umask() *uint32 { return b.Umask }
+
+// Apply performs op beneath t as op.Identity(), under its umask if it has
+// one, and returns its outcome.
 func Apply(t *Tree, op Op) Outcome {
-	return outcomeOf(runAs(op.Identity(), func() error { return op.apply(t) }))
+	var mask *uint32
+	if u, ok := op.(umasker); ok {
+		mask = u.umask()
+	}
+	return outcomeOf(runWith(op.Identity(), mask, func() error { return op.apply(t) }))
 }
 
 // Outcome is the result of an op: "ok" or an errno name such as "EXDEV".
@@ -67,8 +83,16 @@ func sh(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// asShell prefixes line with the setpriv call for the op's identity.
-func asShell(b By, line string) string { return b.As.shellPrefix() + line }
+// asShell prefixes line with the setpriv call for the op's identity and,
+// when the op has a umask, runs it in a subshell that sets it first (so
+// that the umask does not leak into the reproducer's next lines).
+func asShell(b By, line string) string {
+	line = b.As.shellPrefix() + line
+	if b.Umask != nil {
+		line = fmt.Sprintf("(umask %04o; %s)", *b.Umask&0o777, line)
+	}
+	return line
+}
 
 // Chmod sets the permission bits, setuid, setgid and sticky of Path,
 // following a symlink in the last component (beneath the tree), as chmod(1).
@@ -236,7 +260,11 @@ type WriteFile struct {
 func (o WriteFile) Kind() string    { return "write" }
 func (o WriteFile) Paths() []string { return []string{o.Path} }
 func (o WriteFile) Shell() string {
-	return asShell(o.By, fmt.Sprintf("sh -c 'umask %04o; printf %%s \"$1\" > \"$2\"' - %s %s", 0o777&^o.Mode, sh(o.Data), sh(o.Path)))
+	mask := 0o777 &^ o.Mode // the shell creates with 0666: Mode exactly, less its x bits
+	if o.Umask != nil {
+		mask |= *o.Umask & 0o777
+	}
+	return asShell(o.By, fmt.Sprintf("sh -c 'umask %04o; printf %%s \"$1\" > \"$2\"' - %s %s", mask, sh(o.Data), sh(o.Path)))
 }
 func (o WriteFile) apply(t *Tree) error {
 	return writeAt(t, o.Path, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC, o.Mode, o.Data)
@@ -259,7 +287,9 @@ func (o Append) apply(t *Tree) error {
 }
 
 func writeAt(t *Tree, p string, flags int, mode uint32, data string) error {
-	fd, err := t.open(p, uint64(flags|unix.O_NOFOLLOW), mode)
+	// O_NONBLOCK: opening a fifo for writing would wait for a reader
+	// forever; with it, it fails at once (ENXIO) on both sides alike.
+	fd, err := t.open(p, uint64(flags|unix.O_NOFOLLOW|unix.O_NONBLOCK), mode)
 	if err != nil {
 		return err
 	}
@@ -287,7 +317,7 @@ func (o Truncate) Shell() string {
 	return asShell(o.By, fmt.Sprintf("truncate --no-create -s %d -- %s", o.Size, sh(o.Path)))
 }
 func (o Truncate) apply(t *Tree) error {
-	fd, err := t.open(o.Path, unix.O_WRONLY|unix.O_NOFOLLOW, 0)
+	fd, err := t.open(o.Path, unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0) // see writeAt
 	if err != nil {
 		return err
 	}
@@ -305,6 +335,9 @@ type Mkdir struct {
 func (o Mkdir) Kind() string    { return "mkdir" }
 func (o Mkdir) Paths() []string { return []string{o.Path} }
 func (o Mkdir) Shell() string {
+	if o.Umask != nil { // mkdir -m ignores the umask; mkdir(2) through perl does not
+		return asShell(o.By, fmt.Sprintf(`perl -e 'mkdir($ARGV[0], %#o) or die "mkdir: $!\n"' -- %s`, o.Mode, sh(o.Path)))
+	}
 	return asShell(o.By, fmt.Sprintf("mkdir -m %04o -- %s", o.Mode, sh(o.Path)))
 }
 func (o Mkdir) apply(t *Tree) error {
@@ -355,6 +388,9 @@ type Mkfifo struct {
 func (o Mkfifo) Kind() string    { return "mkfifo" }
 func (o Mkfifo) Paths() []string { return []string{o.Path} }
 func (o Mkfifo) Shell() string {
+	if o.Umask != nil { // mkfifo -m ignores the umask; mkfifo(3) through perl does not
+		return asShell(o.By, fmt.Sprintf(`perl -MPOSIX -e 'POSIX::mkfifo($ARGV[0], %#o) or die "mkfifo: $!\n"' -- %s`, o.Mode, sh(o.Path)))
+	}
 	return asShell(o.By, fmt.Sprintf("mkfifo -m %04o -- %s", o.Mode, sh(o.Path)))
 }
 func (o Mkfifo) apply(t *Tree) error {

@@ -41,6 +41,11 @@ func (o *Overlay) UnmountShell(target string) string { return "umount " + sh(tar
 // (mount, setpriv), attr (getfattr, setfattr) and perl (rename(2) itself:
 // mv would hide an EXDEV by copying).
 func Repro(cfg Config, res Result) (string, error) {
+	if cfg.extracting() {
+		// The script builds layers through mounts; layers written by
+		// extract.go would not be the ones that showed the finding.
+		return "", fmt.Errorf("layers were written by --build %s; a script builds them through mounts", cfg.Build)
+	}
 	sm, ok := cfg.Backend.(ShellMounter)
 	if !ok {
 		return "", fmt.Errorf("backend %s cannot be driven from a shell script", cfg.Backend.Name())

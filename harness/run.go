@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"golang.org/x/sys/unix"
 )
 
@@ -43,6 +45,14 @@ type Config struct {
 	Bases   map[string]*Base // by fixture name
 	Keep    bool             // keep each scenario's directories
 	Timeout time.Duration    // per scenario; 0 is none
+	// Features maps each optional feature probed on the backend to "" (it
+	// works) or why not; see Scenario.Requires.
+	Features map[string]string
+	// Build names how layers 1..depth-1 are built ("mount", "extract",
+	// "extract-xattr"; see BuildMount, BuildExtract and SetBuild); Format
+	// is the on-disk format the extract builder writes (nil: mount).
+	Build  string
+	Format WhiteoutFormat
 }
 
 // OpRecord is one op as it was applied, with both outcomes.
@@ -95,6 +105,10 @@ func RunScenario(ctx context.Context, cfg Config, s Scenario) (res Result) {
 		res.Verdict, res.Reason = Skip, s.Skip
 		return res
 	}
+	if why := cfg.lacks(s); why != "" {
+		res.Verdict, res.Reason = Skip, why
+		return res
+	}
 	if cfg.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, cfg.Timeout)
@@ -105,8 +119,12 @@ func RunScenario(ctx context.Context, cfg Config, s Scenario) (res Result) {
 		if p := recover(); p != nil {
 			res.Verdict, res.Reason = Error, fmt.Sprintf("harness panic: %v\n%s", p, debug.Stack())
 		}
-		if err := r.teardown(); err != nil && res.Verdict != Error {
-			res.Verdict, res.Reason = Error, err.Error()
+		if err := r.teardown(); err != nil {
+			if res.Verdict != Error {
+				res.Verdict, res.Reason = Error, err.Error()
+			} else {
+				res.Reason += "; teardown: " + err.Error()
+			}
 		}
 		if cfg.Keep {
 			res.Dir = r.dir
@@ -116,11 +134,20 @@ func RunScenario(ctx context.Context, cfg Config, s Scenario) (res Result) {
 	res.Findings, res.Ops = r.findings, r.ops
 	if err != nil {
 		res.Verdict, res.Reason = Error, err.Error()
+		if ctx.Err() != nil {
+			// A hung backend: the watchdog aborted the mount (fuse.go).
+			res.Reason = fmt.Sprintf("%v (time limit %s): %v", ctx.Err(), cfg.Timeout, err)
+		}
 		return res
 	}
 	applicable := map[string]bool{}
 	for _, e := range cfg.Backend.Expectations() {
 		applicable[e.ID] = true
+	}
+	if cfg.extracting() && !r.viaBackend {
+		// No op reached the backend (its layers were extracted): a
+		// deviation of how it carries out ops could not show.
+		applicable = nil
 	}
 	var missing []string
 	res.Verdict, missing = verdict(res.Findings, s.Expect, applicable)
@@ -143,11 +170,21 @@ type scenarioRun struct {
 	work    string   // the runtime work dir
 	target  string   // where the backend mounts
 	mounted Mount    // the live mount, if any
+	stack   []string // the layers of the live mount, its upper first
 	base    *Base
 
 	findings []Finding
 	ops      []OpRecord
 	offline  map[string]bool // paths changed offline on lower layers
+	// lowerLinks: path -> its other names in the read-only layers;
+	// lowerSnaps: the layers as snapshotLowers last read them
+	lowerLinks map[string][]string
+	lowerSnaps []*Snapshot
+	// phaseUpper is the upper directory of the mount the current ops go
+	// through ("" for layer 0), watched for changes by failed ops.
+	phaseUpper string
+	extract    extractState // the extract builder's state (Config.Format)
+	viaBackend bool         // some op went through a mount of the backend
 }
 
 func (r *scenarioRun) run() error {
@@ -201,7 +238,11 @@ func (r *scenarioRun) run() error {
 	for _, st := range r.s.Steps {
 		switch st.Phase {
 		case PhaseLayer:
-			if err := r.buildLayer(st); err != nil {
+			build := r.buildLayer
+			if r.cfg.extracting() && st.Layer > 0 {
+				build = r.extractStep
+			}
+			if err := build(st); err != nil {
 				return err
 			}
 		case PhaseRuntime:
@@ -209,6 +250,9 @@ func (r *scenarioRun) run() error {
 		case PhaseOffline:
 			offline = append(offline, st)
 		}
+	}
+	if err := r.flushExtract(); err != nil {
+		return err
 	}
 
 	// Runtime: every layer as a lower, a fresh upper.
@@ -223,6 +267,7 @@ func (r *scenarioRun) run() error {
 	if err != nil {
 		return err
 	}
+	r.phaseUpper = r.upper
 	for _, st := range runtimeOps {
 		for _, op := range st.Ops {
 			if err := r.ctx.Err(); err != nil {
@@ -233,15 +278,16 @@ func (r *scenarioRun) run() error {
 		}
 	}
 	sut.Close()
-	merged1, err := r.snapshotMerged()
+	r.phaseUpper = ""
+	ref1, err := TakeSnapshot(r.ref.Dir, SnapshotOptions{Identities: r.base.Identities})
+	if err != nil {
+		return err
+	}
+	merged1, err := r.snapshotMerged(ref1)
 	if err != nil {
 		return err
 	}
 	if err := r.unmount(); err != nil {
-		return err
-	}
-	ref1, err := TakeSnapshot(r.ref.Dir, SnapshotOptions{Identities: r.base.Identities})
-	if err != nil {
 		return err
 	}
 	if err := r.checkLowers("runtime", lowerBefore); err != nil {
@@ -257,10 +303,16 @@ func (r *scenarioRun) run() error {
 	if lowerBefore, err = r.snapshotLowers(); err != nil {
 		return err
 	}
+	ref2 := ref1
+	if len(offline) > 0 {
+		if ref2, err = TakeSnapshot(r.ref.Dir, SnapshotOptions{Identities: r.base.Identities}); err != nil {
+			return err
+		}
+	}
 	if err := r.mountRuntime(); err != nil {
 		return err
 	}
-	merged2, err := r.snapshotMerged()
+	merged2, err := r.snapshotMerged(ref2)
 	if err != nil {
 		return err
 	}
@@ -272,18 +324,23 @@ func (r *scenarioRun) run() error {
 	}
 
 	// Compare.
-	r.add("runtime", Compare(ref1, merged1), merged1, ref1)
+	var cmpOpts []cmp.Option
+	if r.cfg.ignoreXattrs() { // features_ops.go: the backend has no xattrs
+		cmpOpts = append(cmpOpts, cmpopts.IgnoreFields(Entry{}, "Xattrs"))
+	}
+	r.add("runtime", Compare(ref1, merged1, cmpOpts...), merged1, ref1)
 	r.add("runtime", merged1.Invariants, merged1, ref1)
 	if len(offline) > 0 {
-		ref2, err := TakeSnapshot(r.ref.Dir, SnapshotOptions{Identities: r.base.Identities})
-		if err != nil {
-			return err
-		}
-		r.add("remount", Compare(ref2, merged2), merged2, ref2)
+		r.add("remount", Compare(ref2, merged2, cmpOpts...), merged2, ref2)
 	} else {
 		r.add("remount", CompareAs(KindPersistence, "remount", merged1, merged2), merged2, ref1)
 	}
 	r.add("remount", merged2.Invariants, merged2, ref1)
+	if r.s.Rebuild {
+		if err := r.rebuilt(merged2, ref2); err != nil { // rebuild.go
+			return err
+		}
+	}
 	r.findings = dedupe(r.findings)
 	sortFindings(r.findings)
 	return nil
@@ -303,7 +360,8 @@ func (r *scenarioRun) touchesLayer0() bool {
 // add records findings seen in phase, explained by the backend's
 // documented deviations.
 func (r *scenarioRun) add(phase string, fs []Finding, merged, ref *Snapshot) {
-	ev := &Evidence{Ref: ref, Merged: merged, OfflineLower: r.offline, Upper: r.upper}
+	ev := &Evidence{Ref: ref, Merged: merged, OfflineLower: r.offline, Upper: r.upper, Lowers: r.layers,
+		LowerLinks: r.lowerLinks, Named: r.named()}
 	for i := range fs {
 		if fs[i].Phase == "" {
 			fs[i].Phase = phase
@@ -346,7 +404,10 @@ func dedupe(fs []Finding) []Finding {
 // everything else instead of drowning in consequences.
 func (r *scenarioRun) lockstep(phase string, sut *Tree, op Op) {
 	srcType := typeIn(r.ref, op.Paths()[0])
+	upperBefore := r.upperState(op)
 	m := Apply(sut, op)
+	r.viaBackend = r.viaBackend || r.mounted != nil
+	r.checkFailedOp(phase, op, m, upperBefore)
 	rec := OpRecord{Phase: phase, Op: op.Shell(), Merged: m}
 	if !op.Identity().IsRoot() {
 		rec.As = op.Identity().String()
@@ -355,7 +416,7 @@ func (r *scenarioRun) lockstep(phase string, sut *Tree, op Op) {
 		f := Finding{Kind: KindErrno, Path: op.Paths()[0], Field: op.Kind(), Reference: "not applied: the reference follows the documented outcome",
 			Merged: string(m), Phase: phase, Op: op.Shell()}
 		fs := []Finding{f}
-		r.explain(fs, &Evidence{Op: op, SourceType: srcType})
+		r.explain(fs, &Evidence{Op: op, SourceType: srcType, Stack: r.stack})
 		if fs[0].Expected() {
 			rec.Reference = "skipped"
 			r.ops = append(r.ops, rec)
@@ -368,7 +429,7 @@ func (r *scenarioRun) lockstep(phase string, sut *Tree, op Op) {
 	if rec.Reference != m {
 		fs := []Finding{{Kind: KindErrno, Path: op.Paths()[0], Field: op.Kind(),
 			Reference: string(rec.Reference), Merged: string(m), Phase: phase, Op: op.Shell()}}
-		r.explain(fs, &Evidence{Op: op, SourceType: srcType})
+		r.explain(fs, &Evidence{Op: op, SourceType: srcType, Stack: r.stack})
 		r.findings = append(r.findings, fs...)
 	}
 }
@@ -412,6 +473,8 @@ func (r *scenarioRun) buildLayer(st Step) error {
 	if err != nil {
 		return err
 	}
+	r.phaseUpper = r.layers[st.Layer]
+	defer func() { r.phaseUpper = "" }()
 	for _, op := range st.Ops {
 		if err := r.ctx.Err(); err != nil {
 			t.Close()
@@ -448,6 +511,7 @@ func (r *scenarioRun) mount(spec MountSpec) error {
 		return err
 	}
 	r.mounted = m
+	r.stack = append([]string{spec.Upper}, spec.Lowers...)
 	return nil
 }
 
@@ -456,7 +520,7 @@ func (r *scenarioRun) unmount() error {
 		return nil
 	}
 	m := r.mounted
-	r.mounted = nil
+	r.mounted, r.stack = nil, nil
 	return m.Unmount()
 }
 
@@ -479,16 +543,13 @@ func (r *scenarioRun) teardown() error {
 
 // snapshotMerged snapshots the live merged view, with the access matrix
 // and direct lookups of every name any layer or the reference holds.
-func (r *scenarioRun) snapshotMerged() (*Snapshot, error) {
+// ref is the reference as it stands.
+func (r *scenarioRun) snapshotMerged(ref *Snapshot) (*Snapshot, error) {
 	s, err := TakeSnapshot(r.target, SnapshotOptions{Identities: r.base.Identities})
 	if err != nil {
 		return nil, err
 	}
-	refNow, err := TakeSnapshot(r.ref.Dir, SnapshotOptions{})
-	if err != nil {
-		return nil, err
-	}
-	s.Lookup(r.target, r.lookupCandidates(refNow))
+	s.Lookup(r.target, r.lookupCandidates(ref))
 	return s, nil
 }
 
@@ -499,16 +560,11 @@ func (r *scenarioRun) lookupCandidates(ref *Snapshot) []string {
 	for p := range ref.Entries {
 		set[p] = true
 	}
-	for _, l := range r.layers[1:] {
-		if s, err := TakeSnapshot(l, SnapshotOptions{}); err == nil {
+	for _, s := range r.lowerSnaps { // taken by snapshotLowers before this mount
+		if s != nil {
 			for p := range s.Entries {
 				set[p] = true
 			}
-		}
-	}
-	if r.base.snap != nil {
-		for p := range r.base.snap.Entries {
-			set[p] = true
 		}
 	}
 	for _, st := range r.s.Steps {
@@ -526,8 +582,27 @@ func (r *scenarioRun) lookupCandidates(ref *Snapshot) []string {
 	return out
 }
 
-// snapshotLowers records every read-only layer of this scenario.
+// named lists the paths that the scenario's ops name and would copy up
+// (every op but a removal, which leaves a whiteout and copies nothing).
+func (r *scenarioRun) named() map[string]bool {
+	out := map[string]bool{}
+	for _, st := range r.s.Steps {
+		for _, op := range st.Ops {
+			if k := op.Kind(); k == "remove" || k == "remove-all" {
+				continue
+			}
+			for _, p := range op.Paths() {
+				out[cleanRel(p)] = true
+			}
+		}
+	}
+	return out
+}
+
+// snapshotLowers records every read-only layer of this scenario, and the
+// hardlink groups they hold (for Evidence.LowerLinks).
 func (r *scenarioRun) snapshotLowers() ([]*Snapshot, error) {
+	r.lowerLinks = map[string][]string{}
 	out := make([]*Snapshot, len(r.layers))
 	for k, l := range r.layers {
 		if k == 0 && l == r.base.Dir {
@@ -540,6 +615,15 @@ func (r *scenarioRun) snapshotLowers() ([]*Snapshot, error) {
 		}
 		out[k] = s
 	}
+	for _, s := range out {
+		if s == nil {
+			continue
+		}
+		for p, e := range s.Entries {
+			r.lowerLinks[p] = append(r.lowerLinks[p], e.Links...)
+		}
+	}
+	r.lowerSnaps = out
 	return out, nil
 }
 

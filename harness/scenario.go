@@ -72,6 +72,13 @@ type Scenario struct {
 	// written to show; where such a deviation applies to the backend and
 	// does not show, the verdict is xpass.
 	Expect []string
+	// Requires lists optional features of the backend the scenario needs
+	// (FeatureRenameWhiteout, ...); where the session's probe found one
+	// missing, the scenario is skip with the reason.
+	Requires []string
+	// Rebuild also checks the view after every layer and the upper are
+	// copied to new directories and mounted from there (rebuild.go).
+	Rebuild bool
 	// Skip, set by Expand, is why the scenario cannot run at this depth.
 	Skip string
 }

@@ -24,6 +24,8 @@ type Scratch struct {
 	Dir    string
 	FSType string // what the scenarios run on: tmpfs, ext4, xfs...
 	tmpfs  bool
+	// daemons is the file that records the run's live daemon PIDs.
+	daemons string
 }
 
 // NewScratch makes the run directory beneath base. With tmpfs it mounts a
@@ -51,12 +53,20 @@ func NewScratch(base string, tmpfs bool) (*Scratch, error) {
 		return nil, err
 	}
 	s.FSType = fsTypeOf(dir)
+	// Daemons (FUSE backends) are recorded beside the run directory, where
+	// the host and `layercheck cleanup` can read them after a SIGKILL.
+	s.daemons = dir + daemonFileSuffix
+	setDaemonFile(s.daemons)
 	return s, nil
 }
 
 // Close unmounts the tmpfs and removes the run directory.
 func (s *Scratch) Close() error {
 	var err error
+	if s.daemons != "" {
+		setDaemonFile("")
+		os.Remove(s.daemons)
+	}
 	if s.tmpfs {
 		err = unmountPath(s.Dir)
 	}
@@ -134,6 +144,7 @@ type CleanupReport struct {
 	Unmounted []string
 	Removed   []string
 	Live      []string // runs still in progress, left alone
+	Killed    []string // daemons of dead runs, "PID CMDLINE"
 }
 
 // Cleanup removes what interrupted runs left beneath base: it unmounts
@@ -143,6 +154,13 @@ type CleanupReport struct {
 // directory that still has a mount beneath it.
 func Cleanup(base string) (CleanupReport, error) {
 	var rep CleanupReport
+	// Daemons first: a live FUSE daemon keeps its mount (and the dead
+	// run's mount namespace) alive.
+	killed, err := CleanupDaemons(base)
+	rep.Killed = killed
+	if err != nil && !os.IsNotExist(err) {
+		return rep, err
+	}
 	ents, err := os.ReadDir(base)
 	if os.IsNotExist(err) {
 		return rep, nil

@@ -79,7 +79,8 @@ func OpenSession(ctx context.Context, o SessionOptions) (*Session, error) {
 	return s, nil
 }
 
-// probe mounts one base with an empty upper and unmounts it.
+// probe mounts one base with an empty upper, tries the optional features
+// on it (Config.Features) and unmounts it.
 func (s *Session) probe(ctx context.Context) error {
 	var base *Base
 	for _, b := range s.Config.Bases {
@@ -113,6 +114,7 @@ func (s *Session) probe(ctx context.Context) error {
 		}
 		return &EnvError{fmt.Sprintf("%s cannot mount here: %v", s.Config.Backend.Name(), err)}
 	}
+	s.Config.Features = probeFeatures(spec.Target)
 	return m.Unmount()
 }
 

@@ -16,6 +16,9 @@ func cmdCleanup(args []string) error {
 		return &harness.UsageError{Msg: err.Error()}
 	}
 	rep, err := harness.Cleanup(*scratch)
+	for _, k := range rep.Killed {
+		fmt.Println("killed daemon", k)
+	}
 	for _, m := range rep.Unmounted {
 		fmt.Println("unmounted", m)
 	}
@@ -25,7 +28,7 @@ func cmdCleanup(args []string) error {
 	for _, d := range rep.Live {
 		fmt.Println("left alone (run in progress):", d)
 	}
-	if err == nil && len(rep.Unmounted)+len(rep.Removed) == 0 {
+	if err == nil && len(rep.Killed)+len(rep.Unmounted)+len(rep.Removed) == 0 {
 		fmt.Println("nothing to clean up in", *scratch)
 	}
 	return err

@@ -1,6 +1,8 @@
 // Command layercheck checks a layered filesystem against a plain copy.
 //
 //	layercheck [run] [flags]   run the suites (the default command)
+//	layercheck fuzz [flags]    random scenarios, shrunk to a minimal reproducer on failure
+//	layercheck replay FILE     run a scenario file from fuzz again (on any backend)
 //	layercheck merge FILES     join the JSON results of the shards of a run
 //	layercheck cleanup         unmount and remove what an interrupted run left
 //
@@ -43,11 +45,21 @@ func realMain(args []string) int {
 		err = cmdCleanup(args)
 	case "merge":
 		code, err = cmdMerge(args)
+	case "fuzz":
+		code, err = cmdFuzz(args)
+	case "replay":
+		code, err = cmdReplay(args)
+	case "__probe-rootless":
+		return cmdProbeRootless(args)
+	case "backends":
+		code, err = cmdBackends(args)
+	case "matrix":
+		code, err = cmdMatrix(args)
 	case "help":
 		usage(os.Stdout)
 		return exitOK
 	default:
-		err = &harness.UsageError{Msg: fmt.Sprintf("unknown command %q (commands: run, merge, cleanup, help)", cmd)}
+		err = &harness.UsageError{Msg: fmt.Sprintf("unknown command %q (commands: run, matrix, backends, fuzz, replay, merge, cleanup, help)", cmd)}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "layercheck: "+err.Error())
@@ -70,7 +82,11 @@ func exitCode(err error) int {
 
 func usage(w *os.File) {
 	fmt.Fprint(w, `usage: layercheck [run] [flags]   run the suites against a layered filesystem
+       layercheck fuzz [--depth N] [--count N | --duration D] [--seed N] [--out DIR]   random scenarios, shrunk on failure
+       layercheck replay FILE [--backend NAME --options STR]   run a fuzz scenario file again
        layercheck merge a.json b.json ... [--json FILE] [--junit FILE]   join the shards of a run
+       layercheck matrix --backends LIST [--depth N] [--markdown FILE]   the suites against several backends, one table
+       layercheck backends   every backend: installed or not, version, features probed by a real mount
        layercheck cleanup [--scratch DIR]   unmount and remove what an interrupted run left
 
 Run 'layercheck run -h' for the flags.

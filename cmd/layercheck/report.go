@@ -43,6 +43,8 @@ type target struct {
 	Depth    int    `json:"depth"`
 	Rootless bool   `json:"rootless"`
 	Base     string `json:"base,omitempty"`
+	Build    string `json:"build"`            // how layers were built: mount, extract, extract-xattr
+	Format   string `json:"format,omitempty"` // the on-disk format extract wrote
 }
 
 type summary struct {
@@ -68,9 +70,12 @@ func newReport(sess *harness.Session, b harness.Backend, f *runFlags, results []
 	r := &report{
 		Version: 1,
 		Target: target{Backend: b.Name(), Options: b.Options(), Kernel: kernelRelease(), FS: sess.FSType(),
-			Depth: f.depth, Base: f.base},
+			Depth: f.depth, Base: f.base, Build: sess.Config.Build, Rootless: f.rootless},
 		Command:   strings.Join(os.Args, " "),
 		Scenarios: results,
+	}
+	if sess.Config.Format != nil {
+		r.Target.Format = sess.Config.Format.Name()
 	}
 	if f.shardSpec.N > 1 {
 		r.Shard = &shardInfo{Index: f.shardSpec.K, Count: f.shardSpec.N, Selected: f.selected}
@@ -134,7 +139,14 @@ func (r *report) writeJSON(path string) error {
 // deviations grouped by citation, the counts, and how to rerun the failures.
 func (r *report) print(w io.Writer, verbose bool) {
 	t := r.Target
-	fmt.Fprintf(w, "layercheck: %s (options %q) on %s, kernel %s, depth %d\n", t.Backend, t.Options, t.FS, t.Kernel, t.Depth)
+	fmt.Fprintf(w, "layercheck: %s (options %q) on %s, kernel %s, depth %d", t.Backend, t.Options, t.FS, t.Kernel, t.Depth)
+	if t.Format != "" {
+		fmt.Fprintf(w, ", layers by %s: %s", t.Build, t.Format)
+	}
+	if t.Rootless {
+		fmt.Fprintf(w, ", rootless (user namespace; its root is host uid %d)", harness.RootlessHostID)
+	}
+	fmt.Fprintln(w)
 	if verbose {
 		fmt.Fprintln(w)
 		for _, res := range r.Scenarios {

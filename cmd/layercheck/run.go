@@ -34,6 +34,11 @@ type runFlags struct {
 	scratch string
 	onDisk  bool
 	timeout time.Duration
+	build   string // --build: how layers are built (harness.Config.SetBuild)
+	buildBe string // --build-backend: whose on-disk format extract writes
+	// backends (backend_flags.go): --unmount TEMPLATE for exec:, --rootless
+	unmount  string
+	rootless bool
 	// reports and CI (report_outputs.go)
 	junit       string
 	reproDir    string
@@ -50,8 +55,10 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs := flag.NewFlagSet("layercheck run", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.IntVar(&f.depth, "depth", 3, "read-only layers under the upper (1 to 500)")
-	fs.StringVar(&f.backend, "backend", "overlay", "the layered filesystem to test: overlay")
-	fs.StringVar(&f.options, "options", "", "mount options for the backend, e.g. redirect_dir=on,index=on")
+	fs.StringVar(&f.backend, "backend", "overlay", "the layered filesystem to test: overlay, fuse-overlayfs, unionfs-fuse, or 'exec:TEMPLATE' (see 'layercheck backends')")
+	fs.StringVar(&f.options, "options", "", "mount options for the backend, e.g. redirect_dir=on,index=on, or an overlay profile name ("+overlayProfileNames()+")")
+	fs.StringVar(&f.unmount, "unmount", "", "with --backend exec:TEMPLATE: the unmount command `TEMPLATE` (default: umount(2) of the target)")
+	fs.BoolVar(&f.rootless, "rootless", false, "run everything in a user namespace as an unprivileged user (overlay gets userxattr)")
 	fs.StringVar(&f.suite, "suite", "", "comma-separated suites to run (default all: "+strings.Join(suites.Names(), ",")+")")
 	fs.StringVar(&f.focus, "focus", "", "run only scenarios whose name or labels match this regular expression")
 	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "scenarios run in parallel")
@@ -63,6 +70,8 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.StringVar(&f.scratch, "scratch", harness.DefaultScratch, "where runs make their directories")
 	fs.BoolVar(&f.onDisk, "on-disk", false, "run on the scratch directory's own filesystem instead of a fresh tmpfs")
 	fs.DurationVar(&f.timeout, "timeout", 2*time.Minute, "time limit of one scenario")
+	fs.StringVar(&f.build, "build", harness.BuildMount, "how layers are built: mount (through the backend), extract (written directly in its on-disk format, as an image extractor does), extract-xattr (overlay's xattr whiteouts)")
+	fs.StringVar(&f.buildBe, "build-backend", "", "with --build extract: write the layers in this backend's on-disk format (default: --backend's), to mount layers another engine wrote")
 	fs.StringVar(&f.junit, "junit", "", "write the results as JUnit XML to `FILE`")
 	fs.StringVar(&f.reproDir, "repro-dir", "", "write a sh reproducer for every failing scenario, and an index, into `DIR`")
 	fs.StringVar(&f.shard, "shard", "", "run only part `K/N` of the scenarios (a deterministic split; see `layercheck merge`)")
@@ -160,8 +169,20 @@ func cmdRun(args []string) (int, error) {
 	if f.depth < 1 || f.depth > harness.MaxDepth {
 		return 0, &harness.UsageError{Msg: fmt.Sprintf("--depth %d: must be between 1 and %d", f.depth, harness.MaxDepth)}
 	}
-	backend, err := harness.NewBackend(f.backend, f.options)
+	backend, err := newBackend(f)
 	if err != nil {
+		return 0, err
+	}
+	buildFrom := backend
+	if f.buildBe != "" && !strings.HasPrefix(f.build, harness.BuildExtract) {
+		return 0, &harness.UsageError{Msg: "--build-backend: only with --build extract (the layers are written in that backend's format)"}
+	}
+	if f.buildBe != "" {
+		if buildFrom, err = harness.NewBackend(f.buildBe, ""); err != nil {
+			return 0, err
+		}
+	}
+	if err := (&harness.Config{Backend: backend}).SetBuildFrom(f.build, buildFrom); err != nil {
 		return 0, err
 	}
 	scenarios, err := selectScenarios(f)
@@ -173,6 +194,13 @@ func cmdRun(args []string) (int, error) {
 	}
 	// All mounts from here on live in a private mount namespace.
 	harness.ReexecInMountNamespace()
+	if f.rootless {
+		if err := harness.ReexecRootless(f.scratch, f.json, f.junit); err != nil {
+			return 0, err
+		}
+		f.scratch = harness.RootlessScratch()
+		f.json, f.junit = harness.RootlessOutput(f.json), harness.RootlessOutput(f.junit)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
@@ -185,6 +213,9 @@ func cmdRun(args []string) (int, error) {
 		return 0, err
 	}
 	defer sess.Close()
+	if err := sess.Config.SetBuildFrom(f.build, buildFrom); err != nil {
+		return 0, err
+	}
 
 	prog := newProgress(os.Stderr, f.quiet, f.verbose)
 	results := harness.Run(ctx, sess.Config, scenarios, f.jobs, prog.update)

@@ -8,7 +8,9 @@ import (
 	h "github.com/layercheck/layercheck/harness"
 )
 
-// Scenarios returns the suite's scenarios, unexpanded.
+// Scenarios returns the suite's scenarios, unexpanded: the first ten by
+// hand, then the groups of chmod.go, chown.go, dirs.go, create.go,
+// identity.go and xattrs.go, generated from tables.
 func Scenarios() []h.Scenario {
 	s := []h.Scenario{
 		{
@@ -52,19 +54,19 @@ func Scenarios() []h.Scenario {
 			Doc:  "chmod and chown of root's file by another user fail with the same errno as on a plain copy",
 			Steps: []h.Step{h.Runtime(h.Chmod{Path: "etc/passwd", Mode: 0o666, By: h.By{As: fixtures.Other}},
 				h.Chown{Path: "etc/passwd", UID: 1002, GID: 1002, By: h.By{As: fixtures.Other}})},
-			Labels: []string{"identity", "chmod", "chown", "errno"},
+			Labels: []string{"identity", "chmod", "chown", "errno", "file"},
 		},
 		{
 			Name:   "xattr-in-layer-kept-through-copy-up",
 			Doc:    "a user.* xattr set in layer a survives a chmod-triggered copy-up at runtime",
 			Steps:  []h.Step{h.InLayer("a", h.SetXattr{Path: "etc/hostname", Name: "user.origin", Value: "layer"}), h.Runtime(h.Chmod{Path: "etc/hostname", Mode: 0o640})},
-			Labels: []string{"xattr", "copy-up"},
+			Labels: []string{"xattr", "copy-up", "file"},
 		},
 		{
 			Name:   "chmod-one-name-of-hardlink",
 			Doc:    "chmod of one name of a hardlink pair changes both names",
 			Steps:  []h.Step{h.Runtime(h.Chmod{Path: "usr/bin/python3", Mode: 0o700})},
-			Labels: []string{"chmod", "hardlink"},
+			Labels: []string{"chmod", "hardlink", "file"},
 			Expect: []string{h.ExpectCopyUpSplitsLink},
 		},
 		{
@@ -79,6 +81,12 @@ func Scenarios() []h.Scenario {
 			Expect: []string{h.ExpectMergedDirMeta},
 		},
 	}
+	s = append(s, chmodScenarios()...)
+	s = append(s, chownScenarios()...)
+	s = append(s, dirScenarios()...)
+	s = append(s, createScenarios()...)
+	s = append(s, identityScenarios()...)
+	s = append(s, xattrScenarios()...)
 	for i := range s {
 		s[i].Suite = "permissions"
 	}

@@ -1,6 +1,15 @@
 // Package rename holds the scenarios that pin down renames across layers:
 // renamed things keep their children, metadata and links, and every rename
 // gives the plain copy's result or the documented one.
+//
+// The scenarios come in groups, one file each: files (files.go),
+// directories (dirs.go), chains of renames across layers (chains.go),
+// renameat2 flags (renameat2.go) and the errno of every failing case
+// (errno.go). A scenario that renames a lower or merged directory declares
+// harness.ExpectRenameDirEXDEV: without redirect_dir the rename must fail
+// with the documented EXDEV (the reference then skips it, see
+// harness/run.go lockstep), with redirect_dir=on it must succeed and every
+// child of every layer must follow.
 package rename
 
 import (
@@ -11,67 +20,44 @@ import (
 
 // Scenarios returns the suite's scenarios, unexpanded.
 func Scenarios() []h.Scenario {
-	s := []h.Scenario{
-		{
-			Name:   "rename-file-within-dir",
-			Doc:    "a lower file renamed at runtime shows under its new name only",
-			Steps:  []h.Step{h.Runtime(h.Rename{From: "etc/hostname", To: "etc/hostname.bak"})},
-			Labels: []string{"rename", "file"},
-		},
-		{
-			Name:   "rename-file-into-dir-of-other-layer",
-			Doc:    "a file of layer 0 moved into a directory created in layer a",
-			Steps:  []h.Step{h.InLayer("a", h.Mkdir{Path: "srv/new", Mode: 0o755}), h.Runtime(h.Rename{From: "etc/passwd", To: "srv/new/passwd"})},
-			Labels: []string{"rename", "file", "cross-layer"},
-		},
-		{
-			Name:   "rename-lower-dir",
-			Doc:    "a directory from a lower layer renamed at runtime keeps all children (or gives the documented EXDEV)",
-			Steps:  []h.Step{h.Runtime(h.Rename{From: "etc/ssh", To: "etc/ssh.old"})},
-			Labels: []string{"rename", "dir", "redirect"},
-			Expect: []string{h.ExpectRenameDirEXDEV},
-		},
-		{
-			Name: "rename-merged-dir-in-layer",
-			Doc:  "a directory merged from layers 0 and a, renamed in layer b, keeps the children of both",
-			Steps: []h.Step{h.InLayer("a", h.WriteFile{Path: "etc/app/conf.d/20-extra.conf", Data: "x\n", Mode: 0o640}),
-				h.InLayer("b", h.Rename{From: "etc/app", To: "etc/app2"})},
-			Labels: []string{"rename", "dir", "merged", "redirect"},
-			Expect: []string{h.ExpectRenameDirEXDEV},
-		},
-		{
-			Name:   "rename-one-name-of-hardlink",
-			Doc:    "renaming one name of a hardlink pair keeps the pair linked",
-			Steps:  []h.Step{h.Runtime(h.Rename{From: "usr/bin/python3", To: "usr/bin/py"})},
-			Labels: []string{"rename", "hardlink"},
-		},
-		{
-			Name:   "rename-over-file-of-other-layer",
-			Doc:    "a file renamed over a file that layer a created replaces it",
-			Steps:  []h.Step{h.InLayer("a", h.WriteFile{Path: "etc/motd", Data: "hello\n", Mode: 0o644}), h.Runtime(h.Rename{From: "etc/hostname", To: "etc/motd"})},
-			Labels: []string{"rename", "file", "replace"},
-		},
-		{
-			Name:   "rename-noreplace-onto-existing",
-			Doc:    "RENAME_NOREPLACE onto an existing lower file fails with EEXIST and changes nothing",
-			Steps:  []h.Step{h.Runtime(h.Rename{From: "etc/hostname", To: "etc/passwd", Flags: unix.RENAME_NOREPLACE})},
-			Labels: []string{"rename", "renameat2", "errno"},
-		},
-		{
-			Name:   "rename-dir-into-own-subtree",
-			Doc:    "renaming a directory into its own subtree fails with EINVAL, as on a plain filesystem",
-			Steps:  []h.Step{h.Runtime(h.Rename{From: "srv/deep", To: "srv/deep/a/inside"})},
-			Labels: []string{"rename", "dir", "errno"},
-		},
-		{
-			Name:   "rename-exchange-two-lower-files",
-			Doc:    "RENAME_EXCHANGE swaps two files from different layers",
-			Steps:  []h.Step{h.InLayer("a", h.WriteFile{Path: "etc/motd", Data: "hello\n", Mode: 0o600}), h.Runtime(h.Rename{From: "etc/hostname", To: "etc/motd", Flags: unix.RENAME_EXCHANGE})},
-			Labels: []string{"rename", "renameat2", "exchange"},
-		},
+	var s []h.Scenario
+	for _, group := range [][]h.Scenario{files(), dirs(), chains(), renameat2(), errnos()} {
+		s = append(s, group...)
 	}
 	for i := range s {
 		s[i].Suite = "rename"
 	}
 	return s
 }
+
+// mv is rename(2) as root.
+func mv(from, to string) h.Rename { return h.Rename{From: from, To: to} }
+
+// mvAs is rename(2) as id.
+func mvAs(id h.Identity, from, to string) h.Rename {
+	return h.Rename{From: from, To: to, By: h.By{As: id}}
+}
+
+// noreplace, exchange and whiteout are renameat2(2) with one flag, as root.
+func noreplace(from, to string) h.Rename {
+	return h.Rename{From: from, To: to, Flags: unix.RENAME_NOREPLACE}
+}
+func exchange(from, to string) h.Rename {
+	return h.Rename{From: from, To: to, Flags: unix.RENAME_EXCHANGE}
+}
+func whiteout(from, to string) h.Rename {
+	return h.Rename{From: from, To: to, Flags: unix.RENAME_WHITEOUT}
+}
+
+// Small ops for building layers and filling renamed directories.
+func mkdir(p string) h.Mkdir           { return h.Mkdir{Path: p, Mode: 0o755} }
+func write(p, data string) h.WriteFile { return h.WriteFile{Path: p, Data: data, Mode: 0o644} }
+func rm(p string) h.Remove             { return h.Remove{Path: p} }
+func rmAll(p string) h.RemoveAll       { return h.RemoveAll{Path: p} }
+
+// steps is a shorthand for a scenario's step list.
+func steps(s ...h.Step) []h.Step { return s }
+
+// exdev is the Expect list of a scenario that renames a lower or merged
+// directory.
+var exdev = []string{h.ExpectRenameDirEXDEV}

@@ -3,6 +3,13 @@
 // the backend that LAYERCHECK_BACKEND and LAYERCHECK_OPTIONS name (kernel
 // overlay by default) at depth LAYERCHECK_DEPTH (3 by default).
 //
+// Layers are built the ways the suite asks for (Scenarios' builds: mount
+// by default; the whiteout suite asks for mount, extract and
+// extract-xattr, see harness.BuildExtract), or the comma-separated ways
+// LAYERCHECK_BUILD names for every suite. With more than one, each entry
+// runs once per way, named "[extract] scenario" and labelled
+// "build-extract", so -ginkgo.label-filter=build-mount runs one of them.
+//
 // A spec fails when its scenario finds what no documentation explains, or
 // when the harness cannot run it; it is skipped, with the reason, when the
 // scenario cannot be placed at this depth or the machine cannot mount.
@@ -49,7 +56,8 @@ func setup() {
 		skipAll = "layercheck specs mount filesystems: run them as root"
 		return
 	}
-	backend, err := harness.NewBackend(os.Getenv("LAYERCHECK_BACKEND"), os.Getenv("LAYERCHECK_OPTIONS"))
+	// LAYERCHECK_UNMOUNT: the unmount template of LAYERCHECK_BACKEND=exec:TEMPLATE.
+	backend, err := harness.NewBackendUnmount(os.Getenv("LAYERCHECK_BACKEND"), os.Getenv("LAYERCHECK_OPTIONS"), os.Getenv("LAYERCHECK_UNMOUNT"))
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	session, err = harness.OpenSession(context.Background(), harness.SessionOptions{
 		Backend: backend, Depth: Depth(), Bases: fixtures.Bases(""),
@@ -61,30 +69,53 @@ func setup() {
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 }
 
-// Scenarios declares the suite's scenarios as a Ginkgo table. Call it at
-// package level: var _ = spec.Scenarios("permissions", permissions.Scenarios()).
-func Scenarios(suite string, scenarios []harness.Scenario) bool {
+// Builds are the build modes the specs run: LAYERCHECK_BUILD if set, else
+// the suite's own (mount if none).
+func Builds(suite []string) []string {
+	if env := os.Getenv("LAYERCHECK_BUILD"); env != "" {
+		return strings.Split(env, ",")
+	}
+	if len(suite) == 0 {
+		return []string{harness.BuildMount}
+	}
+	return suite
+}
+
+// Scenarios declares the suite's scenarios as a Ginkgo table, once per
+// build mode (Builds). Call it at package level:
+// var _ = spec.Scenarios("permissions", permissions.Scenarios()).
+func Scenarios(suite string, scenarios []harness.Scenario, builds ...string) bool {
 	ginkgo.BeforeSuite(setup)
 	ginkgo.AfterSuite(func() {
 		if session != nil {
 			gomega.Expect(session.Close()).To(gomega.Succeed())
 		}
 	})
-	args := []any{func(s harness.Scenario) { run(s) }}
-	for _, s := range scenarios {
-		for _, inst := range harness.Expand(s, Depth()) {
-			args = append(args, ginkgo.Entry(inst.Name, ginkgo.Label(append([]string{suite}, inst.Labels...)...), inst))
+	args := []any{func(build string, s harness.Scenario) { run(build, s) }}
+	builds = Builds(builds)
+	for _, b := range builds {
+		for _, s := range scenarios {
+			for _, inst := range harness.Expand(s, Depth()) {
+				name := inst.Name
+				if len(builds) > 1 {
+					name = "[" + b + "] " + name
+				}
+				labels := append([]string{suite, "build-" + b}, inst.Labels...)
+				args = append(args, ginkgo.Entry(name, ginkgo.Label(labels...), b, inst))
+			}
 		}
 	}
 	return ginkgo.DescribeTable(suite, args...)
 }
 
-// run runs one scenario instance as a spec.
-func run(s harness.Scenario) {
+// run runs one scenario instance as a spec, its layers built by build.
+func run(build string, s harness.Scenario) {
 	if skipAll != "" {
 		ginkgo.Skip(skipAll)
 	}
-	res := harness.RunScenario(context.Background(), session.Config, s)
+	cfg := session.Config
+	gomega.Expect(cfg.SetBuild(build)).To(gomega.Succeed())
+	res := harness.RunScenario(context.Background(), cfg, s)
 	ginkgo.AddReportEntry("verdict", res.Verdict)
 	switch res.Verdict {
 	case harness.Skip:

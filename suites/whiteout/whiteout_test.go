@@ -6,6 +6,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/suites/spec"
 	"github.com/layercheck/layercheck/suites/whiteout"
 )
@@ -17,4 +18,6 @@ func TestWhiteout(t *testing.T) {
 	RunSpecs(t, "whiteout")
 }
 
-var _ = spec.Scenarios("whiteout", whiteout.Scenarios())
+// The suite runs with layers built through the backend and written
+// directly in each of its on-disk formats.
+var _ = spec.Scenarios("whiteout", whiteout.Scenarios(), harness.BuildMount, harness.BuildExtract, harness.BuildExtract+"-xattr")

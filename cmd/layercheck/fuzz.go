@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/layercheck/layercheck/fixtures"
+	"github.com/layercheck/layercheck/fuzz"
+	"github.com/layercheck/layercheck/harness"
+)
+
+// scenarioFile is a failing scenario as fuzz writes it and replay reads it.
+type scenarioFile struct {
+	Version   int               `json:"version"`
+	Backend   string            `json:"backend"`
+	Options   string            `json:"options"`
+	Depth     int               `json:"depth"`
+	Signature string            `json:"signature,omitempty"`
+	Scenario  harness.Scenario  `json:"scenario"`
+	Findings  []harness.Finding `json:"findings,omitempty"`
+}
+
+func cmdFuzz(args []string) (int, error) {
+	fs := flag.NewFlagSet("layercheck fuzz", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	depth := fs.Int("depth", 5, "read-only layers under the upper (1 to 500)")
+	backendName := fs.String("backend", "overlay", "the layered filesystem to test")
+	options := fs.String("options", "", "backend mount options")
+	count := fs.Int("count", 0, "scenarios to run (default 500 unless --duration is given)")
+	duration := fs.Duration("duration", 0, "run for this long instead of a count")
+	seed := fs.Uint64("seed", 0, "random seed (default: from the clock, printed)")
+	jobs := fs.Int("j", runtime.NumCPU(), "scenarios in parallel")
+	out := fs.String("out", "fuzz-out", "where to write each distinct failure's scenario.json and repro.sh")
+	budget := fs.Int("shrink-budget", 300, "most runs spent shrinking one failure")
+	fixture := fs.String("fixture", "mini", "the base tree: "+strings.Join(fixtures.Names(), ", "))
+	scratch := fs.String("scratch", harness.DefaultScratch, "where runs make their directories")
+	quiet := fs.Bool("quiet", false, "no progress lines")
+	verify := fs.Bool("verify", true, "run every reproducer with sh and say whether it reproduces")
+	jsonOut := fs.String("json", "", "write the fuzz report as JSON to `FILE`")
+	if err := fs.Parse(args); err != nil {
+		return 0, &harness.UsageError{Msg: err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return 0, &harness.UsageError{Msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	if *count < 0 || *duration < 0 || *jobs < 1 || *budget < 0 {
+		return 0, &harness.UsageError{Msg: "--count, --duration, -j and --shrink-budget must not be negative (-j at least 1)"}
+	}
+	if *count == 0 && *duration == 0 {
+		*count = 500
+	}
+	if _, err := fixtures.Get(*fixture); err != nil {
+		return 0, err
+	}
+	if !isSet(fs, "seed") {
+		*seed = uint64(time.Now().UnixNano())
+	}
+	backend, err := harness.NewBackend(*backendName, *options)
+	if err != nil {
+		return 0, err
+	}
+	if os.Geteuid() != 0 {
+		return 0, &harness.EnvError{Msg: "layercheck mounts filesystems and acts as several users: run it as root"}
+	}
+	harness.ReexecInMountNamespace()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	sess, err := harness.OpenSession(ctx, harness.SessionOptions{Backend: backend, Depth: *depth, ScratchBase: *scratch,
+		Timeout: 2 * time.Minute, Bases: fixtures.Bases("")})
+	if err != nil {
+		return 0, err
+	}
+	defer sess.Close()
+	offline := true
+	if o, ok := backend.(*harness.Overlay); ok && (o.RedirectDir() || o.Index()) {
+		offline = false // overlayfs.rst: offline lower changes are undefined once redirect_dir or index was used
+	}
+	fmt.Printf("layercheck fuzz: %s (options %q), depth %d, fixture %s, seed %d\n", backend.Name(), backend.Options(), *depth, *fixture, *seed)
+	last := time.Time{}
+	rep := fuzz.Run(ctx, fuzz.Options{Config: sess.Config, Seed: *seed, Count: *count, Duration: *duration, Workers: *jobs,
+		Fixture: *fixture, Offline: offline, ShrinkBudget: *budget,
+		Progress: func(done, failing int, rate float64) {
+			if !*quiet && time.Since(last) > 2*time.Second {
+				fmt.Fprintf(os.Stderr, "[%d] %d distinct failures, %.0f scenarios/s\n", done, failing, rate)
+				last = time.Now()
+			}
+		}})
+	if ctx.Err() != nil {
+		fmt.Fprintln(os.Stderr, "layercheck: interrupted; everything mounted was unmounted")
+		return 130, nil
+	}
+	if err := writeFuzzOutputs(*out, sess.Config, rep, *verify); err != nil {
+		return 0, err
+	}
+	printFuzz(os.Stdout, rep, *jobs)
+	if *jsonOut != "" {
+		b, _ := json.MarshalIndent(fuzzJSON(rep), "", "  ")
+		if err := os.WriteFile(*jsonOut, append(b, '\n'), 0o644); err != nil {
+			return 0, err
+		}
+	}
+	if len(rep.Failures) > 0 {
+		return exitFindings, nil
+	}
+	return exitOK, nil
+}
+
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// fuzzOutcome is what writeFuzzOutputs learned of one failure.
+type fuzzOutcome struct {
+	Dir        string
+	Reproduces string // "yes", "no", or why it was not tried
+}
+
+var fuzzOutcomes = map[*fuzz.Failure]fuzzOutcome{}
+
+// writeFuzzOutputs writes dir/N/scenario.json and dir/N/repro.sh for each
+// distinct failure, and runs each reproducer once with sh if verify.
+func writeFuzzOutputs(dir string, cfg harness.Config, rep *fuzz.Report, verify bool) error {
+	if len(rep.Failures) == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return &harness.UsageError{Msg: fmt.Sprintf("--out: %v", err)}
+	}
+	for i, f := range rep.Failures {
+		fdir := filepath.Join(dir, fmt.Sprintf("%d", i+1))
+		if err := os.MkdirAll(fdir, 0o755); err != nil {
+			return err
+		}
+		sf := scenarioFile{Version: 1, Backend: cfg.Backend.Name(), Options: cfg.Backend.Options(), Depth: f.Depth,
+			Signature: f.Signature, Scenario: f.Minimal.Scenario, Findings: f.Minimal.Findings}
+		b, err := json.MarshalIndent(sf, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(fdir, "scenario.json"), append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+		oc := fuzzOutcome{Dir: fdir, Reproduces: "not tried"}
+		c := cfg
+		c.Depth = f.Depth
+		script, err := harness.Repro(c, f.Minimal)
+		if err != nil {
+			oc.Reproduces = "no reproducer: " + err.Error()
+		} else {
+			rp := filepath.Join(fdir, "repro.sh")
+			if err := os.WriteFile(rp, []byte(script), 0o755); err != nil {
+				return err
+			}
+			if verify {
+				err := exec.Command("sh", rp).Run()
+				ee, ok := err.(*exec.ExitError)
+				switch {
+				case ok && ee.ExitCode() == 1:
+					oc.Reproduces = "yes"
+				case err == nil:
+					oc.Reproduces = "no (sh exited 0)"
+				default:
+					oc.Reproduces = fmt.Sprintf("no (%v)", err)
+				}
+			}
+		}
+		fuzzOutcomes[f] = oc
+	}
+	return nil
+}
+
+func printFuzz(w io.Writer, rep *fuzz.Report, jobs int) {
+	var vs []string
+	for v, n := range rep.Verdicts {
+		vs = append(vs, fmt.Sprintf("%s %d", v, n))
+	}
+	sort.Strings(vs)
+	fmt.Fprintf(w, "%d scenarios in %.1fs: %.1f scenarios/s with %d workers (verdicts: %s); shrinking took %.1fs\n",
+		rep.Scenarios, rep.Seconds, rep.Rate(), jobs, strings.Join(vs, ", "), rep.ShrinkSeconds)
+	for _, e := range rep.Errors {
+		fmt.Fprintf(w, "ERROR %s: %s\n", e.Name, firstLine(e.Reason))
+	}
+	if len(rep.Failures) == 0 {
+		fmt.Fprintln(w, "No unexpected failure.")
+	} else {
+		fmt.Fprintf(w, "%d distinct failures:\n", len(rep.Failures))
+	}
+	for i, f := range rep.Failures {
+		known := ""
+		if f.Known != "" {
+			known = " (known issue " + f.Known + ")"
+		}
+		fmt.Fprintf(w, "%2d. %s%s: %d scenarios; shrunk to %d ops at depth %d in %d runs\n", i+1, f.Signature, known, f.Hits, f.Ops, f.Depth, f.ShrinkRuns)
+		fmt.Fprintf(w, "    %s\n", f.Finding)
+		for _, st := range f.Minimal.Scenario.Steps {
+			where := st.Phase.String()
+			if st.Phase != harness.PhaseRuntime {
+				where = fmt.Sprintf("%s %d", where, st.Layer)
+			}
+			for _, op := range st.Ops {
+				fmt.Fprintf(w, "      %-9s %s\n", where, op.Shell())
+			}
+		}
+		if oc, ok := fuzzOutcomes[f]; ok {
+			fmt.Fprintf(w, "    %s/scenario.json, %s/repro.sh (reproduces with sh: %s)\n", oc.Dir, oc.Dir, oc.Reproduces)
+		}
+	}
+	kinds, places, types := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for k := range rep.Coverage {
+		var kind, place, typ string
+		fmt.Sscanf(strings.NewReplacer(" @ ", " ", " on ", " ").Replace(k), "%s %s %s", &kind, &place, &typ)
+		kinds[kind], places[place], types[typ] = true, true, true
+	}
+	fmt.Fprintf(w, "Coverage: %d cells of op kind x place x type hit (%d op kinds, places %s, types %s)\n",
+		len(rep.Coverage), len(kinds), keys(places), keys(types))
+}
+
+func keys(m map[string]bool) string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ",")
+}
+
+// fuzzJSON is the fuzz report as data.
+func fuzzJSON(rep *fuzz.Report) any {
+	type failure struct {
+		Signature  string          `json:"signature"`
+		Hits       int             `json:"hits"`
+		KnownIssue string          `json:"known_issue,omitempty"`
+		Ops        int             `json:"ops"`
+		Depth      int             `json:"depth"`
+		ShrinkRuns int             `json:"shrink_runs"`
+		Finding    harness.Finding `json:"finding"`
+		Dir        string          `json:"dir,omitempty"`
+		Reproduces string          `json:"reproduces,omitempty"`
+	}
+	var fs []failure
+	for _, f := range rep.Failures {
+		oc := fuzzOutcomes[f]
+		fs = append(fs, failure{f.Signature, f.Hits, f.Known, f.Ops, f.Depth, f.ShrinkRuns, f.Finding, oc.Dir, oc.Reproduces})
+	}
+	return map[string]any{
+		"version": 1, "seed": rep.Seed, "scenarios": rep.Scenarios, "seconds": rep.Seconds, "rate": rep.Rate(),
+		"shrink_seconds": rep.ShrinkSeconds, "verdicts": rep.Verdicts, "failures": fs, "coverage": rep.Coverage,
+	}
+}

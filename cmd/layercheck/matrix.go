@@ -1,0 +1,338 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/layercheck/layercheck/fixtures"
+	"github.com/layercheck/layercheck/harness"
+)
+
+// matrixTarget is one column of the matrix: a backend with options.
+type matrixTarget struct {
+	Label   string // as the user wrote it
+	Backend harness.Backend
+	Err     string // why the column could not run
+	Results map[string]harness.Result
+	Summary summary
+}
+
+// cmdMatrix runs the suites against several backends and prints one table:
+// scenarios (grouped by suite) by targets, a verdict per cell, in the
+// terminal and, with --markdown FILE, as Markdown.
+//
+//	layercheck matrix --backends overlay,overlay:redirect_dir=on+index=on,fuse-overlayfs,unionfs-fuse --depth 5
+//
+// A target is NAME or NAME:OPTIONS with '+' for ',' in the options (an
+// overlay profile name works too: overlay:metacopy). Exit 1 when any cell
+// fails or errors, as a run would; a target that cannot run here (not
+// installed) is shown with the reason and does not change the exit code.
+func cmdMatrix(args []string) (int, error) {
+	fs := flag.NewFlagSet("layercheck matrix", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	backends := fs.String("backends", "overlay,overlay:redirect,fuse-overlayfs,unionfs-fuse", "comma-separated targets: NAME or NAME:OPT+OPT (an exec:TEMPLATE target must come last)")
+	depth := fs.Int("depth", 3, "read-only layers under the upper (1 to 500)")
+	suite := fs.String("suite", "", "comma-separated suites (default all)")
+	focus := fs.String("focus", "", "only scenarios whose name or labels match")
+	jobs := fs.Int("j", runtime.NumCPU(), "scenarios run in parallel")
+	timeout := fs.Duration("timeout", 2*time.Minute, "time limit of one scenario")
+	markdown := fs.String("markdown", "", "also write the table as Markdown to `FILE`")
+	scratch := fs.String("scratch", harness.DefaultScratch, "where runs make their directories")
+	quiet := fs.Bool("quiet", false, "no progress lines")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fs.SetOutput(os.Stdout)
+			fmt.Println("usage: layercheck matrix [flags]")
+			fs.PrintDefaults()
+			return exitOK, nil
+		}
+		return 0, &harness.UsageError{Msg: err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return 0, &harness.UsageError{Msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	runArgs := []string{"--depth", strconv.Itoa(*depth), "--suite", *suite, "--focus", *focus}
+	f, err := parseRunFlags(runArgs)
+	if err != nil {
+		return 0, err
+	}
+	if *depth < 1 || *depth > harness.MaxDepth {
+		return 0, &harness.UsageError{Msg: fmt.Sprintf("--depth %d: must be between 1 and %d", *depth, harness.MaxDepth)}
+	}
+	scenarios, err := selectScenarios(f)
+	if err != nil {
+		return 0, err
+	}
+	targets, err := parseTargets(*backends)
+	if err != nil {
+		return 0, err
+	}
+	if os.Geteuid() != 0 {
+		return 0, &harness.EnvError{Msg: "layercheck mounts filesystems and acts as several users: run it as root"}
+	}
+	harness.ReexecInMountNamespace()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+
+	for _, t := range targets {
+		if ctx.Err() != nil {
+			t.Err = "interrupted"
+			continue
+		}
+		if !*quiet {
+			fmt.Fprintf(os.Stderr, "== %s\n", t.Label)
+		}
+		start := time.Now()
+		sess, err := harness.OpenSession(ctx, harness.SessionOptions{
+			Backend: t.Backend, Depth: *depth, ScratchBase: *scratch, Timeout: *timeout, Bases: fixtures.Bases(""),
+		})
+		if err != nil {
+			t.Err = err.Error()
+			continue
+		}
+		prog := newProgress(os.Stderr, *quiet, false)
+		results := harness.Run(ctx, sess.Config, scenarios, *jobs, prog.update)
+		prog.finish()
+		t.Summary = newReport(sess, t.Backend, f, results, time.Since(start)).Summary
+		if cerr := sess.Close(); cerr != nil {
+			t.Err = "cleanup: " + cerr.Error()
+		}
+		t.Results = map[string]harness.Result{}
+		for _, r := range results {
+			t.Results[r.Name] = r
+		}
+	}
+
+	tbl := newMatrixTable(scenarios, targets)
+	tbl.printText(os.Stdout, *depth)
+	if *markdown != "" {
+		var b strings.Builder
+		tbl.printMarkdown(&b, *depth)
+		if err := os.WriteFile(*markdown, []byte(b.String()), 0o644); err != nil {
+			return 0, err
+		}
+	}
+	if ctx.Err() != nil {
+		return 130, nil
+	}
+	for _, t := range targets {
+		if t.Summary.Fail > 0 || t.Summary.Error > 0 {
+			return exitFindings, nil
+		}
+	}
+	return exitOK, nil
+}
+
+// parseTargets splits the --backends list. Everything after "exec:" is
+// one template (it may hold commas), so an exec target comes last.
+func parseTargets(list string) ([]*matrixTarget, error) {
+	var items []string
+	rest := list
+	for rest != "" {
+		if strings.HasPrefix(rest, "exec:") {
+			items = append(items, rest)
+			break
+		}
+		item, after, _ := strings.Cut(rest, ",")
+		items = append(items, item)
+		rest = after
+	}
+	var out []*matrixTarget
+	for _, item := range items {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name, opts := item, ""
+		if !strings.HasPrefix(item, "exec:") {
+			name, opts, _ = strings.Cut(item, ":")
+			opts = strings.ReplaceAll(opts, "+", ",")
+		}
+		b, err := harness.NewBackend(name, opts)
+		if err != nil {
+			return nil, fmt.Errorf("--backends %s: %w", item, err)
+		}
+		out = append(out, &matrixTarget{Label: item, Backend: b})
+	}
+	if len(out) == 0 {
+		return nil, &harness.UsageError{Msg: "--backends: no target"}
+	}
+	return out, nil
+}
+
+// matrixTable is the verdicts laid out: rows are scenarios grouped by
+// suite, columns targets.
+type matrixTable struct {
+	suites  []string
+	rows    map[string][]string // suite -> scenario names, in run order
+	targets []*matrixTarget
+}
+
+func newMatrixTable(scenarios []harness.Scenario, targets []*matrixTarget) *matrixTable {
+	t := &matrixTable{rows: map[string][]string{}, targets: targets}
+	for _, s := range scenarios {
+		if _, ok := t.rows[s.Suite]; !ok {
+			t.suites = append(t.suites, s.Suite)
+		}
+		t.rows[s.Suite] = append(t.rows[s.Suite], s.FullName())
+	}
+	return t
+}
+
+// cell is the verdict of scenario name on target t.
+func (m *matrixTable) cell(t *matrixTarget, name string) string {
+	if t.Results == nil {
+		return "n/a"
+	}
+	r, ok := t.Results[name]
+	if !ok {
+		return "-"
+	}
+	switch r.Verdict {
+	case harness.Fail, harness.Error, harness.XPass:
+		return strings.ToUpper(r.Verdict)
+	}
+	return r.Verdict
+}
+
+func (m *matrixTable) header() []string {
+	h := []string{"scenario"}
+	for _, t := range m.targets {
+		h = append(h, t.Label)
+	}
+	return h
+}
+
+func (m *matrixTable) totals(t *matrixTarget) string {
+	if t.Results == nil {
+		return "n/a"
+	}
+	s := t.Summary
+	return fmt.Sprintf("%d pass, %d fail, %d xfail, %d xpass, %d skip, %d error", s.Pass, s.Fail, s.XFail, s.XPass, s.Skip, s.Error)
+}
+
+// printText prints the table with aligned columns.
+func (m *matrixTable) printText(w io.Writer, depth int) {
+	var rows [][]string
+	rows = append(rows, m.header())
+	for _, s := range m.suites {
+		rows = append(rows, append([]string{"[" + s + "]"}, make([]string, len(m.targets))...))
+		for _, name := range m.rows[s] {
+			row := []string{"  " + strings.TrimPrefix(name, s+"/")}
+			for _, t := range m.targets {
+				row = append(row, m.cell(t, name))
+			}
+			rows = append(rows, row)
+		}
+	}
+	widths := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], len(c))
+		}
+	}
+	fmt.Fprintf(w, "layercheck matrix, depth %d, kernel %s\n\n", depth, kernelRelease())
+	for i, r := range rows {
+		for j, c := range r {
+			if j == len(r)-1 {
+				fmt.Fprintln(w, c)
+			} else {
+				fmt.Fprintf(w, "%-*s  ", widths[j], c)
+			}
+		}
+		if i == 0 {
+			total := len(rows[0]) * 2
+			for _, x := range widths {
+				total += x
+			}
+			fmt.Fprintln(w, strings.Repeat("-", total-2))
+		}
+	}
+	fmt.Fprintln(w)
+	m.printNotes(w, func(label, text string) { fmt.Fprintf(w, "%s: %s\n", label, text) })
+}
+
+// printMarkdown prints the same table as GitHub-flavoured Markdown.
+func (m *matrixTable) printMarkdown(w io.Writer, depth int) {
+	fmt.Fprintf(w, "# layercheck matrix (depth %d, kernel %s)\n\n", depth, kernelRelease())
+	h := m.header()
+	for i := range h {
+		h[i] = mdEscape(h[i])
+	}
+	fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(h, " | "), strings.Repeat(" --- |", len(h)))
+	for _, s := range m.suites {
+		fmt.Fprintf(w, "| **%s** |%s\n", s, strings.Repeat(" |", len(m.targets)))
+		for _, name := range m.rows[s] {
+			cells := []string{mdEscape(strings.TrimPrefix(name, s+"/"))}
+			for _, t := range m.targets {
+				c := m.cell(t, name)
+				if c == "FAIL" || c == "ERROR" || c == "XPASS" {
+					c = "**" + c + "**"
+				}
+				cells = append(cells, c)
+			}
+			fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
+		}
+	}
+	fmt.Fprintln(w)
+	m.printNotes(w, func(label, text string) { fmt.Fprintf(w, "- `%s`: %s\n", label, mdEscape(text)) })
+}
+
+// printNotes gives each target's totals, or why it did not run, and the
+// citations of the expectations that turned cells into xfail.
+func (m *matrixTable) printNotes(w io.Writer, note func(label, text string)) {
+	for _, t := range m.targets {
+		if t.Err != "" {
+			note(t.Label, "not run: "+t.Err)
+			continue
+		}
+		note(t.Label, m.totals(t))
+	}
+	// Errors are the harness's or the backend's (a daemon that died or
+	// hung): each with its reason.
+	for _, t := range m.targets {
+		names := make([]string, 0, len(t.Results))
+		for n, r := range t.Results {
+			if r.Verdict == harness.Error {
+				names = append(names, n)
+			}
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			note(t.Label+" ERROR "+n, firstLine(t.Results[n].Reason))
+		}
+	}
+	cites := map[string]string{}
+	for _, t := range m.targets {
+		for _, r := range t.Results {
+			for _, f := range r.Findings {
+				if f.Expected() && f.Kind != harness.KindAccess {
+					cites[t.Label+" "+f.Expectation] = f.ExpectedBy
+				}
+			}
+		}
+	}
+	keys := make([]string, 0, len(cites))
+	for k := range cites {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if len(keys) > 0 {
+		fmt.Fprintln(w, "\nDocumented deviations seen (they make a cell xfail when nothing else differs):")
+		for _, k := range keys {
+			note(k, cites[k])
+		}
+	}
+}
+
+func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/layercheck/layercheck/fixtures"
+	"github.com/layercheck/layercheck/harness"
+)
+
+// cmdReplay runs a scenario file written by fuzz again, on the backend it
+// names or on another (--backend, --options): "does the kernel agree?".
+func cmdReplay(args []string) (int, error) {
+	fs := flag.NewFlagSet("layercheck replay", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	backendName := fs.String("backend", "", "replay on this backend instead of the file's")
+	options := fs.String("options", "", "with --backend: its mount options")
+	scratch := fs.String("scratch", harness.DefaultScratch, "where runs make their directories")
+	var file string
+	for len(args) > 0 { // the file may come before or after the flags
+		if err := fs.Parse(args); err != nil {
+			return 0, &harness.UsageError{Msg: err.Error()}
+		}
+		if args = fs.Args(); len(args) > 0 {
+			if file != "" {
+				return 0, &harness.UsageError{Msg: "replay takes one scenario file"}
+			}
+			file, args = args[0], args[1:]
+		}
+	}
+	if file == "" {
+		return 0, &harness.UsageError{Msg: "replay: give a scenario.json written by layercheck fuzz"}
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return 0, &harness.UsageError{Msg: "replay: " + err.Error()}
+	}
+	var sf scenarioFile
+	if err := json.Unmarshal(b, &sf); err != nil || sf.Version != 1 {
+		return 0, &harness.UsageError{Msg: fmt.Sprintf("replay: %s is not a layercheck scenario file (%v)", file, err)}
+	}
+	name, opts := sf.Backend, sf.Options
+	if *backendName != "" {
+		name, opts = *backendName, *options
+	}
+	backend, err := harness.NewBackend(name, opts)
+	if err != nil {
+		return 0, err
+	}
+	if os.Geteuid() != 0 {
+		return 0, &harness.EnvError{Msg: "layercheck mounts filesystems and acts as several users: run it as root"}
+	}
+	harness.ReexecInMountNamespace()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	sess, err := harness.OpenSession(ctx, harness.SessionOptions{Backend: backend, Depth: sf.Depth, ScratchBase: *scratch,
+		Timeout: 2 * time.Minute, Bases: fixtures.Bases("")})
+	if err != nil {
+		return 0, err
+	}
+	defer sess.Close()
+	res := harness.RunScenario(ctx, sess.Config, sf.Scenario)
+	fmt.Printf("%s on %s (options %q), depth %d: %s\n", res.Name, backend.Name(), backend.Options(), sf.Depth, res.Verdict)
+	if res.Reason != "" {
+		fmt.Println("  " + res.Reason)
+	}
+	for _, f := range res.Findings {
+		fmt.Println("  " + f.String())
+	}
+	if res.Verdict == harness.Fail || res.Verdict == harness.Error {
+		return exitFindings, nil
+	}
+	return exitOK, nil
+}

@@ -1,0 +1,360 @@
+// Package fuzz generates random scenarios over the whole op vocabulary,
+// runs them through the same loop as the suites, and shrinks each failure
+// to a small scenario that still shows the same kind of finding.
+package fuzz
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"path"
+	"sort"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	h "github.com/layercheck/layercheck/harness"
+)
+
+// Generator makes scenarios. Each scenario is a function of (Seed, index)
+// alone, so a run is reproducible whatever the number of workers.
+type Generator struct {
+	Seed       uint64
+	Depth      int
+	Fixture    string            // the base tree's fixture name
+	Base       map[string]string // path -> type of the base tree
+	Identities []h.Identity      // who ops may run as (root first)
+	// Offline allows offline changes of layer 0 between the runtime mount
+	// and the remount (overlayfs allows them only when no redirect, index,
+	// metacopy or xino was used).
+	Offline bool
+}
+
+// model is the generator's idea of the reference tree: path -> type. It
+// is rough on purpose (an op the model thinks valid may fail); outcomes
+// come from the real run, the model only steers towards deep states.
+type model map[string]string
+
+func (m model) clone() model {
+	c := make(model, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+func (m model) children(dir string) []string {
+	var out []string
+	for p := range m {
+		if p != dir && path.Dir(p) == dir {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (m model) removeTree(p string) {
+	for q := range m {
+		if q == p || strings.HasPrefix(q, p+"/") {
+			delete(m, q)
+		}
+	}
+}
+
+// paths lists the model's paths of the given types (any if none), sorted
+// so that choices depend on the seed only.
+func (m model) paths(types ...string) []string {
+	var out []string
+	for p, t := range m {
+		if p == "." {
+			continue
+		}
+		if len(types) == 0 || contains(types, t) {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
+
+// gen is the state of generating one scenario.
+type gen struct {
+	*Generator
+	r     *rand.Rand
+	m     model
+	place string
+	cov   map[string]int
+}
+
+// Scenario returns scenario i of the generator and the coverage it adds:
+// op kind, where it ran, the type of what it acted on.
+func (g *Generator) Scenario(i int) (h.Scenario, map[string]int) {
+	s := &gen{Generator: g, r: rand.New(rand.NewPCG(g.Seed, uint64(i))), m: model(g.Base).clone(), cov: map[string]int{}}
+	sc := h.Scenario{Name: fmt.Sprintf("seed=%d/n=%d", g.Seed, i), Suite: "fuzz", Fixture: g.Fixture}
+	for k := 1; k < g.Depth; k++ {
+		if g.Depth > 6 && s.r.IntN(g.Depth) > 4 {
+			continue // deep stacks: most layers stay empty, a few carry ops
+		}
+		if s.r.IntN(2) == 0 {
+			continue
+		}
+		s.place = fmt.Sprintf("layer %d", k)
+		sc.Steps = append(sc.Steps, h.AtLayer(k, s.ops(1+s.r.IntN(3))...))
+	}
+	s.place = "runtime"
+	sc.Steps = append(sc.Steps, h.Runtime(s.ops(1+s.r.IntN(5))...))
+	if g.Offline && s.r.IntN(8) == 0 {
+		s.place = "offline"
+		var ops []h.Op
+		var free []string
+		for _, p := range model(g.Base).paths("dir", "file") {
+			if !touched(sc.Steps, p) {
+				free = append(free, p)
+			}
+		}
+		for _, p := range pick(s.r, free, 1+s.r.IntN(2)) {
+			ops = append(ops, s.metaOp(p))
+		}
+		if len(ops) > 0 {
+			sc.Steps = append(sc.Steps, h.OfflineAt(0, ops...))
+		}
+	}
+	return sc, s.cov
+}
+
+func pick(r *rand.Rand, xs []string, n int) []string {
+	var out []string
+	for i := 0; i < n && len(xs) > 0; i++ {
+		out = append(out, xs[r.IntN(len(xs))])
+	}
+	return out
+}
+
+var (
+	modes   = []uint32{0o644, 0o600, 0o755, 0o700, 0o000, 0o640, 0o750, 0o4755, 0o2755, 0o1777, 0o2770, 0o444}
+	ids     = []int{0, 1000, 1001, 1002, -1}
+	names   = []string{"a", "b", "c", "new"}
+	xattrs  = []string{"user.a", "user.b", "user.c"}
+	payload = []string{"", "x", "hello\n", "a longer line of data\n"}
+)
+
+// ops makes n ops, updating the model as if each succeeded.
+func (s *gen) ops(n int) []h.Op {
+	out := make([]h.Op, 0, n)
+	for i := 0; i < n; i++ {
+		out = append(out, s.op())
+	}
+	return out
+}
+
+// existing picks a path of the model of one of types, or now and then a
+// path that does not exist (so that errno parity is tested too).
+func (s *gen) existing(types ...string) string {
+	ps := s.m.paths(types...)
+	if len(ps) == 0 || s.r.IntN(12) == 0 {
+		return s.fresh()
+	}
+	return ps[s.r.IntN(len(ps))]
+}
+
+// fresh picks a new name in an existing directory.
+func (s *gen) fresh() string {
+	dirs := s.m.paths("dir")
+	dir := "."
+	if len(dirs) > 0 && s.r.IntN(4) != 0 {
+		dir = dirs[s.r.IntN(len(dirs))]
+	}
+	name := names[s.r.IntN(len(names))]
+	if dir == "." {
+		return name
+	}
+	return dir + "/" + name
+}
+
+func (s *gen) by() h.By {
+	if len(s.Identities) < 2 || s.r.IntN(10) < 7 {
+		return h.By{}
+	}
+	return h.By{As: s.Identities[1+s.r.IntN(len(s.Identities)-1)]}
+}
+
+func (s *gen) note(kind, p string) {
+	t := s.m[p]
+	if t == "" {
+		t = "absent"
+	}
+	s.cov[kind+" @ "+placeClass(s.place)+" on "+t]++
+}
+
+// placeClass folds layer numbers: coverage is by kind of place.
+func placeClass(place string) string {
+	if strings.HasPrefix(place, "layer") {
+		return "layer"
+	}
+	return place
+}
+
+// metaOp changes metadata only: chmod, chown or an xattr.
+func (s *gen) metaOp(p string) h.Op {
+	switch s.r.IntN(3) {
+	case 0:
+		s.note("chmod", p)
+		return h.Chmod{Path: p, Mode: modes[s.r.IntN(len(modes))]}
+	case 1:
+		s.note("chown", p)
+		return h.Chown{Path: p, UID: ids[s.r.IntN(len(ids))], GID: ids[s.r.IntN(len(ids))]}
+	}
+	s.note("setxattr", p)
+	return h.SetXattr{Path: p, Name: xattrs[s.r.IntN(len(xattrs))], Value: payload[1+s.r.IntN(len(payload)-1)]}
+}
+
+// op makes one random op and updates the model.
+func (s *gen) op() h.Op {
+	by := s.by()
+	switch s.r.IntN(16) {
+	case 0, 1:
+		p := s.existing("file", "dir", "fifo")
+		s.note("chmod", p)
+		return h.Chmod{Path: p, Mode: modes[s.r.IntN(len(modes))], By: by}
+	case 2:
+		p := s.existing()
+		s.note("chown", p)
+		return h.Chown{Path: p, UID: ids[s.r.IntN(len(ids))], GID: ids[s.r.IntN(len(ids))], By: by}
+	case 3:
+		p := s.existing("symlink", "file")
+		s.note("lchown", p)
+		return h.Lchown{Path: p, UID: ids[s.r.IntN(len(ids))], GID: ids[s.r.IntN(len(ids))], By: by}
+	case 4:
+		p := s.existing("file", "symlink", "fifo", "dir")
+		s.note("remove", p)
+		if t := s.m[p]; t != "dir" || len(s.m.children(p)) == 0 {
+			delete(s.m, p)
+		}
+		return h.Remove{Path: p, By: by}
+	case 5:
+		p := s.existing("dir")
+		s.note("remove-all", p)
+		s.m.removeTree(p)
+		return h.RemoveAll{Path: p, By: by}
+	case 6, 7:
+		from := s.existing()
+		to := s.fresh()
+		if s.r.IntN(3) == 0 {
+			to = s.existing()
+		}
+		var flags uint
+		switch s.r.IntN(6) {
+		case 0:
+			flags = unix.RENAME_NOREPLACE
+		case 1:
+			flags = unix.RENAME_EXCHANGE
+		}
+		s.note("rename", from)
+		s.rename(from, to, flags)
+		return h.Rename{From: from, To: to, Flags: flags, By: by}
+	case 8, 9:
+		p := s.existing("file")
+		if s.r.IntN(2) == 0 {
+			p = s.fresh()
+		}
+		s.note("write", p)
+		if s.m[p] == "" && s.m[path.Dir(p)] == "dir" || path.Dir(p) == "." && s.m[p] == "" {
+			s.m[p] = "file"
+		}
+		return h.WriteFile{Path: p, Data: payload[s.r.IntN(len(payload))], Mode: modes[s.r.IntN(7)], By: by}
+	case 10:
+		p := s.existing("file")
+		s.note("append", p)
+		return h.Append{Path: p, Data: payload[1+s.r.IntN(len(payload)-1)], By: by}
+	case 11:
+		p := s.existing("file")
+		s.note("truncate", p)
+		return h.Truncate{Path: p, Size: int64(s.r.IntN(4)), By: by}
+	case 12:
+		p := s.fresh()
+		s.note("mkdir", p)
+		s.create(p, "dir")
+		return h.Mkdir{Path: p, Mode: modes[s.r.IntN(len(modes))], By: by}
+	case 13:
+		p := s.fresh()
+		kind := s.r.IntN(3)
+		switch kind {
+		case 0:
+			target := s.existing()
+			s.note("symlink", p)
+			s.create(p, "symlink")
+			return h.Symlink{Target: target, Path: p, By: by}
+		case 1:
+			old := s.existing("file", "symlink", "fifo")
+			s.note("link", old)
+			if t := s.m[old]; t != "" && t != "dir" {
+				s.create(p, t)
+			}
+			return h.Link{Old: old, New: p, By: by}
+		}
+		s.note("mkfifo", p)
+		s.create(p, "fifo")
+		return h.Mkfifo{Path: p, Mode: modes[s.r.IntN(4)], By: by}
+	case 14:
+		p := s.existing()
+		s.note("setxattr", p)
+		return h.SetXattr{Path: p, Name: xattrs[s.r.IntN(len(xattrs))], Value: payload[1+s.r.IntN(len(payload)-1)], By: by}
+	}
+	p := s.existing()
+	s.note("removexattr", p)
+	return h.RemoveXattr{Path: p, Name: xattrs[s.r.IntN(len(xattrs))], By: by}
+}
+
+func (s *gen) create(p, t string) {
+	if s.m[p] == "" && (path.Dir(p) == "." || s.m[path.Dir(p)] == "dir") {
+		s.m[p] = t
+	}
+}
+
+// rename moves from (and its subtree) to to in the model, roughly as
+// rename(2) would when it succeeds.
+func (s *gen) rename(from, to string, flags uint) {
+	ft, tt := s.m[from], s.m[to]
+	if ft == "" || from == to || strings.HasPrefix(to, from+"/") {
+		return
+	}
+	if flags == unix.RENAME_NOREPLACE && tt != "" || flags == unix.RENAME_EXCHANGE && tt == "" {
+		return
+	}
+	moved := model{}
+	for q, t := range s.m {
+		if q == from || strings.HasPrefix(q, from+"/") {
+			moved[to+strings.TrimPrefix(q, from)] = t
+		}
+	}
+	if flags == unix.RENAME_EXCHANGE {
+		back := model{}
+		for q, t := range s.m {
+			if q == to || strings.HasPrefix(q, to+"/") {
+				back[from+strings.TrimPrefix(q, to)] = t
+			}
+		}
+		s.m.removeTree(from)
+		s.m.removeTree(to)
+		for q, t := range back {
+			s.m[q] = t
+		}
+	} else {
+		if tt == "dir" && len(s.m.children(to)) > 0 || tt != "" && (tt == "dir") != (ft == "dir") {
+			return
+		}
+		s.m.removeTree(from)
+		s.m.removeTree(to)
+	}
+	for q, t := range moved {
+		s.m[q] = t
+	}
+}

@@ -1,0 +1,199 @@
+package fuzz
+
+import (
+	"context"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	h "github.com/layercheck/layercheck/harness"
+)
+
+// Options configure a fuzz run.
+type Options struct {
+	Config   h.Config // backend, bases, depth, scratch, timeout
+	Seed     uint64
+	Count    int           // scenarios to run (0: until Duration)
+	Duration time.Duration // time to run for (0: until Count)
+	Workers  int
+	Fixture  string
+	Offline  bool // generate offline changes of layer 0
+	// ShrinkBudget is the most runs spent shrinking one distinct failure.
+	ShrinkBudget int
+	// Progress, if set, is called after each scenario with the counts so far.
+	Progress func(done, failing int, rate float64)
+}
+
+// Failure is one distinct failure (one signature) and where it showed.
+type Failure struct {
+	Signature  string
+	Hits       int       // scenarios that showed it
+	First      h.Result  // the first of them
+	Minimal    h.Result  // the shrunk scenario's result
+	Depth      int       // the depth the shrunk scenario runs at
+	ShrinkRuns int       // runs the shrinking took
+	Ops        int       // ops in the shrunk scenario
+	Known      string    // a known issue of the backend it matches, if any
+	Finding    h.Finding // the finding it is filed under, from the shrunk run
+}
+
+// Report is what a fuzz run found.
+type Report struct {
+	Seed          uint64
+	Scenarios     int
+	Seconds       float64 // exploring, shrinking not included
+	ShrinkSeconds float64
+	Verdicts      map[string]int
+	Failures      []*Failure
+	Errors        []h.Result     // scenarios the harness could not run (the first few)
+	Coverage      map[string]int // "op @ place on type" -> count
+}
+
+// Rate is scenarios per second while exploring.
+func (r *Report) Rate() float64 {
+	if r.Seconds == 0 {
+		return 0
+	}
+	return float64(r.Scenarios) / r.Seconds
+}
+
+// Run explores random scenarios, files every unexpected failure under its
+// signature, then shrinks the first scenario of each signature.
+func Run(ctx context.Context, o Options) *Report {
+	base := o.Config.Bases[o.Fixture]
+	g := &Generator{Seed: o.Seed, Depth: o.Config.Depth, Fixture: o.Fixture, Base: baseModel(base), Identities: base.Identities, Offline: o.Offline}
+	rep := &Report{Seed: o.Seed, Verdicts: map[string]int{}, Coverage: map[string]int{}}
+	bySig := map[string]*Failure{}
+	var mu sync.Mutex
+	var next atomic.Int64
+	start := time.Now()
+	deadline := time.Time{}
+	if o.Duration > 0 {
+		deadline = start.Add(o.Duration)
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < max(o.Workers, 1); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if o.Count > 0 && i >= o.Count || !deadline.IsZero() && time.Now().After(deadline) {
+					return
+				}
+				s, cov := g.Scenario(i)
+				res := h.RunScenario(ctx, o.Config, s)
+				if ctx.Err() != nil {
+					return // an interrupted scenario says nothing
+				}
+				mu.Lock()
+				rep.Scenarios++
+				rep.Verdicts[res.Verdict]++
+				for k, v := range cov {
+					rep.Coverage[k] += v
+				}
+				switch res.Verdict {
+				case h.Fail:
+					f, _ := primary(res)
+					sig := Signature(f)
+					if prev, ok := bySig[sig]; ok {
+						prev.Hits++
+					} else {
+						bySig[sig] = &Failure{Signature: sig, Hits: 1, First: res, Known: f.KnownIssue}
+					}
+				case h.Error:
+					if len(rep.Errors) < 5 {
+						rep.Errors = append(rep.Errors, res)
+					}
+				}
+				if o.Progress != nil {
+					o.Progress(rep.Scenarios, len(bySig), float64(rep.Scenarios)/time.Since(start).Seconds())
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	rep.Seconds = time.Since(start).Seconds()
+
+	// Shrink each distinct failure, in the order they were first seen.
+	for _, f := range bySig {
+		rep.Failures = append(rep.Failures, f)
+	}
+	sort.Slice(rep.Failures, func(i, j int) bool { return rep.Failures[i].First.Name < rep.Failures[j].First.Name })
+	shrinkStart := time.Now()
+	var swg sync.WaitGroup
+	sem := make(chan struct{}, max(o.Workers, 1))
+	for _, f := range rep.Failures {
+		swg.Add(1)
+		sem <- struct{}{}
+		go func(f *Failure) {
+			defer func() { <-sem; swg.Done() }()
+			shrink(ctx, o, f)
+		}(f)
+	}
+	swg.Wait()
+	rep.ShrinkSeconds = time.Since(shrinkStart).Seconds()
+	return rep
+}
+
+// shrink minimises f.First and runs the result once more for its record.
+func shrink(ctx context.Context, o Options, f *Failure) {
+	run := func(c Candidate) h.Result {
+		cfg := o.Config
+		cfg.Depth = c.Depth
+		return h.RunScenario(ctx, cfg, c.Scenario)
+	}
+	start := Candidate{Scenario: f.First.Scenario, Depth: o.Config.Depth}
+	min, runs := Shrink(start, func(c Candidate) bool { return ctx.Err() == nil && shows(run(c), f.Signature) }, max(o.ShrinkBudget, 1))
+	f.ShrinkRuns = runs
+	f.Depth = min.Depth
+	f.Minimal = run(min)
+	if !shows(f.Minimal, f.Signature) { // flaky: keep the original
+		f.Minimal, f.Depth = f.First, o.Config.Depth
+	}
+	f.Minimal.Name = f.First.Name + "/shrunk"
+	for _, st := range f.Minimal.Scenario.Steps {
+		f.Ops += len(st.Ops)
+	}
+	for _, x := range f.Minimal.Unexpected() {
+		if Signature(x) == f.Signature {
+			f.Finding = x
+			break
+		}
+	}
+}
+
+// baseModel is the generator's model of a base tree: path -> type.
+func baseModel(b *h.Base) map[string]string {
+	s, err := h.TakeSnapshot(b.Dir, h.SnapshotOptions{})
+	m := map[string]string{".": "dir"}
+	if err != nil {
+		return m
+	}
+	for p, e := range s.Entries {
+		m[p] = e.Type
+	}
+	return m
+}
+
+// touched reports whether p is named, or lies under or above a path named,
+// by any op of the steps: offline changes keep away from those, because a
+// plain copy has no counterpart of a change to a lower entry that an upper
+// one hides.
+func touched(steps []h.Step, p string) bool {
+	for _, st := range steps {
+		for _, op := range st.Ops {
+			for _, q := range op.Paths() {
+				q = path.Clean(q)
+				if p == q || strings.HasPrefix(p, q+"/") || strings.HasPrefix(q, p+"/") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
