@@ -48,7 +48,7 @@ func Shrink(c Candidate, fails func(Candidate) bool, budget int) (Candidate, int
 		progress = false
 		// Drop whole steps, then single ops.
 		for i := 0; i < len(c.Scenario.Steps); i++ {
-			if len(c.Scenario.Steps) > 1 && try(withSteps(c, dropStep(c.Scenario.Steps, i))) {
+			if try(withSteps(c, dropStep(c.Scenario.Steps, i))) {
 				progress = true
 				i--
 			}
@@ -60,7 +60,7 @@ func Shrink(c Candidate, fails func(Candidate) bool, budget int) (Candidate, int
 				if len(steps[i].Ops) == 0 {
 					steps = dropStep(steps, i)
 				}
-				if len(steps) > 0 && try(withSteps(c, steps)) {
+				if try(withSteps(c, steps)) {
 					progress = true
 					j--
 				}

@@ -2,7 +2,6 @@ package harness
 
 import (
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -32,7 +31,7 @@ func CopyTree(src, dst string) error {
 		if err := unix.Lstat(p, &st); err != nil {
 			return err
 		}
-		xa, err := lxattrs(p)
+		xa, err := xattrsOf(p)
 		if err != nil {
 			return err
 		}
@@ -95,34 +94,45 @@ func setMeta(p string, st *unix.Stat_t, mode uint32, xa map[string]string) error
 	return setLxattrs(p, xa)
 }
 
+// copyFile copies the data of src to the new file dst with
+// copy_file_range(2) (one call for a small file), falling back to read and
+// write where the filesystems cannot.
 func copyFile(src, dst string) error {
-	in, err := os.OpenFile(src, os.O_RDONLY|unix.O_NOFOLLOW, 0)
+	in, err := unix.Open(src, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return err
 	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	defer unix.Close(in)
+	out, err := unix.Open(dst, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o600)
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
+	defer unix.Close(out)
+	for {
+		n, err := unix.CopyFileRange(in, nil, out, nil, 1<<30, 0)
+		if err == unix.EXDEV || err == unix.EINVAL || err == unix.ENOSYS || err == unix.EOPNOTSUPP {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
 	}
-	return out.Close()
-}
-
-func lxattrs(p string) (map[string]string, error) {
-	dir, base := filepath.Split(p)
-	fd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, err
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := unix.Read(in, buf)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		if _, err := unix.Write(out, buf[:n]); err != nil {
+			return err
+		}
 	}
-	defer unix.Close(fd)
-	if base == "" {
-		base = "."
-	}
-	return xattrsAt(fd, base)
 }
 
 func setLxattrs(p string, xa map[string]string) error {

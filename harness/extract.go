@@ -452,7 +452,7 @@ func setStoredMeta(src, dst string, st *unix.Stat_t, f WhiteoutFormat) error {
 			return err
 		}
 	}
-	xa, err := lxattrs(src)
+	xa, err := xattrsOf(src)
 	if err != nil {
 		return err
 	}

@@ -90,6 +90,9 @@ func (UnionfsFuseFormat) Name() string {
 func hiddenMarker(layer *Tree, rel string) error {
 	rel = cleanRel(rel)
 	parts := strings.Split(rel, "/")
+	if last := parts[len(parts)-1]; len(last)+len(unionfsHiddenSuffix) > 255 {
+		return fmt.Errorf("unionfs-fuse's format cannot record the deletion of %q: with %s the name exceeds NAME_MAX (255 bytes)", last, unionfsHiddenSuffix)
+	}
 	dir := UnionfsMetaDir
 	for _, p := range append([]string{""}, parts[:len(parts)-1]...) {
 		if p != "" {
@@ -105,7 +108,7 @@ func hiddenMarker(layer *Tree, rel string) error {
 			return err
 		}
 	}
-	return layer.withParent(dir+"/"+parts[len(parts)-1]+"_HIDDEN~", func(dfd int, base string) error {
+	return layer.withParent(dir+"/"+parts[len(parts)-1]+unionfsHiddenSuffix, func(dfd int, base string) error {
 		fd, err := unix.Openat(dfd, base, unix.O_WRONLY|unix.O_CREAT|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
 		if err != nil {
 			return err
@@ -113,6 +116,8 @@ func hiddenMarker(layer *Tree, rel string) error {
 		return unix.Close(fd)
 	})
 }
+
+const unionfsHiddenSuffix = "_HIDDEN~"
 
 // Whiteout implements WhiteoutFormat.
 func (UnionfsFuseFormat) Whiteout(layer *Tree, rel string) error { return hiddenMarker(layer, rel) }

@@ -165,3 +165,30 @@ func TestRunRenameDirRedirect(t *testing.T) {
 		}
 	}
 }
+
+// writesLower is kernel overlay with a bug on purpose: each mount also
+// changes a file of its top read-only layer, as a buggy copy-up might.
+type writesLower struct{ *Overlay }
+
+func (w writesLower) Mount(ctx context.Context, s MountSpec) (Mount, error) {
+	m, err := w.Overlay.Mount(ctx, s)
+	if err == nil {
+		os.Chmod(filepath.Join(s.Lowers[len(s.Lowers)-1], "etc", "passwd"), 0o666)
+	}
+	return m, err
+}
+
+// TestRunCatchesAModifiedLower: a read-only layer changed while mounted is
+// a lower-modified finding, even on the shared base that every scenario
+// uses (checked by stamps first, then described by a snapshot).
+func TestRunCatchesAModifiedLower(t *testing.T) {
+	o := requireOverlay(t)
+	cfg := testConfig(t, writesLower{o}, 2)
+	res := RunScenario(context.Background(), cfg, Scenario{Name: "lm", Suite: "t", Steps: []Step{Runtime(Chmod{Path: "etc/shadow", Mode: 0o600})}})
+	for _, f := range res.Findings {
+		if f.Kind == KindLowerModified && strings.Contains(f.Path, "etc/passwd") && f.Merged == "0666" {
+			return
+		}
+	}
+	t.Fatalf("verdict %s, findings %v: no lower-modified finding for etc/passwd", res.Verdict, res.Findings)
+}

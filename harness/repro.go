@@ -253,6 +253,9 @@ func valueCmd(base *Base, f Finding, dir string) string {
 		return fmt.Sprintf("v_listed %s %s", sh(dir+"/"+path.Dir(f.Path)), sh(path.Base(f.Path)))
 	case f.Kind == KindInvariant && f.Field == "lookup":
 		return fmt.Sprintf("v_listed %s %s; v_entry %s", sh(dir+"/"+path.Dir(f.Path)), sh(path.Base(f.Path)), p)
+	case f.Kind == KindInvariant && f.Field == "readdir" && strings.HasPrefix(f.Reference, "lists "):
+		// "." or ".." missing from a directory's listing
+		return fmt.Sprintf("v_listed %s %s", p, sh(strings.Trim(strings.TrimPrefix(f.Reference, "lists "), `"`)))
 	case f.Kind == KindInvariant || f.Kind == KindLowerModified:
 		return ""
 	case field == "entry" || field == "type" || field == "rdev":

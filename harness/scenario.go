@@ -110,12 +110,14 @@ func (s Scenario) vars() []string {
 // Positions are the layers a variable may take at a depth: every built
 // layer (1..depth-1) while there are at most six, else the bottom, the
 // second, the middle, the second from the top and the top, so that the
-// number of placements does not grow with the depth. With one layer only
-// (depth 1) the fixture's layer 0 is the one position.
+// number of placements does not grow with the depth. Depth 1 has none:
+// its one layer is the base itself, built by no mount, so an op placed
+// "in a layer" would only change the base and test nothing of the stack
+// (and a deviation declared for it could never show).
 func Positions(depth int) []int {
 	n := depth - 1
 	if n < 1 {
-		return []int{0}
+		return nil
 	}
 	if n <= 6 {
 		ps := make([]int, n)
@@ -146,16 +148,9 @@ func Expand(s Scenario, depth int) []Scenario {
 	if len(vs) == 0 {
 		return []Scenario{s}
 	}
-	pos := Positions(depth)
-	if len(pos) < len(vs) && depth >= len(vs) {
-		pos = nil
-		for k := 0; k < depth; k++ {
-			pos = append(pos, k)
-		}
-	}
-	combos := increasing(pos, len(vs))
+	combos := increasing(Positions(depth), len(vs))
 	if len(combos) == 0 {
-		s.Skip = fmt.Sprintf("needs %d distinct layers, depth %d has %d", len(vs), depth, depth)
+		s.Skip = fmt.Sprintf("places ops in %d built layers; depth %d has %d (layers above the base)", len(vs), depth, depth-1)
 		return []Scenario{s}
 	}
 	out := make([]Scenario, 0, len(combos))

@@ -7,7 +7,7 @@ import (
 
 func TestPositions(t *testing.T) {
 	cases := map[int][]int{
-		1:   {0},
+		1:   nil,
 		2:   {1},
 		5:   {1, 2, 3, 4},
 		7:   {1, 2, 3, 4, 5, 6},

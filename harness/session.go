@@ -50,6 +50,10 @@ func OpenSession(ctx context.Context, o SessionOptions) (*Session, error) {
 	if o.ScratchBase == "" {
 		o.ScratchBase = DefaultScratch
 	}
+	// Ops create with exactly the mode they name unless they set a umask
+	// (By.Umask): the caller's umask must not leak into what is tested,
+	// and reproducer scripts start from umask 0 likewise.
+	unix.Umask(0)
 	tmpfs := !o.OnDisk && !o.Keep // a kept tree must outlive the run's private tmpfs
 	sc, err := NewScratch(o.ScratchBase, tmpfs)
 	if err != nil {

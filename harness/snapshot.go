@@ -39,6 +39,7 @@ type Snapshot struct {
 	// without "." or "..", a d_type that disagrees with stat.
 	Invariants []Finding
 	inodes     map[string]uint64
+	stamps     map[string]stamp // set by TakeSnapshot for checkLowers
 }
 
 // SnapshotOptions say what a snapshot reads beyond the entries.
@@ -65,6 +66,7 @@ func TakeSnapshot(dir string, opts SnapshotOptions) (*Snapshot, error) {
 		return nil, err
 	}
 	s.Entries["."] = root
+	s.stamps = map[string]stamp{".": stampOf(&st)}
 	if err := s.walk(fd, ""); err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", dir, err)
 	}
@@ -121,6 +123,7 @@ func (s *Snapshot) walk(fd int, dir string) error {
 			s.invariant(p, "lstat", "listed name exists", string(outcomeOf(err)))
 			continue
 		}
+		s.stamps[p] = stampOf(&st)
 		if dt := direntType(d.Type); dt != "" && dt != typeOf(st.Mode) {
 			s.invariant(p, "d_type", typeOf(st.Mode), dt)
 		}
@@ -275,6 +278,12 @@ func xattrsAt(dirfd int, name string) (map[string]string, error) {
 	if name == "." {
 		p = fmt.Sprintf("/proc/self/fd/%d", dirfd)
 	}
+	return xattrsOf(p)
+}
+
+// xattrsOf reads every extended attribute of the path p (l* calls: a
+// symlink's own attributes, never its target's).
+func xattrsOf(p string) (map[string]string, error) {
 	buf := make([]byte, 4096)
 	n, err := unix.Llistxattr(p, buf)
 	if err == unix.ERANGE {

@@ -1,19 +1,16 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/layercheck/layercheck/fixtures"
@@ -71,11 +68,10 @@ func cmdFuzz(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if os.Geteuid() != 0 {
-		return 0, &harness.EnvError{Msg: "layercheck mounts filesystems and acts as several users: run it as root"}
+	if err := privateRun(); err != nil {
+		return 0, err
 	}
-	harness.ReexecInMountNamespace()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := interruptible()
 	defer stop()
 	sess, err := harness.OpenSession(ctx, harness.SessionOptions{Backend: backend, Depth: *depth, ScratchBase: *scratch,
 		Timeout: 2 * time.Minute, Bases: fixtures.Bases("")})

@@ -1,17 +1,14 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/layercheck/layercheck/fixtures"
@@ -77,11 +74,10 @@ func cmdMatrix(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if os.Geteuid() != 0 {
-		return 0, &harness.EnvError{Msg: "layercheck mounts filesystems and acts as several users: run it as root"}
+	if err := privateRun(); err != nil {
+		return 0, err
 	}
-	harness.ReexecInMountNamespace()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := interruptible()
 	defer stop()
 
 	for _, t := range targets {

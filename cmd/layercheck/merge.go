@@ -24,17 +24,9 @@ func cmdMerge(args []string) (int, error) {
 	junitOut := fs.String("junit", "", "write the merged results as JUnit XML to `FILE`")
 	verbose := fs.Bool("v", false, "list every scenario")
 	failOn := fs.String("fail-on", "", "also exit 1 on these verdicts: xpass")
-	// Flags may come after the files: parse, take the files, parse again.
-	var files []string
-	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
-			return 0, &harness.UsageError{Msg: err.Error()}
-		}
-		args = fs.Args()
-		if len(args) > 0 {
-			files = append(files, args[0])
-			args = args[1:]
-		}
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return 0, err
 	}
 	if len(files) == 0 {
 		return 0, &harness.UsageError{Msg: "merge: give the JSON result files of every shard"}

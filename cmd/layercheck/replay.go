@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/layercheck/layercheck/fixtures"
@@ -23,17 +20,16 @@ func cmdReplay(args []string) (int, error) {
 	backendName := fs.String("backend", "", "replay on this backend instead of the file's")
 	options := fs.String("options", "", "with --backend: its mount options")
 	scratch := fs.String("scratch", harness.DefaultScratch, "where runs make their directories")
-	var file string
-	for len(args) > 0 { // the file may come before or after the flags
-		if err := fs.Parse(args); err != nil {
-			return 0, &harness.UsageError{Msg: err.Error()}
-		}
-		if args = fs.Args(); len(args) > 0 {
-			if file != "" {
-				return 0, &harness.UsageError{Msg: "replay takes one scenario file"}
-			}
-			file, args = args[0], args[1:]
-		}
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if len(files) > 1 {
+		return 0, &harness.UsageError{Msg: "replay takes one scenario file"}
+	}
+	file := ""
+	if len(files) == 1 {
+		file = files[0]
 	}
 	if file == "" {
 		return 0, &harness.UsageError{Msg: "replay: give a scenario.json written by layercheck fuzz"}
@@ -54,11 +50,10 @@ func cmdReplay(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if os.Geteuid() != 0 {
-		return 0, &harness.EnvError{Msg: "layercheck mounts filesystems and acts as several users: run it as root"}
+	if err := privateRun(); err != nil {
+		return 0, err
 	}
-	harness.ReexecInMountNamespace()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible()
 	defer stop()
 	sess, err := harness.OpenSession(ctx, harness.SessionOptions{Backend: backend, Depth: sf.Depth, ScratchBase: *scratch,
 		Timeout: 2 * time.Minute, Bases: fixtures.Bases("")})

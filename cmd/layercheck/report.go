@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -24,8 +23,10 @@ type report struct {
 	Command   string           `json:"command"`
 	Shard     *shardInfo       `json:"shard,omitempty"`
 	Scenarios []harness.Result `json:"scenarios"`
-	// repro is the index of reproducers, when --repro-dir wrote them.
-	repro string
+	// repro is the index of reproducers, when --repro-dir wrote them;
+	// resultsFile the JSON results that --rerun-failed can read.
+	repro       string
+	resultsFile string
 }
 
 // shardInfo records which part of a sharded run a report is.
@@ -237,42 +238,27 @@ func (r *report) printExpected(w io.Writer) {
 }
 
 // rerunCommand is the command that runs only this run's failures again:
-// the same arguments with --rerun-failed on the JSON file when one was
-// written, else with a --focus that names them exactly.
+// the same arguments with --rerun-failed on the results file (the --json
+// file, or last-run.json in the scratch directory when none was asked for).
 func (r *report) rerunCommand() string {
-	var failed []string
-	for _, res := range r.Scenarios {
-		if res.Verdict == harness.Fail || res.Verdict == harness.Error {
-			failed = append(failed, regexp.QuoteMeta(res.Name))
-		}
-	}
-	if len(failed) == 0 {
+	if r.Summary.Fail+r.Summary.Error == 0 || r.resultsFile == "" {
 		return ""
 	}
 	args := os.Args[1:]
-	var keep []string
-	jsonFile := ""
+	keep := []string{"layercheck"}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		name, _, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		switch name {
-		case "focus", "shard", "rerun-failed", "json", "junit", "repro-dir":
+		case "focus", "shard", "rerun-failed", "json", "junit", "repro-dir", "cpuprofile":
 			if !hasVal && i+1 < len(args) {
 				i++
-				val = args[i]
-			}
-			if name == "json" {
-				jsonFile = val
 			}
 			continue
 		}
 		keep = append(keep, harness.ShellQuote(a))
 	}
-	prog := "layercheck"
-	if jsonFile != "" {
-		return strings.Join(append(append([]string{prog}, keep...), "--rerun-failed", harness.ShellQuote(jsonFile)), " ")
-	}
-	return strings.Join(append(append([]string{prog}, keep...), "--focus", harness.ShellQuote("^("+strings.Join(failed, "|")+")$")), " ")
+	return strings.Join(append(keep, "--rerun-failed", harness.ShellQuote(r.resultsFile)), " ")
 }
 
 // maskedPaths names the paths where an expected deviation showed.

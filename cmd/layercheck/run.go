@@ -1,16 +1,15 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
+	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/layercheck/layercheck/fixtures"
@@ -45,6 +44,7 @@ type runFlags struct {
 	shard       string
 	rerunFailed string
 	failOn      string
+	cpuProfile  string
 
 	shardSpec shardSpec // parsed --shard
 	selected  int       // scenarios selected before sharding
@@ -77,6 +77,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.StringVar(&f.shard, "shard", "", "run only part `K/N` of the scenarios (a deterministic split; see `layercheck merge`)")
 	fs.StringVar(&f.rerunFailed, "rerun-failed", "", "run only the scenarios that failed or errored in this JSON results `FILE`")
 	fs.StringVar(&f.failOn, "fail-on", "", "also exit 1 on these verdicts: xpass")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fs.SetOutput(os.Stdout)
@@ -189,11 +190,9 @@ func cmdRun(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if os.Geteuid() != 0 {
-		return 0, &harness.EnvError{Msg: "layercheck mounts filesystems and acts as several users: run it as root"}
+	if err := privateRun(); err != nil { // all mounts from here on live in a private mount namespace
+		return 0, err
 	}
-	// All mounts from here on live in a private mount namespace.
-	harness.ReexecInMountNamespace()
 	if f.rootless {
 		if err := harness.ReexecRootless(f.scratch, f.json, f.junit); err != nil {
 			return 0, err
@@ -202,8 +201,19 @@ func cmdRun(args []string) (int, error) {
 		f.json, f.junit = harness.RootlessOutput(f.json), harness.RootlessOutput(f.junit)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := interruptible()
 	defer stop()
+	if f.cpuProfile != "" {
+		pf, err := os.Create(f.cpuProfile)
+		if err != nil {
+			return 0, &harness.UsageError{Msg: "--cpuprofile: " + err.Error()}
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return 0, err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	sess, err := harness.OpenSession(ctx, harness.SessionOptions{
 		Backend: backend, Depth: f.depth, ScratchBase: f.scratch, OnDisk: f.onDisk, Keep: f.keep,
@@ -224,6 +234,14 @@ func cmdRun(args []string) (int, error) {
 	if f.reproDir != "" {
 		if err := writeRepros(f.reproDir, sess.Config, rep); err != nil {
 			return 0, err
+		}
+	}
+	rep.resultsFile = f.json
+	if f.json == "" && rep.Summary.Fail+rep.Summary.Error > 0 {
+		// Keep the results where --rerun-failed can find them.
+		rep.resultsFile = filepath.Join(f.scratch, "last-run.json")
+		if err := rep.writeJSON(rep.resultsFile); err != nil {
+			rep.resultsFile = ""
 		}
 	}
 	rep.print(os.Stdout, f.verbose)

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/layercheck/layercheck/harness"
+)
+
+// parseInterleaved parses flags that may come before, between or after
+// the file arguments (`merge a.json --junit x.xml b.json`), which the flag
+// package alone stops at, and returns the files.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var files []string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return nil, &harness.UsageError{Msg: err.Error()}
+		}
+		if args = fs.Args(); len(args) > 0 {
+			files, args = append(files, args[0]), args[1:]
+		}
+	}
+	return files, nil
+}
+
+// errNotRoot is why every command that mounts refuses to run unprivileged.
+var errNotRoot = &harness.EnvError{Msg: "layercheck mounts filesystems and acts as several users: run it as root"}
+
+// privateRun checks for root and moves the process into a private mount
+// namespace (see harness.ReexecInMountNamespace): every mount made from
+// here on dies with the run, whatever ends it.
+func privateRun() error {
+	if os.Geteuid() != 0 {
+		return errNotRoot
+	}
+	harness.ReexecInMountNamespace()
+	return nil
+}
+
+// interruptible is the context of a run: Ctrl-C, SIGTERM and SIGHUP cancel
+// it, and the run tears down and exits 130.
+func interruptible() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+}
