@@ -71,6 +71,11 @@ func matchRenameDirEXDEV(f Finding, ev *Evidence) bool {
 func matchSplitHardlink(f Finding, ev *Evidence) bool {
 	switch f.Kind {
 	case KindLink, KindMode, KindOwner, KindContent, KindXattr:
+	case KindErrno:
+		// An op refused on a name whose stale metadata (a chmod or chown
+		// made through another name, copied up alone) still says no.
+		// The failing op names the path itself, so only another name counts.
+		return (f.Merged == "EACCES" || f.Merged == "EPERM") && splitSibling(f.Path, ev, false)
 	default:
 		return false
 	}
@@ -84,12 +89,8 @@ func matchSplitHardlink(f Finding, ev *Evidence) bool {
 	if f.Kind == KindLink && ok1 && ok2 && me.Nlink > re.Nlink {
 		return false
 	}
-	if lower := ev.LowerLinks[f.Path]; len(lower) > 0 {
-		for _, q := range append([]string{f.Path}, lower...) {
-			if ev.Named[q] {
-				return true
-			}
-		}
+	if splitSibling(f.Path, ev, true) {
+		return true
 	}
 	if !ok1 || !ok2 || len(re.Links) == 0 || len(me.Links) >= len(re.Links) {
 		return false
@@ -102,6 +103,26 @@ func matchSplitHardlink(f Finding, ev *Evidence) bool {
 	// Names the upper holds as one inode were linked there, after any
 	// copy-up: a copy-up did not split them (see KnownUpperLinkOwnInodes).
 	return !ev.upperHoldsAsOne(f.Path, re.Links)
+}
+
+// splitSibling reports whether p is hardlinked in a read-only layer and an
+// op named one of its other names there (or p itself, with self), copying
+// that name up alone.
+func splitSibling(p string, ev *Evidence, self bool) bool {
+	lower := ev.LowerLinks[p]
+	if len(lower) == 0 {
+		return false
+	}
+	names := lower
+	if self {
+		names = append([]string{p}, lower...)
+	}
+	for _, q := range names {
+		if ev.Named[q] {
+			return true
+		}
+	}
+	return false
 }
 
 // matchMergedDirMeta: a directory whose mode, owner or xattrs were changed

@@ -77,8 +77,8 @@ func matchRenameOntoOtherLinkName(f Finding, ev *Evidence) bool {
 }
 
 // matchIndexHardlinkLayer: a name's hardlink group in the merged view is a
-// strict part of the reference's, and no name of the reference's group is
-// in the runtime upper: the split was made while building a layer. The
+// strict part of the reference's, and a name of the reference's group is
+// a file of a built layer: the split was made while building that layer. The
 // finding is the split itself (link) or what the names left behind show
 // for it: the mode, owner, data or xattrs, and so the access, of the inode
 // before the change made through another name (the permissions suite).
@@ -101,10 +101,17 @@ func matchIndexHardlinkLayer(f Finding, ev *Evidence) bool {
 			return false
 		}
 	}
+	// The split was made while building a layer when a name of the group
+	// is a file of a built layer (k >= 1): there its copy-up left it
+	// unlinked from the names below, and no index outlives that build.
+	// A split made only at runtime, with every name still in the base or
+	// the upper, is not this issue: index=on is there to prevent it.
 	for _, p := range append([]string{f.Path}, re.Links...) {
-		if _, err := os.Lstat(filepath.Join(ev.Upper, p)); err == nil {
-			return false
+		for _, l := range ev.Lowers[min(1, len(ev.Lowers)):] {
+			if st, err := os.Lstat(filepath.Join(l, p)); err == nil && st.Mode().IsRegular() {
+				return true
+			}
 		}
 	}
-	return true
+	return false
 }

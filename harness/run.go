@@ -416,7 +416,7 @@ func (r *scenarioRun) lockstep(phase string, sut *Tree, op Op) {
 		f := Finding{Kind: KindErrno, Path: op.Paths()[0], Field: op.Kind(), Reference: "not applied: the reference follows the documented outcome",
 			Merged: string(m), Phase: phase, Op: op.Shell()}
 		fs := []Finding{f}
-		r.explain(fs, &Evidence{Op: op, SourceType: srcType, Stack: r.stack})
+		r.explain(fs, &Evidence{Op: op, SourceType: srcType, Stack: r.stack, LowerLinks: r.lowerLinks, Named: r.named()})
 		if fs[0].Expected() {
 			rec.Reference = "skipped"
 			r.ops = append(r.ops, rec)
@@ -429,7 +429,7 @@ func (r *scenarioRun) lockstep(phase string, sut *Tree, op Op) {
 	if rec.Reference != m {
 		fs := []Finding{{Kind: KindErrno, Path: op.Paths()[0], Field: op.Kind(),
 			Reference: string(rec.Reference), Merged: string(m), Phase: phase, Op: op.Shell()}}
-		r.explain(fs, &Evidence{Op: op, SourceType: srcType, Stack: r.stack})
+		r.explain(fs, &Evidence{Op: op, SourceType: srcType, Stack: r.stack, LowerLinks: r.lowerLinks, Named: r.named()})
 		r.findings = append(r.findings, fs...)
 	}
 }
