@@ -23,6 +23,14 @@ type KnownIssue struct {
 	Match   func(f Finding, ev *Evidence) bool
 }
 
+// ScenarioSkipper is implemented by backends whose documentation leaves
+// some scenarios undefined under their options: such a scenario is skip,
+// with the citation as its reason, since whatever it showed would prove
+// nothing either way.
+type ScenarioSkipper interface {
+	SkipReason(s Scenario) string
+}
+
 // KnownIssuer is implemented by backends that record known issues.
 type KnownIssuer interface {
 	KnownIssues() []KnownIssue

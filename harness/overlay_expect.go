@@ -2,6 +2,7 @@ package harness
 
 import (
 	"slices"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -169,4 +170,38 @@ func (o *Overlay) KnownIssues() []KnownIssue {
 			"presents both whiteout forms as equivalent)",
 		Match: matchRmdirXattrWhiteouts,
 	}}...)
+}
+
+// SkipReason implements ScenarioSkipper: overlayfs.rst, "Changes to
+// underlying filesystems", allows offline changes to a lower layer only if
+// the metacopy, index, xino and redirect_dir features were never used;
+// otherwise "the behavior of the overlay is undefined".
+func (o *Overlay) SkipReason(s Scenario) string {
+	offlineLower := false
+	for _, st := range s.Steps {
+		if st.Phase == PhaseOffline && st.Layer != Upper && len(st.Ops) > 0 {
+			offlineLower = true
+		}
+	}
+	if !offlineLower {
+		return ""
+	}
+	var used []string
+	if o.RedirectDir() {
+		used = append(used, "redirect_dir")
+	}
+	if o.Index() {
+		used = append(used, "index")
+	}
+	if o.option("metacopy") == "on" {
+		used = append(used, "metacopy")
+	}
+	if x := o.option("xino"); x == "on" || x == "auto" {
+		used = append(used, "xino")
+	}
+	if len(used) == 0 {
+		return ""
+	}
+	return `overlayfs.rst, "Changes to underlying filesystems": offline changes to a lower layer are undefined once ` +
+		strings.Join(used, ", ") + ` was used; this scenario makes one`
 }

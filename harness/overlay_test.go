@@ -192,3 +192,21 @@ func TestRunCatchesAModifiedLower(t *testing.T) {
 	}
 	t.Fatalf("verdict %s, findings %v: no lower-modified finding for etc/passwd", res.Verdict, res.Findings)
 }
+
+// TestOfflineChangesUndefinedWithIndex: overlayfs.rst leaves offline lower
+// changes undefined once index or redirect_dir was used; such scenarios
+// skip with the citation, and run under the defaults.
+func TestOfflineChangesUndefinedWithIndex(t *testing.T) {
+	s := Scenario{Steps: []Step{Runtime(WriteFile{Path: "a", Mode: 0o644}), OfflineAt(0, Chmod{Path: "etc", Mode: 0o700})}}
+	on, _ := NewOverlay("redirect_dir=on,index=on")
+	if why := on.SkipReason(s); !strings.Contains(why, "Changes to underlying filesystems") || !strings.Contains(why, "index") {
+		t.Errorf("with index=on: %q", why)
+	}
+	off, _ := NewOverlay("redirect_dir=off,index=off,metacopy=off,xino=off")
+	if why := off.SkipReason(s); why != "" {
+		t.Errorf("with the features off: %q", why)
+	}
+	if why := on.SkipReason(Scenario{Steps: []Step{OfflineAt(Upper, Chmod{Path: "a", Mode: 0o600})}}); why != "" {
+		t.Errorf("offline change of the upper (allowed): %q", why)
+	}
+}

@@ -109,6 +109,12 @@ func RunScenario(ctx context.Context, cfg Config, s Scenario) (res Result) {
 		res.Verdict, res.Reason = Skip, why
 		return res
 	}
+	if sk, ok := cfg.Backend.(ScenarioSkipper); ok {
+		if why := sk.SkipReason(s); why != "" {
+			res.Verdict, res.Reason = Skip, why
+			return res
+		}
+	}
 	if cfg.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, cfg.Timeout)
