@@ -52,7 +52,13 @@ func ReexecInMountNamespace() {
 			cmd.Process.Signal(s) // the child tears down and exits
 		}
 	}()
-	err = cmd.Wait()
+	exitAs(cmd.Wait())
+}
+
+// exitAs exits this process the way the child whose Wait returned err
+// exited: its code, 128+signal when a signal ended it, 3 when it could
+// not run at all.
+func exitAs(err error) {
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {

@@ -109,17 +109,7 @@ func ReexecRootless(scratchBase string, outputs ...string) error {
 	unix.Unmount("/dev/fuse", unix.MNT_DETACH)
 	unix.Unmount(filepath.Join(dir, "dev"), unix.MNT_DETACH)
 	os.RemoveAll(dir)
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			os.Exit(128 + int(ws.Signal()))
-		}
-		os.Exit(ee.ExitCode())
-	}
-	if err != nil {
-		os.Exit(3)
-	}
-	os.Exit(0)
+	exitAs(err)
 	return nil
 }
 
