@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -68,21 +69,12 @@ func (m model) paths(types ...string) []string {
 		if p == "." {
 			continue
 		}
-		if len(types) == 0 || contains(types, t) {
+		if len(types) == 0 || slices.Contains(types, t) {
 			out = append(out, p)
 		}
 	}
 	sort.Strings(out)
 	return out
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if x == y {
-			return true
-		}
-	}
-	return false
 }
 
 // gen is the state of generating one scenario.

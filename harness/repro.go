@@ -3,6 +3,7 @@ package harness
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -54,6 +55,9 @@ func Repro(cfg Config, res Result) (string, error) {
 	if base == nil {
 		return "", fmt.Errorf("no base %q", res.Scenario.FixtureName())
 	}
+	if len(base.Shell) == 0 { // the base's own directory is gone with the run
+		return "", fmt.Errorf("base %q has no shell lines to rebuild it", base.Name)
+	}
 	w := &scriptWriter{}
 	w.header(cfg, res, base)
 	layers := make([]string, cfg.Depth)
@@ -62,12 +66,8 @@ func Repro(cfg Config, res Result) (string, error) {
 	}
 	w.printf("mkdir %s m u wu ref || exit 2\n", strings.Join(layers, " "))
 	w.printf("(cd l0 && set -e\n")
-	if len(base.Shell) > 0 {
-		for _, l := range base.Shell {
-			w.printf("  %s\n", l)
-		}
-	} else {
-		w.printf("  cp -a %s/. .\n", sh(base.Dir))
+	for _, l := range base.Shell {
+		w.printf("  %s\n", l)
 	}
 	w.printf(") >/dev/null || { echo 'setup: could not build the base tree'; exit 2; }\n")
 	w.printf("cp -a l0/. ref/ || exit 2\n\n")
@@ -275,10 +275,10 @@ func valueCmd(base *Base, f Finding, dir string) string {
 	case strings.HasPrefix(field, "xattrs:"):
 		return fmt.Sprintf("v_xattr %s %s", sh(strings.TrimPrefix(field, "xattrs:")), p)
 	case field == "links":
-		names := []string{}
+		var names []string
 		for _, q := range strings.Split(f.Reference+", "+f.Merged, ", ") {
-			if q != "" && q != "none" && !strings.Contains(strings.Join(names, " "), sh(dir+"/"+q)) {
-				names = append(names, sh(dir+"/"+q))
+			if n := sh(dir + "/" + q); q != "" && q != "none" && !slices.Contains(names, n) {
+				names = append(names, n)
 			}
 		}
 		return fmt.Sprintf("v_links %s %s", p, strings.Join(names, " "))

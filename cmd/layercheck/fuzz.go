@@ -97,12 +97,13 @@ func cmdFuzz(args []string) (int, error) {
 		fmt.Fprintln(os.Stderr, "layercheck: interrupted; everything mounted was unmounted")
 		return 130, nil
 	}
-	if err := writeFuzzOutputs(*out, sess.Config, rep, *verify); err != nil {
+	outcomes, err := writeFuzzOutputs(*out, sess.Config, rep, *verify)
+	if err != nil {
 		return 0, err
 	}
-	printFuzz(os.Stdout, rep, *jobs)
+	printFuzz(os.Stdout, rep, outcomes, *jobs)
 	if *jsonOut != "" {
-		b, _ := json.MarshalIndent(fuzzJSON(rep), "", "  ")
+		b, _ := json.MarshalIndent(fuzzJSON(rep, outcomes), "", "  ")
 		if err := os.WriteFile(*jsonOut, append(b, '\n'), 0o644); err != nil {
 			return 0, err
 		}
@@ -125,30 +126,32 @@ type fuzzOutcome struct {
 	Reproduces string // "yes", "no", or why it was not tried
 }
 
-var fuzzOutcomes = map[*fuzz.Failure]fuzzOutcome{}
+// fuzzOutcomes maps each distinct failure to what writeFuzzOutputs did.
+type fuzzOutcomes map[*fuzz.Failure]fuzzOutcome
 
 // writeFuzzOutputs writes dir/N/scenario.json and dir/N/repro.sh for each
 // distinct failure, and runs each reproducer once with sh if verify.
-func writeFuzzOutputs(dir string, cfg harness.Config, rep *fuzz.Report, verify bool) error {
+func writeFuzzOutputs(dir string, cfg harness.Config, rep *fuzz.Report, verify bool) (fuzzOutcomes, error) {
+	outcomes := fuzzOutcomes{}
 	if len(rep.Failures) == 0 {
-		return nil
+		return outcomes, nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return &harness.UsageError{Msg: fmt.Sprintf("--out: %v", err)}
+		return nil, &harness.UsageError{Msg: fmt.Sprintf("--out: %v", err)}
 	}
 	for i, f := range rep.Failures {
 		fdir := filepath.Join(dir, fmt.Sprintf("%d", i+1))
 		if err := os.MkdirAll(fdir, 0o755); err != nil {
-			return err
+			return nil, err
 		}
 		sf := scenarioFile{Version: 1, Backend: cfg.Backend.Name(), Options: cfg.Backend.Options(), Depth: f.Depth,
 			Signature: f.Signature, Scenario: f.Minimal.Scenario, Findings: f.Minimal.Findings}
 		b, err := json.MarshalIndent(sf, "", "  ")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := os.WriteFile(filepath.Join(fdir, "scenario.json"), append(b, '\n'), 0o644); err != nil {
-			return err
+			return nil, err
 		}
 		oc := fuzzOutcome{Dir: fdir, Reproduces: "not tried"}
 		c := cfg
@@ -159,7 +162,7 @@ func writeFuzzOutputs(dir string, cfg harness.Config, rep *fuzz.Report, verify b
 		} else {
 			rp := filepath.Join(fdir, "repro.sh")
 			if err := os.WriteFile(rp, []byte(script), 0o755); err != nil {
-				return err
+				return nil, err
 			}
 			if verify {
 				err := exec.Command("sh", rp).Run()
@@ -174,12 +177,12 @@ func writeFuzzOutputs(dir string, cfg harness.Config, rep *fuzz.Report, verify b
 				}
 			}
 		}
-		fuzzOutcomes[f] = oc
+		outcomes[f] = oc
 	}
-	return nil
+	return outcomes, nil
 }
 
-func printFuzz(w io.Writer, rep *fuzz.Report, jobs int) {
+func printFuzz(w io.Writer, rep *fuzz.Report, outcomes fuzzOutcomes, jobs int) {
 	var vs []string
 	for v, n := range rep.Verdicts {
 		vs = append(vs, fmt.Sprintf("%s %d", v, n))
@@ -211,7 +214,7 @@ func printFuzz(w io.Writer, rep *fuzz.Report, jobs int) {
 				fmt.Fprintf(w, "      %-9s %s\n", where, op.Shell())
 			}
 		}
-		if oc, ok := fuzzOutcomes[f]; ok {
+		if oc, ok := outcomes[f]; ok {
 			fmt.Fprintf(w, "    %s/scenario.json, %s/repro.sh (reproduces with sh: %s)\n", oc.Dir, oc.Dir, oc.Reproduces)
 		}
 	}
@@ -235,7 +238,7 @@ func keys(m map[string]bool) string {
 }
 
 // fuzzJSON is the fuzz report as data.
-func fuzzJSON(rep *fuzz.Report) any {
+func fuzzJSON(rep *fuzz.Report, outcomes fuzzOutcomes) any {
 	type failure struct {
 		Signature  string          `json:"signature"`
 		Hits       int             `json:"hits"`
@@ -249,7 +252,7 @@ func fuzzJSON(rep *fuzz.Report) any {
 	}
 	var fs []failure
 	for _, f := range rep.Failures {
-		oc := fuzzOutcomes[f]
+		oc := outcomes[f]
 		fs = append(fs, failure{f.Signature, f.Hits, f.Known, f.Ops, f.Depth, f.ShrinkRuns, f.Finding, oc.Dir, oc.Reproduces})
 	}
 	return map[string]any{
