@@ -13,7 +13,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	h "github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/scenario"
 )
 
 // Generator makes scenarios. Each scenario is a function of (Seed, index)
@@ -23,7 +24,7 @@ type Generator struct {
 	Depth      int
 	Fixture    string            // the base tree's fixture name
 	Base       map[string]string // path -> type of the base tree
-	Identities []h.Identity      // who ops may run as (root first)
+	Identities []fsop.Identity   // who ops may run as (root first)
 	// Offline allows offline changes of layer 0 between the runtime mount
 	// and the remount (overlayfs allows them only when no redirect, index,
 	// metacopy or xino was used).
@@ -88,9 +89,9 @@ type gen struct {
 
 // Scenario returns scenario i of the generator and the coverage it adds:
 // op kind, where it ran, the type of what it acted on.
-func (g *Generator) Scenario(i int) (h.Scenario, map[string]int) {
+func (g *Generator) Scenario(i int) (scenario.Scenario, map[string]int) {
 	s := &gen{Generator: g, r: rand.New(rand.NewPCG(g.Seed, uint64(i))), m: model(g.Base).clone(), cov: map[string]int{}}
-	sc := h.Scenario{Name: fmt.Sprintf("seed=%d/n=%d", g.Seed, i), Suite: "fuzz", Fixture: g.Fixture}
+	sc := scenario.Scenario{Name: fmt.Sprintf("seed=%d/n=%d", g.Seed, i), Suite: "fuzz", Fixture: g.Fixture}
 	for k := 1; k < g.Depth; k++ {
 		if g.Depth > 6 && s.r.IntN(g.Depth) > 4 {
 			continue // deep stacks: most layers stay empty, a few carry ops
@@ -99,13 +100,13 @@ func (g *Generator) Scenario(i int) (h.Scenario, map[string]int) {
 			continue
 		}
 		s.place = fmt.Sprintf("layer %d", k)
-		sc.Steps = append(sc.Steps, h.AtLayer(k, s.ops(1+s.r.IntN(3))...))
+		sc.Steps = append(sc.Steps, scenario.AtLayer(k, s.ops(1+s.r.IntN(3))...))
 	}
 	s.place = "runtime"
-	sc.Steps = append(sc.Steps, h.Runtime(s.ops(1+s.r.IntN(5))...))
+	sc.Steps = append(sc.Steps, scenario.Runtime(s.ops(1+s.r.IntN(5))...))
 	if g.Offline && s.r.IntN(8) == 0 {
 		s.place = "offline"
-		var ops []h.Op
+		var ops []fsop.Op
 		var free []string
 		for _, p := range model(g.Base).paths("dir", "file") {
 			if !touched(sc.Steps, p) {
@@ -116,7 +117,7 @@ func (g *Generator) Scenario(i int) (h.Scenario, map[string]int) {
 			ops = append(ops, s.metaOp(p))
 		}
 		if len(ops) > 0 {
-			sc.Steps = append(sc.Steps, h.OfflineAt(0, ops...))
+			sc.Steps = append(sc.Steps, scenario.OfflineAt(0, ops...))
 		}
 	}
 	return sc, s.cov
@@ -139,8 +140,8 @@ var (
 )
 
 // ops makes n ops, updating the model as if each succeeded.
-func (s *gen) ops(n int) []h.Op {
-	out := make([]h.Op, 0, n)
+func (s *gen) ops(n int) []fsop.Op {
+	out := make([]fsop.Op, 0, n)
 	for i := 0; i < n; i++ {
 		out = append(out, s.op())
 	}
@@ -171,11 +172,11 @@ func (s *gen) fresh() string {
 	return dir + "/" + name
 }
 
-func (s *gen) by() h.By {
+func (s *gen) by() fsop.By {
 	if len(s.Identities) < 2 || s.r.IntN(10) < 7 {
-		return h.By{}
+		return fsop.By{}
 	}
-	return h.By{As: s.Identities[1+s.r.IntN(len(s.Identities)-1)]}
+	return fsop.By{As: s.Identities[1+s.r.IntN(len(s.Identities)-1)]}
 }
 
 func (s *gen) note(kind, p string) {
@@ -195,47 +196,47 @@ func placeClass(place string) string {
 }
 
 // metaOp changes metadata only: chmod, chown or an xattr.
-func (s *gen) metaOp(p string) h.Op {
+func (s *gen) metaOp(p string) fsop.Op {
 	switch s.r.IntN(3) {
 	case 0:
 		s.note("chmod", p)
-		return h.Chmod{Path: p, Mode: modes[s.r.IntN(len(modes))]}
+		return fsop.Chmod{Path: p, Mode: modes[s.r.IntN(len(modes))]}
 	case 1:
 		s.note("chown", p)
-		return h.Chown{Path: p, UID: ids[s.r.IntN(len(ids))], GID: ids[s.r.IntN(len(ids))]}
+		return fsop.Chown{Path: p, UID: ids[s.r.IntN(len(ids))], GID: ids[s.r.IntN(len(ids))]}
 	}
 	s.note("setxattr", p)
-	return h.SetXattr{Path: p, Name: xattrs[s.r.IntN(len(xattrs))], Value: payload[1+s.r.IntN(len(payload)-1)]}
+	return fsop.SetXattr{Path: p, Name: xattrs[s.r.IntN(len(xattrs))], Value: payload[1+s.r.IntN(len(payload)-1)]}
 }
 
 // op makes one random op and updates the model.
-func (s *gen) op() h.Op {
+func (s *gen) op() fsop.Op {
 	by := s.by()
 	switch s.r.IntN(16) {
 	case 0, 1:
 		p := s.existing("file", "dir", "fifo")
 		s.note("chmod", p)
-		return h.Chmod{Path: p, Mode: modes[s.r.IntN(len(modes))], By: by}
+		return fsop.Chmod{Path: p, Mode: modes[s.r.IntN(len(modes))], By: by}
 	case 2:
 		p := s.existing()
 		s.note("chown", p)
-		return h.Chown{Path: p, UID: ids[s.r.IntN(len(ids))], GID: ids[s.r.IntN(len(ids))], By: by}
+		return fsop.Chown{Path: p, UID: ids[s.r.IntN(len(ids))], GID: ids[s.r.IntN(len(ids))], By: by}
 	case 3:
 		p := s.existing("symlink", "file")
 		s.note("lchown", p)
-		return h.Lchown{Path: p, UID: ids[s.r.IntN(len(ids))], GID: ids[s.r.IntN(len(ids))], By: by}
+		return fsop.Lchown{Path: p, UID: ids[s.r.IntN(len(ids))], GID: ids[s.r.IntN(len(ids))], By: by}
 	case 4:
 		p := s.existing("file", "symlink", "fifo", "dir")
 		s.note("remove", p)
 		if t := s.m[p]; t != "dir" || len(s.m.children(p)) == 0 {
 			delete(s.m, p)
 		}
-		return h.Remove{Path: p, By: by}
+		return fsop.Remove{Path: p, By: by}
 	case 5:
 		p := s.existing("dir")
 		s.note("remove-all", p)
 		s.m.removeTree(p)
-		return h.RemoveAll{Path: p, By: by}
+		return fsop.RemoveAll{Path: p, By: by}
 	case 6, 7:
 		from := s.existing()
 		to := s.fresh()
@@ -251,7 +252,7 @@ func (s *gen) op() h.Op {
 		}
 		s.note("rename", from)
 		s.rename(from, to, flags)
-		return h.Rename{From: from, To: to, Flags: flags, By: by}
+		return fsop.Rename{From: from, To: to, Flags: flags, By: by}
 	case 8, 9:
 		p := s.existing("file")
 		if s.r.IntN(2) == 0 {
@@ -261,20 +262,20 @@ func (s *gen) op() h.Op {
 		if s.m[p] == "" && s.m[path.Dir(p)] == "dir" || path.Dir(p) == "." && s.m[p] == "" {
 			s.m[p] = "file"
 		}
-		return h.WriteFile{Path: p, Data: payload[s.r.IntN(len(payload))], Mode: modes[s.r.IntN(7)], By: by}
+		return fsop.WriteFile{Path: p, Data: payload[s.r.IntN(len(payload))], Mode: modes[s.r.IntN(7)], By: by}
 	case 10:
 		p := s.existing("file")
 		s.note("append", p)
-		return h.Append{Path: p, Data: payload[1+s.r.IntN(len(payload)-1)], By: by}
+		return fsop.Append{Path: p, Data: payload[1+s.r.IntN(len(payload)-1)], By: by}
 	case 11:
 		p := s.existing("file")
 		s.note("truncate", p)
-		return h.Truncate{Path: p, Size: int64(s.r.IntN(4)), By: by}
+		return fsop.Truncate{Path: p, Size: int64(s.r.IntN(4)), By: by}
 	case 12:
 		p := s.fresh()
 		s.note("mkdir", p)
 		s.create(p, "dir")
-		return h.Mkdir{Path: p, Mode: modes[s.r.IntN(len(modes))], By: by}
+		return fsop.Mkdir{Path: p, Mode: modes[s.r.IntN(len(modes))], By: by}
 	case 13:
 		p := s.fresh()
 		kind := s.r.IntN(3)
@@ -283,26 +284,26 @@ func (s *gen) op() h.Op {
 			target := s.existing()
 			s.note("symlink", p)
 			s.create(p, "symlink")
-			return h.Symlink{Target: target, Path: p, By: by}
+			return fsop.Symlink{Target: target, Path: p, By: by}
 		case 1:
 			old := s.existing("file", "symlink", "fifo")
 			s.note("link", old)
 			if t := s.m[old]; t != "" && t != "dir" {
 				s.create(p, t)
 			}
-			return h.Link{Old: old, New: p, By: by}
+			return fsop.Link{Old: old, New: p, By: by}
 		}
 		s.note("mkfifo", p)
 		s.create(p, "fifo")
-		return h.Mkfifo{Path: p, Mode: modes[s.r.IntN(4)], By: by}
+		return fsop.Mkfifo{Path: p, Mode: modes[s.r.IntN(4)], By: by}
 	case 14:
 		p := s.existing()
 		s.note("setxattr", p)
-		return h.SetXattr{Path: p, Name: xattrs[s.r.IntN(len(xattrs))], Value: payload[1+s.r.IntN(len(payload)-1)], By: by}
+		return fsop.SetXattr{Path: p, Name: xattrs[s.r.IntN(len(xattrs))], Value: payload[1+s.r.IntN(len(payload)-1)], By: by}
 	}
 	p := s.existing()
 	s.note("removexattr", p)
-	return h.RemoveXattr{Path: p, Name: xattrs[s.r.IntN(len(xattrs))], By: by}
+	return fsop.RemoveXattr{Path: p, Name: xattrs[s.r.IntN(len(xattrs))], By: by}
 }
 
 func (s *gen) create(p, t string) {

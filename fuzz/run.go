@@ -10,6 +10,8 @@ import (
 	"time"
 
 	h "github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
 // Options configure a fuzz run.
@@ -30,14 +32,14 @@ type Options struct {
 // Failure is one distinct failure (one signature) and where it showed.
 type Failure struct {
 	Signature  string
-	Hits       int       // scenarios that showed it
-	First      h.Result  // the first of them
-	Minimal    h.Result  // the shrunk scenario's result
-	Depth      int       // the depth the shrunk scenario runs at
-	ShrinkRuns int       // runs the shrinking took
-	Ops        int       // ops in the shrunk scenario
-	Known      string    // a known issue of the backend it matches, if any
-	Finding    h.Finding // the finding it is filed under, from the shrunk run
+	Hits       int              // scenarios that showed it
+	First      h.Result         // the first of them
+	Minimal    h.Result         // the shrunk scenario's result
+	Depth      int              // the depth the shrunk scenario runs at
+	ShrinkRuns int              // runs the shrinking took
+	Ops        int              // ops in the shrunk scenario
+	Known      string           // a known issue of the backend it matches, if any
+	Finding    snapshot.Finding // the finding it is filed under, from the shrunk run
 }
 
 // Report is what a fuzz run found.
@@ -46,7 +48,7 @@ type Report struct {
 	Scenarios     int
 	Seconds       float64 // exploring, shrinking not included
 	ShrinkSeconds float64
-	Verdicts      map[string]int
+	Verdicts      map[h.Verdict]int
 	Failures      []*Failure
 	Errors        []h.Result     // scenarios the harness could not run (the first few)
 	Coverage      map[string]int // "op @ place on type" -> count
@@ -65,7 +67,7 @@ func (r *Report) Rate() float64 {
 func Run(ctx context.Context, o Options) *Report {
 	base := o.Config.Bases[o.Fixture]
 	g := &Generator{Seed: o.Seed, Depth: o.Config.Depth, Fixture: o.Fixture, Base: baseModel(base), Identities: base.Identities, Offline: o.Offline}
-	rep := &Report{Seed: o.Seed, Verdicts: map[string]int{}, Coverage: map[string]int{}}
+	rep := &Report{Seed: o.Seed, Verdicts: map[h.Verdict]int{}, Coverage: map[string]int{}}
 	bySig := map[string]*Failure{}
 	var mu sync.Mutex
 	var next atomic.Int64
@@ -169,7 +171,7 @@ func shrink(ctx context.Context, o Options, f *Failure) {
 
 // baseModel is the generator's model of a base tree: path -> type.
 func baseModel(b *h.Base) map[string]string {
-	s, err := h.TakeSnapshot(b.Dir, h.SnapshotOptions{})
+	s, err := snapshot.TakeSnapshot(b.Dir, snapshot.SnapshotOptions{})
 	m := map[string]string{".": "dir"}
 	if err != nil {
 		return m
@@ -184,7 +186,7 @@ func baseModel(b *h.Base) map[string]string {
 // by any op of the steps: offline changes keep away from those, because a
 // plain copy has no counterpart of a change to a lower entry that an upper
 // one hides.
-func touched(steps []h.Step, p string) bool {
+func touched(steps []scenario.Step, p string) bool {
 	for _, st := range steps {
 		for _, op := range st.Ops {
 			for _, q := range op.Paths() {

@@ -3,20 +3,21 @@ package fuzz
 import (
 	"reflect"
 
-	h "github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/scenario"
 )
 
 // Candidate is a scenario and the depth it needs.
 type Candidate struct {
-	Scenario h.Scenario
+	Scenario scenario.Scenario
 	Depth    int
 }
 
 // NeededDepth is the smallest depth that holds every layer s names.
-func NeededDepth(s h.Scenario) int {
+func NeededDepth(s scenario.Scenario) int {
 	d := 1
 	for _, st := range s.Steps {
-		if st.Phase != h.PhaseRuntime && st.Layer != h.Upper && st.Layer+1 > d {
+		if st.Phase != scenario.PhaseRuntime && st.Layer != scenario.Upper && st.Layer+1 > d {
 			d = st.Layer + 1
 		}
 	}
@@ -72,9 +73,9 @@ func Shrink(c Candidate, fails func(Candidate) bool, budget int) (Candidate, int
 		}
 		for i := 1; i < len(c.Scenario.Steps); i++ {
 			a, b := c.Scenario.Steps[i-1], c.Scenario.Steps[i]
-			if a.Phase == h.PhaseLayer && b.Phase == h.PhaseLayer {
+			if a.Phase == scenario.PhaseLayer && b.Phase == scenario.PhaseLayer {
 				steps := cloneSteps(c.Scenario.Steps)
-				steps[i-1].Ops = append(append([]h.Op{}, a.Ops...), b.Ops...)
+				steps[i-1].Ops = append(append([]fsop.Op{}, a.Ops...), b.Ops...)
 				if try(withSteps(c, dropStep(steps, i))) {
 					progress = true
 					i--
@@ -97,34 +98,34 @@ func Shrink(c Candidate, fails func(Candidate) bool, budget int) (Candidate, int
 	return c, runs
 }
 
-func withSteps(c Candidate, steps []h.Step) Candidate {
+func withSteps(c Candidate, steps []scenario.Step) Candidate {
 	c.Scenario.Steps = steps
 	return c
 }
 
-func cloneSteps(steps []h.Step) []h.Step {
-	out := make([]h.Step, len(steps))
+func cloneSteps(steps []scenario.Step) []scenario.Step {
+	out := make([]scenario.Step, len(steps))
 	for i, st := range steps {
-		st.Ops = append([]h.Op(nil), st.Ops...)
+		st.Ops = append([]fsop.Op(nil), st.Ops...)
 		out[i] = st
 	}
 	return out
 }
 
-func dropStep(steps []h.Step, i int) []h.Step {
+func dropStep(steps []scenario.Step, i int) []scenario.Step {
 	out := cloneSteps(steps)
 	return append(out[:i:i], out[i+1:]...)
 }
 
 // renumber gives the layer steps the layers 1, 2, ... in order (offline
 // steps on a renumbered layer follow it).
-func renumber(steps []h.Step) ([]h.Step, bool) {
+func renumber(steps []scenario.Step) ([]scenario.Step, bool) {
 	out := cloneSteps(steps)
 	to := map[int]int{0: 0}
 	next := 1
 	changed := false
 	for i, st := range out {
-		if st.Phase != h.PhaseLayer || st.Layer == 0 {
+		if st.Phase != scenario.PhaseLayer || st.Layer == 0 {
 			continue
 		}
 		if _, ok := to[st.Layer]; !ok {
@@ -137,7 +138,7 @@ func renumber(steps []h.Step) ([]h.Step, bool) {
 		out[i].Layer = to[st.Layer]
 	}
 	for i, st := range out {
-		if st.Phase == h.PhaseOffline && st.Layer != h.Upper {
+		if st.Phase == scenario.PhaseOffline && st.Layer != scenario.Upper {
 			if n, ok := to[st.Layer]; ok {
 				out[i].Layer = n
 			}
@@ -149,12 +150,12 @@ func renumber(steps []h.Step) ([]h.Step, bool) {
 // simplifications lists simpler versions of op, one field at a time:
 // root instead of another identity, no umask, mode 0755, owner 0, data
 // "x", no renameat2 flags, size 0.
-func simplifications(op h.Op) []h.Op {
+func simplifications(op fsop.Op) []fsop.Op {
 	simple := map[string]any{
-		"As": h.Identity{}, "Umask": (*uint32)(nil), "Mode": uint32(0o755), "UID": 0, "GID": 0,
+		"As": fsop.Identity{}, "Umask": (*uint32)(nil), "Mode": uint32(0o755), "UID": 0, "GID": 0,
 		"Data": "x", "Value": "x", "Flags": uint(0), "Size": int64(0),
 	}
-	var out []h.Op
+	var out []fsop.Op
 	v := reflect.ValueOf(op)
 	for _, name := range []string{"As", "Umask", "Flags", "Mode", "UID", "GID", "Data", "Value", "Size"} {
 		f := v.FieldByName(name)
@@ -168,7 +169,7 @@ func simplifications(op h.Op) []h.Op {
 		c := reflect.New(v.Type()).Elem()
 		c.Set(v)
 		c.FieldByName(name).Set(want)
-		out = append(out, c.Interface().(h.Op))
+		out = append(out, c.Interface().(fsop.Op))
 	}
 	return out
 }

@@ -3,24 +3,25 @@ package fuzz
 import (
 	"testing"
 
-	h "github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/scenario"
 )
 
 // TestShrinkFindsTheOneOp: a failure that needs only one chmod of one path,
 // buried in layers of noise, shrinks to that op alone, simplified, in the
 // lowest layer that still fails.
 func TestShrinkFindsTheOneOp(t *testing.T) {
-	user := h.By{As: h.Identity{Name: "u", UID: 1000, GID: 1000}}
-	s := h.Scenario{Name: "n", Suite: "fuzz", Steps: []h.Step{
-		h.AtLayer(2, h.WriteFile{Path: "a", Data: "noise", Mode: 0o600}, h.Chmod{Path: "b", Mode: 0o700}),
-		h.AtLayer(4, h.Mkdir{Path: "d", Mode: 0o700}, h.Chmod{Path: "target", Mode: 0o4750, By: user}, h.Remove{Path: "a"}),
-		h.Runtime(h.Append{Path: "b", Data: "more"}, h.Rename{From: "b", To: "c"}),
+	user := fsop.By{As: fsop.Identity{Name: "u", UID: 1000, GID: 1000}}
+	s := scenario.Scenario{Name: "n", Suite: "fuzz", Steps: []scenario.Step{
+		scenario.AtLayer(2, fsop.WriteFile{Path: "a", Data: "noise", Mode: 0o600}, fsop.Chmod{Path: "b", Mode: 0o700}),
+		scenario.AtLayer(4, fsop.Mkdir{Path: "d", Mode: 0o700}, fsop.Chmod{Path: "target", Mode: 0o4750, By: user}, fsop.Remove{Path: "a"}),
+		scenario.Runtime(fsop.Append{Path: "b", Data: "more"}, fsop.Rename{From: "b", To: "c"}),
 	}}
 	// The "bug": a chmod of target in a built layer.
 	fails := func(c Candidate) bool {
 		for _, st := range c.Scenario.Steps {
 			for _, op := range st.Ops {
-				if ch, ok := op.(h.Chmod); ok && ch.Path == "target" && st.Phase == h.PhaseLayer {
+				if ch, ok := op.(fsop.Chmod); ok && ch.Path == "target" && st.Phase == scenario.PhaseLayer {
 					return true
 				}
 			}
@@ -39,7 +40,7 @@ func TestShrinkFindsTheOneOp(t *testing.T) {
 		t.Fatalf("shrunk to %d ops in %d steps: %+v", n, len(got.Scenario.Steps), got.Scenario.Steps)
 	}
 	st := got.Scenario.Steps[0]
-	ch := st.Ops[0].(h.Chmod)
+	ch := st.Ops[0].(fsop.Chmod)
 	if st.Layer != 1 || got.Depth != 2 || !ch.As.IsRoot() || ch.Mode != 0o755 {
 		t.Fatalf("not minimal: layer %d depth %d op %+v", st.Layer, got.Depth, ch)
 	}
@@ -50,7 +51,7 @@ func TestShrinkFindsTheOneOp(t *testing.T) {
 
 // TestShrinkKeepsBudget: a predicate that never holds costs at most the budget.
 func TestShrinkKeepsBudget(t *testing.T) {
-	s := h.Scenario{Steps: []h.Step{h.Runtime(h.Chmod{Path: "a"}, h.Chmod{Path: "b"})}}
+	s := scenario.Scenario{Steps: []scenario.Step{scenario.Runtime(fsop.Chmod{Path: "a"}, fsop.Chmod{Path: "b"})}}
 	_, runs := Shrink(Candidate{Scenario: s, Depth: 1}, func(Candidate) bool { return false }, 3)
 	if runs > 3 {
 		t.Fatalf("%d runs for a budget of 3", runs)
@@ -61,7 +62,7 @@ func TestShrinkKeepsBudget(t *testing.T) {
 // scenario, another index another one.
 func TestGeneratorIsDeterministic(t *testing.T) {
 	g := &Generator{Seed: 7, Depth: 5, Fixture: "mini", Base: map[string]string{".": "dir", "etc": "dir", "etc/passwd": "file", "lnk": "symlink"},
-		Identities: []h.Identity{h.Root, {Name: "u", UID: 1000, GID: 1000}}}
+		Identities: []fsop.Identity{fsop.Root, {Name: "u", UID: 1000, GID: 1000}}}
 	a, _ := g.Scenario(3)
 	b, _ := g.Scenario(3)
 	c, _ := g.Scenario(4)
@@ -73,7 +74,7 @@ func TestGeneratorIsDeterministic(t *testing.T) {
 	}
 }
 
-func shell(s h.Scenario) string {
+func shell(s scenario.Scenario) string {
 	out := ""
 	for _, st := range s.Steps {
 		out += st.Phase.String()

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	h "github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
 // Signature says what kind of failure a finding is, without the names
@@ -11,40 +12,40 @@ import (
 // field (an xattr's or identity's name dropped), for an errno the op and
 // both outcomes, for access whether it widened. Two failures with the same
 // signature are taken for the same bug.
-func Signature(f h.Finding) string {
+func Signature(f snapshot.Finding) string {
 	field, _, _ := strings.Cut(f.Field, ":")
 	switch f.Kind {
-	case h.KindErrno:
+	case snapshot.KindErrno:
 		return "errno " + f.Field + " " + f.Merged + " (reference " + f.Reference + ")"
-	case h.KindAccess:
+	case snapshot.KindAccess:
 		if f.Widened {
 			return "access widened"
 		}
 		return "access narrowed"
-	case h.KindMissing:
+	case snapshot.KindMissing:
 		return "missing " + f.Reference
-	case h.KindExtra:
+	case snapshot.KindExtra:
 		return "extra " + f.Merged
-	case h.KindType:
+	case snapshot.KindType:
 		return "type " + f.Reference + " -> " + f.Merged
 	}
-	return f.Kind + " " + field
+	return string(f.Kind) + " " + field
 }
 
 // primary is the finding a failing result is filed under: the most severe
 // unexpected one (security first), then the first by path.
-func primary(res h.Result) (h.Finding, bool) {
+func primary(res h.Result) (snapshot.Finding, bool) {
 	un := res.Unexpected()
 	if len(un) == 0 {
-		return h.Finding{}, false
+		return snapshot.Finding{}, false
 	}
-	rank := map[string]int{}
-	for i, s := range h.Severities {
+	rank := map[snapshot.Severity]int{}
+	for i, s := range snapshot.Severities {
 		rank[s] = i
 	}
 	best := un[0]
 	for _, f := range un[1:] {
-		if rank[h.Severity(f)] < rank[h.Severity(best)] {
+		if rank[f.Severity()] < rank[best.Severity()] {
 			best = f
 		}
 	}

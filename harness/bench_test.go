@@ -3,6 +3,10 @@ package harness
 import (
 	"context"
 	"testing"
+
+	"github.com/layercheck/layercheck/harness/backend/overlay"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/scenario"
 )
 
 // BenchmarkRunScenario measures one scenario through the whole loop at
@@ -14,13 +18,9 @@ func BenchmarkRunScenario(b *testing.B) {
 		b.Skip()
 	}
 	t := &testing.T{}
-	o, _ := NewOverlay("")
+	o, _ := overlay.NewOverlay("")
 	cfg := testConfig(t, o, 5)
-	s := Scenario{Name: "bench", Suite: "b", Steps: []Step{
-		AtLayer(1, Chmod{Path: "etc/passwd", Mode: 0o600}),
-		AtLayer(3, WriteFile{Path: "etc/new", Data: "x", Mode: 0o644}),
-		Runtime(Append{Path: "home/a", Data: "y"}, Remove{Path: "gone/child"}),
-	}}
+	s := scenario.Scenario{Name: "bench", Suite: "b", Steps: []scenario.Step{scenario.AtLayer(1, fsop.Chmod{Path: "etc/passwd", Mode: 0o600}), scenario.AtLayer(3, fsop.WriteFile{Path: "etc/new", Data: "x", Mode: 0o644}), scenario.Runtime(fsop.Append{Path: "home/a", Data: "y"}, fsop.Remove{Path: "gone/child"})}}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if res := RunScenario(context.Background(), cfg, s); res.Verdict == Error {

@@ -1,85 +1,27 @@
 package harness
 
-import "path"
+import (
+	"path"
 
-// Expectation is a deviation from the plain-copy model that the backend's
-// own documentation calls intended, with the citation. A bug is never an
-// expectation: what no documentation calls intended stays a failure.
-type Expectation struct {
-	ID       string
-	Citation string
-	// Match reports whether f is this deviation, given the evidence.
-	Match func(f Finding, ev *Evidence) bool
-}
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/snapshot"
+)
 
-// KnownIssue is a deviation of a backend that has been seen and is not
-// documented as intended. It is a bug as far as layercheck is concerned:
-// matching findings stay unexpected, fail their scenario and the run. The
-// record only says "seen before" and why, so that a reader can tell a new
-// bug from an old one.
-type KnownIssue struct {
-	ID      string
-	Summary string // what is wrong, in a sentence
-	Match   func(f Finding, ev *Evidence) bool
-}
+// Verdict is what one scenario instance came to.
+type Verdict string
 
-// ScenarioSkipper is implemented by backends whose documentation leaves
-// some scenarios undefined under their options: such a scenario is skip,
-// with the citation as its reason, since whatever it showed would prove
-// nothing either way.
-type ScenarioSkipper interface {
-	SkipReason(s Scenario) string
-}
-
-// KnownIssuer is implemented by backends that record known issues.
-type KnownIssuer interface {
-	KnownIssues() []KnownIssue
-}
-
-// Evidence is what an expectation may look at to decide.
-type Evidence struct {
-	Ref, Merged *Snapshot // the snapshots the finding came from (nil for errno findings)
-	// Op and SourceType describe the op of an errno finding: the op, and
-	// the type of its first path on the reference before it ran.
-	Op         Op
-	SourceType string
-	// Stack is the layers of the mount the op went through, its upper
-	// first (nil for an op on a plain directory, such as layer 0).
-	Stack []string
-	// OfflineLower holds the paths that offline steps changed on a lower
-	// layer; Upper is the runtime upper directory.
-	OfflineLower map[string]bool
-	Upper        string
-	// Lowers are the scenario's read-only layers, the bottom one first.
-	Lowers []string
-	// LowerLinks holds, for each path that is hardlinked in a read-only
-	// layer, its other names there; Named the paths the scenario's ops name.
-	LowerLinks map[string][]string
-	Named      map[string]bool
-}
-
-// UpperHasDir reports whether the runtime upper holds p as a directory: a
-// copy-up of it, or one made there.
-func (ev *Evidence) UpperHasDir(p string) bool {
-	if ev.Upper == "" {
-		return false
-	}
-	t, err := OpenTree(ev.Upper)
-	if err != nil {
-		return false
-	}
-	defer t.Close()
-	return typeIn(t, p) == "dir"
-}
-
-// Verdicts, as in DESIGN.md.
+// Verdicts. Pass: no finding. XFail: every finding is a deviation the
+// backend documents. Fail: a finding nothing documents. XPass: a
+// deviation the scenario was written to show, which applies to this
+// backend, did not show. Skip: the scenario cannot run here (the reason
+// says why). Error: the harness could not run it.
 const (
-	Pass  = "pass"
-	Fail  = "fail"
-	XFail = "xfail"
-	XPass = "xpass"
-	Skip  = "skip"
-	Error = "error"
+	Pass  Verdict = "pass"
+	Fail  Verdict = "fail"
+	XFail Verdict = "xfail"
+	XPass Verdict = "xpass"
+	Skip  Verdict = "skip"
+	Error Verdict = "error"
 )
 
 // explain marks every finding that a documented deviation explains. An
@@ -87,9 +29,9 @@ const (
 // directory above it, is expected follows from that deviation and carries
 // its citation too (a masked mode refuses or grants what the mode says).
 // Findings that stay unexpected are tagged with the known issue they match.
-func explain(fs []Finding, exps []Expectation, known []KnownIssue, ev *Evidence) {
+func explain(fs []snapshot.Finding, exps []backend.Expectation, known []backend.KnownIssue, ev *backend.Evidence) {
 	for i := range fs {
-		if fs[i].Expected() || fs[i].Kind == KindAccess {
+		if fs[i].Expected() || fs[i].Kind == snapshot.KindAccess {
 			continue
 		}
 		for _, e := range exps {
@@ -100,14 +42,14 @@ func explain(fs []Finding, exps []Expectation, known []KnownIssue, ev *Evidence)
 		}
 	}
 	markKnown(fs, known, ev)
-	cause := map[string]Finding{}
+	cause := map[string]snapshot.Finding{}
 	for _, f := range fs {
-		if f.Expected() && (f.Kind == KindMode || f.Kind == KindOwner || f.Kind == KindLink) {
+		if f.Expected() && (f.Kind == snapshot.KindMode || f.Kind == snapshot.KindOwner || f.Kind == snapshot.KindLink) {
 			cause[f.Path] = f
 		}
 	}
 	for i := range fs {
-		if fs[i].Kind != KindAccess || fs[i].Expected() {
+		if fs[i].Kind != snapshot.KindAccess || fs[i].Expected() {
 			continue
 		}
 		for p := fs[i].Path; ; p = path.Dir(p) {
@@ -124,7 +66,7 @@ func explain(fs []Finding, exps []Expectation, known []KnownIssue, ev *Evidence)
 }
 
 // markKnown tags unexpected findings with the known issue they match.
-func markKnown(fs []Finding, known []KnownIssue, ev *Evidence) {
+func markKnown(fs []snapshot.Finding, known []backend.KnownIssue, ev *backend.Evidence) {
 	for i := range fs {
 		if fs[i].Expected() || fs[i].KnownIssue != "" {
 			continue
@@ -140,7 +82,7 @@ func markKnown(fs []Finding, known []KnownIssue, ev *Evidence) {
 
 // verdict turns findings into the scenario's verdict. expectIDs are the
 // deviations the scenario declares; applicable are the IDs the backend has.
-func verdict(fs []Finding, expectIDs []string, applicable map[string]bool) (string, []string) {
+func verdict(fs []snapshot.Finding, expectIDs []string, applicable map[string]bool) (Verdict, []string) {
 	shown := map[string]bool{}
 	unexpected := false
 	for _, f := range fs {

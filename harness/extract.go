@@ -10,6 +10,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/harness/snapshot"
 	"golang.org/x/sys/unix"
 )
 
@@ -28,49 +32,25 @@ import (
 // layers reach no backend, so they yield no errno findings; runtime ops
 // still go through the runtime mount.
 const (
-	BuildMount   = "mount"
-	BuildExtract = "extract"
+	BuildMount   BuildMode = "mount"
+	BuildExtract BuildMode = "extract"
 )
 
-// WhiteoutFormat is how a backend's layers record what the layers above
-// take away: what an extractor writes for a deleted name and for a
-// directory that hides everything beneath it. A backend that can be given
-// layers written without a mount provides its formats (Extractable).
-type WhiteoutFormat interface {
-	// Name says what is written, for reports: "overlay char 0/0 whiteouts".
-	Name() string
-	// Whiteout records in the layer that the entry rel (a path relative to
-	// the layer's root) is deleted. rel's parent exists in the layer as a
-	// directory; rel does not exist.
-	Whiteout(layer *Tree, rel string) error
-	// Opaque records that the directory rel of the layer hides every entry
-	// of the layers below it. It holds no whiteouts.
-	Opaque(layer *Tree, rel string) error
-	// StoredXattr is the name under which the layer stores an extended
-	// attribute that the merged view shows as name (a name in the
-	// backend's private namespace is stored escaped).
-	StoredXattr(name string) string
-}
-
-// Extractable is implemented by backends whose layers can be written
-// directly in their on-disk format.
-type Extractable interface {
-	// WhiteoutFormat returns the format variant ("" is the one the backend
-	// writes itself when it builds a layer through a mount).
-	WhiteoutFormat(variant string) (WhiteoutFormat, error)
-}
+// BuildMode names how a run builds its layers: BuildMount, BuildExtract,
+// or BuildExtract with a format variant ("extract-xattr").
+type BuildMode string
 
 // BuildNames lists the values of --build for a backend: mount, and
 // extract with each variant the backend documents.
-func BuildNames(b Backend) []string {
-	out := []string{BuildMount}
-	if e, ok := b.(Extractable); ok {
+func BuildNames(b backend.Backend) []string {
+	out := []string{string(BuildMount)}
+	if e, ok := b.(backend.Extractable); ok {
 		if _, err := e.WhiteoutFormat(""); err == nil {
-			out = append(out, BuildExtract)
+			out = append(out, string(BuildExtract))
 		}
 		for _, v := range []string{"xattr"} {
 			if _, err := e.WhiteoutFormat(v); err == nil {
-				out = append(out, BuildExtract+"-"+v)
+				out = append(out, string(BuildExtract)+"-"+v)
 			}
 		}
 	}
@@ -86,38 +66,38 @@ func (c *Config) SetBuild(name string) error { return c.SetBuildFrom(name, c.Bac
 // SetBuildFrom is SetBuild with extracted layers written in the on-disk
 // format of another backend (--build-backend): layers one engine wrote,
 // mounted by another, as images are shared between engines.
-func (c *Config) SetBuildFrom(name string, from Backend) error {
+func (c *Config) SetBuildFrom(name string, from backend.Backend) error {
 	c.Build, c.Format = BuildMount, nil
-	if name == "" || name == BuildMount {
+	if name == "" || name == string(BuildMount) {
 		return nil
 	}
-	variant, ok := strings.CutPrefix(name, BuildExtract)
+	variant, ok := strings.CutPrefix(name, string(BuildExtract))
 	if ok && variant != "" {
 		variant, ok = strings.CutPrefix(variant, "-")
 	}
 	if !ok {
-		return &UsageError{fmt.Sprintf("--build %q: one of %s", name, strings.Join(BuildNames(from), ", "))}
+		return &UsageError{Setting: "build", Msg: fmt.Sprintf("%q is not a build mode (known: %s)", name, strings.Join(BuildNames(from), ", "))}
 	}
-	e, isExt := from.(Extractable)
+	e, isExt := from.(backend.Extractable)
 	if !isExt {
-		return &UsageError{fmt.Sprintf("--build %s: layers of %s cannot be written without a mount here", name, from.Name())}
+		return &UsageError{Setting: "build", Msg: fmt.Sprintf("%s: layers of %s cannot be written without a mount here", name, from.Name())}
 	}
 	f, err := e.WhiteoutFormat(variant)
 	if err != nil {
-		return &UsageError{fmt.Sprintf("--build %s: %v (known: %s)", name, err, strings.Join(BuildNames(from), ", "))}
+		return &UsageError{Setting: "build", Msg: fmt.Sprintf("%s: %v (known: %s)", name, err, strings.Join(BuildNames(from), ", "))}
 	}
-	c.Build, c.Format = name, f
+	c.Build, c.Format = BuildMode(name), f
 	return nil
 }
 
-// extracting reports whether layers are written by the extract builder.
-func (c Config) extracting() bool { return c.Format != nil }
+// Extracting reports whether layers are written by the extract builder.
+func (c Config) Extracting() bool { return c.Format != nil }
 
 // extractState is the extract builder's state within one scenario: the
 // reference as the layers written so far leave it, and the layer whose ops
 // were applied to the reference but not yet written.
 type extractState struct {
-	prev    *Snapshot
+	prev    *snapshot.Snapshot
 	prevIDs map[string]string
 	pending int // 0: none
 }
@@ -125,7 +105,7 @@ type extractState struct {
 // extractStep applies the ops of a layer step (layer >= 1) to the
 // reference only; the layer is written when the next layer starts or the
 // layers are done (flushExtract).
-func (r *scenarioRun) extractStep(st Step) error {
+func (r *scenarioRun) extractStep(st scenario.Step) error {
 	x := &r.extract
 	if x.pending != 0 && x.pending != st.Layer {
 		if err := r.flushExtract(); err != nil {
@@ -144,7 +124,7 @@ func (r *scenarioRun) extractStep(st Step) error {
 		if err := r.ctx.Err(); err != nil {
 			return err
 		}
-		rec := OpRecord{Phase: phase, Op: op.Shell(), Merged: "n/a (extract)", Reference: Apply(r.ref, op)}
+		rec := OpRecord{Stage: phase, Op: op.Shell(), Merged: "n/a (extract)", Reference: fsop.Apply(r.ref, op)}
 		if !op.Identity().IsRoot() {
 			rec.As = op.Identity().String()
 		}
@@ -173,8 +153,8 @@ func (r *scenarioRun) flushExtract() error {
 
 // refState snapshots the reference and the identity of each of its
 // directories.
-func refState(dir string) (*Snapshot, map[string]string, error) {
-	s, err := TakeSnapshot(dir, SnapshotOptions{})
+func refState(dir string) (*snapshot.Snapshot, map[string]string, error) {
+	s, err := snapshot.TakeSnapshot(dir, snapshot.SnapshotOptions{})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -194,7 +174,7 @@ func dirIdentities(root string) (map[string]string, error) {
 	var walk func(fd int, dir string) error
 	walk = func(fd int, dir string) error {
 		defer unix.Close(fd)
-		names, err := readNames(fd)
+		names, err := fsop.ReadNames(fd)
 		if err != nil {
 			return err
 		}
@@ -206,7 +186,7 @@ func dirIdentities(root string) (map[string]string, error) {
 			if uint32(stx.Mode)&unix.S_IFMT != unix.S_IFDIR {
 				continue
 			}
-			p := join(dir, n)
+			p := fsop.Join(dir, n)
 			out[p] = fmt.Sprintf("%d@%d.%09d", stx.Ino, stx.Btime.Sec, stx.Btime.Nsec)
 			sub, err := unix.Openat(fd, n, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 			if err != nil {
@@ -249,7 +229,7 @@ type layerDiff struct {
 //   - every directory on the way to a written entry or a whiteout is in the
 //     layer with cur's attributes, as a merged directory shows the upper
 //     one's.
-func diffLayer(prev, cur *Snapshot, prevIDs, curIDs map[string]string) *layerDiff {
+func diffLayer(prev, cur *snapshot.Snapshot, prevIDs, curIDs map[string]string) *layerDiff {
 	d := &layerDiff{write: map[string]bool{}, opaque: map[string]bool{}}
 	fresh := map[string]bool{} // directories written with their whole subtree
 	paths := slices.Sorted(maps.Keys(cur.Entries))
@@ -296,7 +276,7 @@ func diffLayer(prev, cur *Snapshot, prevIDs, curIDs map[string]string) *layerDif
 
 // closeLinks adds names to the write set until every hardlink group shows
 // as in cur (see diffLayer).
-func (d *layerDiff) closeLinks(prev, cur *Snapshot) {
+func (d *layerDiff) closeLinks(prev, cur *snapshot.Snapshot) {
 	for changed := true; changed; {
 		changed = false
 		for p, ce := range cur.Entries {
@@ -328,15 +308,15 @@ func (d *layerDiff) closeLinks(prev, cur *Snapshot) {
 
 // sameAttrs compares what a differ compares: everything but link counts
 // and groups (handled apart) and access (computed, not stored).
-func sameAttrs(a, b Entry) bool {
+func sameAttrs(a, b snapshot.Entry) bool {
 	return a.Type == b.Type && a.Mode == b.Mode && a.UID == b.UID && a.GID == b.GID && a.Size == b.Size &&
 		a.Digest == b.Digest && a.Target == b.Target && a.Rdev == b.Rdev && maps.Equal(a.Xattrs, b.Xattrs)
 }
 
 // writeTo creates the layer at layerDir (an empty directory) from the
 // reference at refDir.
-func (d *layerDiff) writeTo(refDir, layerDir string, f WhiteoutFormat) error {
-	t, err := OpenTree(layerDir)
+func (d *layerDiff) writeTo(refDir, layerDir string, f backend.WhiteoutFormat) error {
+	t, err := fsop.OpenTree(layerDir)
 	if err != nil {
 		return err
 	}
@@ -420,10 +400,10 @@ func (d *layerDiff) writeTo(refDir, layerDir string, f WhiteoutFormat) error {
 
 // copyEntry copies the non-directory src to dst with its attributes, its
 // xattrs stored as the format stores them.
-func copyEntry(src, dst string, st *unix.Stat_t, f WhiteoutFormat) error {
+func copyEntry(src, dst string, st *unix.Stat_t, f backend.WhiteoutFormat) error {
 	switch st.Mode & unix.S_IFMT {
 	case unix.S_IFREG:
-		if err := copyFile(src, dst); err != nil {
+		if err := fsop.CopyFile(src, dst); err != nil {
 			return err
 		}
 	case unix.S_IFLNK:
@@ -443,7 +423,7 @@ func copyEntry(src, dst string, st *unix.Stat_t, f WhiteoutFormat) error {
 }
 
 // setStoredMeta gives dst the owner, mode and xattrs of src (st).
-func setStoredMeta(src, dst string, st *unix.Stat_t, f WhiteoutFormat) error {
+func setStoredMeta(src, dst string, st *unix.Stat_t, f backend.WhiteoutFormat) error {
 	if err := unix.Lchown(dst, int(st.Uid), int(st.Gid)); err != nil {
 		return err
 	}
@@ -452,7 +432,7 @@ func setStoredMeta(src, dst string, st *unix.Stat_t, f WhiteoutFormat) error {
 			return err
 		}
 	}
-	xa, err := xattrsOf(src)
+	xa, err := fsop.XattrsOf(src)
 	if err != nil {
 		return err
 	}

@@ -6,12 +6,16 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/backend/overlay"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/internal/testenv"
 	"golang.org/x/sys/unix"
 )
 
 // extractFixture applies before to a fresh reference, then after, and
 // writes the difference as a layer in format f. It returns the layer.
-func extractFixture(t *testing.T, f WhiteoutFormat, before, after []Op) string {
+func extractFixture(t *testing.T, f backend.WhiteoutFormat, before, after []fsop.Op) string {
 	t.Helper()
 	tmp := t.TempDir()
 	refDir, layer := filepath.Join(tmp, "ref"), filepath.Join(tmp, "layer")
@@ -20,14 +24,14 @@ func extractFixture(t *testing.T, f WhiteoutFormat, before, after []Op) string {
 			t.Fatal(err)
 		}
 	}
-	ref, err := OpenTree(refDir)
+	ref, err := fsop.OpenTree(refDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ref.Close()
-	apply := func(ops []Op) {
+	apply := func(ops []fsop.Op) {
 		for _, op := range ops {
-			if out := Apply(ref, op); out != OK {
+			if out := fsop.Apply(ref, op); out != fsop.OK {
 				t.Fatalf("%s: %s", op.Shell(), out)
 			}
 		}
@@ -48,20 +52,15 @@ func extractFixture(t *testing.T, f WhiteoutFormat, before, after []Op) string {
 	return layer
 }
 
-var extractBefore = []Op{
-	Mkdir{Path: "d", Mode: 0o755}, WriteFile{Path: "d/a", Data: "a", Mode: 0o644}, WriteFile{Path: "d/b", Data: "b", Mode: 0o644},
-	Link{Old: "d/a", New: "d/a2"}, Mkdir{Path: "e", Mode: 0o755}, WriteFile{Path: "e/x", Data: "x", Mode: 0o644},
-	WriteFile{Path: "f", Data: "f", Mode: 0o644}, WriteFile{Path: "same", Data: "s", Mode: 0o644},
-}
+var extractBefore = []fsop.Op{fsop.Mkdir{Path: "d", Mode: 0o755}, fsop.WriteFile{Path: "d/a", Data: "a", Mode: 0o644}, fsop.WriteFile{Path: "d/b", Data: "b", Mode: 0o644}, fsop.Link{Old: "d/a", New: "d/a2"}, fsop.Mkdir{Path: "e", Mode: 0o755}, fsop.WriteFile{Path: "e/x", Data: "x", Mode: 0o644}, fsop.WriteFile{Path: "f", Data: "f", Mode: 0o644}, fsop.WriteFile{Path: "same", Data: "s", Mode: 0o644}}
 
-var extractAfter = []Op{
-	Remove{Path: "d/b"},                                 // a whiteout in a merged directory
-	RemoveAll{Path: "e"}, Mkdir{Path: "e", Mode: 0o750}, // another directory: opaque
-	WriteFile{Path: "e/y", Data: "y", Mode: 0o644},                        // its new child
-	Link{Old: "d/a", New: "g"},                                            // a new name of a lower inode
-	Chmod{Path: "f", Mode: 0o600},                                         // changed attributes
-	SetXattr{Path: "f", Name: "trusted.overlay.foo", Value: "user"},       // a name in overlay's namespace
-	Remove{Path: "same"}, WriteFile{Path: "same", Data: "s", Mode: 0o644}, // recreated identical
+var extractAfter = []fsop.Op{fsop.Remove{Path: "d/b"}, fsop.RemoveAll{ // a whiteout in a merged directory
+	Path: "e"}, fsop.Mkdir{Path: "e", Mode: 0o750}, fsop.      // another directory: opaque
+	WriteFile{Path: "e/y", Data: "y", Mode: 0o644}, fsop.Link{ // its new child
+	Old: "d/a", New: "g"}, fsop.Chmod{ // a new name of a lower inode
+	Path: "f", Mode: 0o600}, fsop.SetXattr{ // changed attributes
+	Path: "f", Name: "trusted.overlay.foo", Value: "user"}, fsop.Remove{ // a name in overlay's namespace
+	Path: "same"}, fsop.WriteFile{Path: "same", Data: "s", Mode: 0o644}, // recreated identical
 }
 
 // TestExtractWritesOverlayLayer: the extract builder writes what an image
@@ -70,8 +69,8 @@ var extractAfter = []Op{
 // one inode, changed attributes, a user's overlay xattr escaped, and
 // nothing for an entry that did not change.
 func TestExtractWritesOverlayLayer(t *testing.T) {
-	requireRoot(t)
-	layer := extractFixture(t, &OverlayFormat{Prefix: "trusted.overlay."}, extractBefore, extractAfter)
+	testenv.RequireRoot(t)
+	layer := extractFixture(t, &overlay.OverlayFormat{Prefix: "trusted.overlay."}, extractBefore, extractAfter)
 	var st unix.Stat_t
 	if err := unix.Lstat(filepath.Join(layer, "d/b"), &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFCHR || st.Rdev != 0 {
 		t.Errorf("d/b: want a 0/0 character device, got mode %o rdev %d (%v)", st.Mode, st.Rdev, err)
@@ -106,8 +105,8 @@ func TestExtractWritesOverlayLayer(t *testing.T) {
 // TestExtractXattrWhiteouts: the xattr form is a zero-size file with
 // overlay.whiteout, its directory marked opaque "x".
 func TestExtractXattrWhiteouts(t *testing.T) {
-	requireRoot(t)
-	layer := extractFixture(t, &OverlayFormat{Prefix: "trusted.overlay.", Xattr: true}, extractBefore, extractAfter)
+	testenv.RequireRoot(t)
+	layer := extractFixture(t, &overlay.OverlayFormat{Prefix: "trusted.overlay.", Xattr: true}, extractBefore, extractAfter)
 	fi, err := os.Lstat(filepath.Join(layer, "d/b"))
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() != 0 {
 		t.Fatalf("d/b: want a zero-size file, got %v (%v)", fi, err)
@@ -132,13 +131,13 @@ func TestExtractedLayerMounts(t *testing.T) {
 		tmp := t.TempDir()
 		base := filepath.Join(tmp, "base")
 		os.Mkdir(base, 0o755)
-		bt, _ := OpenTree(base)
+		bt, _ := fsop.OpenTree(base)
 		for _, op := range extractBefore {
-			Apply(bt, op)
+			fsop.Apply(bt, op)
 		}
 		bt.Close()
 		layer := extractFixture(t, f, extractBefore, extractAfter)
-		spec := MountSpec{Lowers: []string{layer, base}, Upper: filepath.Join(tmp, "u"), Work: filepath.Join(tmp, "w"), Target: filepath.Join(tmp, "m")}
+		spec := backend.MountSpec{Lowers: []string{layer, base}, Upper: filepath.Join(tmp, "u"), Work: filepath.Join(tmp, "w"), Target: filepath.Join(tmp, "m")}
 		for _, d := range []string{spec.Upper, spec.Work, spec.Target} {
 			os.Mkdir(d, 0o755)
 		}

@@ -5,6 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
 // TestFailedOpCopyUpIsAFinding: a change of the upper around an op that
@@ -13,15 +17,15 @@ import (
 func TestFailedOpCopyUpIsAFinding(t *testing.T) {
 	upper := t.TempDir()
 	r := &scenarioRun{phaseUpper: upper}
-	op := Chmod{Path: "copied", Mode: 0o600, By: By{As: Identity{Name: "other", UID: 1002, GID: 1002}}}
+	op := fsop.Chmod{Path: "copied", Mode: 0o600, By: fsop.By{As: fsop.Identity{Name: "other", UID: 1002, GID: 1002}}}
 	before := r.upperState(op)
 	os.WriteFile(filepath.Join(upper, "copied"), []byte("x"), 0o644)
-	r.checkFailedOp("runtime", op, OK, before)
+	r.checkFailedOp("runtime", op, fsop.OK, before)
 	if len(r.findings) != 0 {
 		t.Fatalf("a successful op: %v", r.findings)
 	}
 	r.checkFailedOp("runtime", op, "EPERM", before)
-	if len(r.findings) != 1 || r.findings[0].Kind != KindFailedOpCopyUp || r.findings[0].Path != "copied" || r.findings[0].Op != op.Shell() {
+	if len(r.findings) != 1 || r.findings[0].Kind != snapshot.KindFailedOpCopyUp || r.findings[0].Path != "copied" || r.findings[0].Op != op.Shell() {
 		t.Fatalf("findings %v, want one failed-op-copy-up of copied", r.findings)
 	}
 	r = &scenarioRun{}
@@ -34,11 +38,8 @@ func TestFailedOpCopyUpIsAFinding(t *testing.T) {
 // refused to a user copy nothing up: the scenario passes.
 func TestRunFailedOpsLeaveUpperAlone(t *testing.T) {
 	o := requireOverlay(t)
-	other := By{As: Identity{Name: "other", UID: 1002, GID: 1002}}
-	s := Scenario{Name: "refused", Suite: "t", Steps: []Step{
-		AtLayer(1, Chmod{Path: "etc/passwd", Mode: 0o640, By: other}),
-		Runtime(Chmod{Path: "etc/passwd", Mode: 0o666, By: other}, Append{Path: "etc/passwd", Data: "x", By: other}),
-	}}
+	other := fsop.By{As: fsop.Identity{Name: "other", UID: 1002, GID: 1002}}
+	s := scenario.Scenario{Name: "refused", Suite: "t", Steps: []scenario.Step{scenario.AtLayer(1, fsop.Chmod{Path: "etc/passwd", Mode: 0o640, By: other}), scenario.Runtime(fsop.Chmod{Path: "etc/passwd", Mode: 0o666, By: other}, fsop.Append{Path: "etc/passwd", Data: "x", By: other})}}
 	res := RunScenario(context.Background(), testConfig(t, o, 2), s)
 	if res.Verdict != Pass {
 		t.Fatalf("verdict %s (%s): %v", res.Verdict, res.Reason, res.Findings)

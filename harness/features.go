@@ -5,19 +5,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/scenario"
 	"golang.org/x/sys/unix"
-)
-
-// Optional features a backend may lack on its merged view. A scenario
-// lists those it needs in Scenario.Requires; the session tries each once on
-// a live mount of the backend (see probeFeatures), and a scenario whose
-// backend lacks one ends as skip with the reason: its result would say
-// nothing about the layers, only that the feature is absent.
-const (
-	// FeatureRenameWhiteout is renameat2(2) with RENAME_WHITEOUT, as root,
-	// on the merged view. The plain reference (tmpfs, ext4, xfs) supports
-	// it and leaves a 0/0 character device at the old name.
-	FeatureRenameWhiteout = "rename-whiteout"
 )
 
 // probeFeatures tries every optional feature on the merged view mounted at
@@ -25,7 +15,7 @@ const (
 // and why not where it does not.
 func probeFeatures(dir string) map[string]string {
 	out := probeOpFeatures(dir) // features_ops.go
-	out[FeatureRenameWhiteout] = probeRenameWhiteout(dir)
+	out[scenario.FeatureRenameWhiteout] = probeRenameWhiteout(dir)
 	probePermFeatures(dir, out) // features_perm.go
 	return out
 }
@@ -37,14 +27,14 @@ func probeRenameWhiteout(dir string) string {
 		return "the probe could not create its file: " + err.Error()
 	}
 	if err := unix.Renameat2(unix.AT_FDCWD, src, unix.AT_FDCWD, src+".moved", unix.RENAME_WHITEOUT); err != nil {
-		return fmt.Sprintf("the backend refuses renameat2(RENAME_WHITEOUT) on its merged view (%s)", outcomeOf(err))
+		return fmt.Sprintf("the backend refuses renameat2(RENAME_WHITEOUT) on its merged view (%s)", fsop.OutcomeOf(err))
 	}
 	return ""
 }
 
 // lacks says why cfg's backend cannot run s ("" if it can): a feature s
 // requires that the probe found missing, or that was never probed.
-func (cfg Config) lacks(s Scenario) string {
+func (cfg Config) lacks(s scenario.Scenario) string {
 	// What the ops need (features_ops.go): skipped only where the probe
 	// found it missing.
 	for _, f := range opRequires(s) {

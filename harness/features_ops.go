@@ -6,31 +6,14 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/scenario"
 	"golang.org/x/sys/unix"
-)
-
-// Features a backend may lack that a scenario needs without listing them in
-// Requires: they follow from its ops (see opRequires). The session probes
-// each on a live mount, so a skip always rests on what this backend did
-// here, never on a list of what it is said to support.
-const (
-	// FeatureUserXattrs is setxattr(2)/getxattr(2) of user.* attributes
-	// on the merged view; without it the snapshot comparison leaves
-	// xattrs out too (see Config.ignoreXattrs).
-	FeatureUserXattrs = "user-xattrs"
-	// FeatureRenameNoreplace is renameat2(2) with RENAME_NOREPLACE.
-	FeatureRenameNoreplace = "rename-noreplace"
-	// FeatureRenameExchange is renameat2(2) with RENAME_EXCHANGE.
-	FeatureRenameExchange = "rename-exchange"
 )
 
 // probeOpFeatures tries the features of opRequires on the merged view at dir.
 func probeOpFeatures(dir string) map[string]string {
-	return map[string]string{
-		FeatureUserXattrs:      probeUserXattrs(dir),
-		FeatureRenameNoreplace: probeRename(dir, "noreplace", unix.RENAME_NOREPLACE, false),
-		FeatureRenameExchange:  probeRename(dir, "exchange", unix.RENAME_EXCHANGE, true),
-	}
+	return map[string]string{scenario.FeatureUserXattrs: probeUserXattrs(dir), scenario.FeatureRenameNoreplace: probeRename(dir, "noreplace", unix.RENAME_NOREPLACE, false), scenario.FeatureRenameExchange: probeRename(dir, "exchange", unix.RENAME_EXCHANGE, true)}
 }
 
 func probeUserXattrs(dir string) string {
@@ -40,12 +23,12 @@ func probeUserXattrs(dir string) string {
 	}
 	defer os.Remove(p)
 	if err := unix.Lsetxattr(p, "user.layercheck.probe", []byte("v"), 0); err != nil {
-		return fmt.Sprintf("the backend refuses setxattr(user.*) on its merged view (%s)", outcomeOf(err))
+		return fmt.Sprintf("the backend refuses setxattr(user.*) on its merged view (%s)", fsop.OutcomeOf(err))
 	}
 	buf := make([]byte, 16)
 	n, err := unix.Lgetxattr(p, "user.layercheck.probe", buf)
 	if err != nil || !bytes.Equal(buf[:n], []byte("v")) {
-		return fmt.Sprintf("getxattr(user.*) on the merged view does not return what was set (%s)", outcomeOf(err))
+		return fmt.Sprintf("getxattr(user.*) on the merged view does not return what was set (%s)", fsop.OutcomeOf(err))
 	}
 	return ""
 }
@@ -64,7 +47,7 @@ func probeRename(dir, name string, flag uint, both bool) string {
 		}
 	}
 	if err := unix.Renameat2(unix.AT_FDCWD, src, unix.AT_FDCWD, dst, flag); err != nil {
-		return fmt.Sprintf("the backend refuses renameat2(RENAME_%s) on its merged view (%s)", upperName(name), outcomeOf(err))
+		return fmt.Sprintf("the backend refuses renameat2(RENAME_%s) on its merged view (%s)", upperName(name), fsop.OutcomeOf(err))
 	}
 	return ""
 }
@@ -82,7 +65,7 @@ func upperName(s string) string {
 // opRequires lists the features the ops of s need from the backend: those
 // applied through a mount (layers above 0 and runtime). Ops on layer 0 and
 // offline ops act on plain directories.
-func opRequires(s Scenario) []string {
+func opRequires(s scenario.Scenario) []string {
 	var out []string
 	seen := map[string]bool{}
 	need := func(f string) {
@@ -92,33 +75,33 @@ func opRequires(s Scenario) []string {
 		}
 	}
 	for _, st := range s.Steps {
-		if st.Phase == PhaseOffline || (st.Phase == PhaseLayer && st.Layer == 0 && st.Var == "") {
+		if st.Phase == scenario.PhaseOffline || (st.Phase == scenario.PhaseLayer && st.Layer == 0 && st.Var == "") {
 			continue
 		}
 		for _, op := range st.Ops {
 			switch o := op.(type) {
-			case SetXattr:
-				need(FeatureUserXattrs)
+			case fsop.SetXattr:
+				need(scenario.FeatureUserXattrs)
 				if f := xattrFeature(o.Name); f != "" { // features_perm.go
 					need(f)
 				}
-			case RemoveXattr:
-				need(FeatureUserXattrs)
+			case fsop.RemoveXattr:
+				need(scenario.FeatureUserXattrs)
 				if f := xattrFeature(o.Name); f != "" {
 					need(f)
 				}
-			case Rename:
+			case fsop.Rename:
 				if !renameReachesBackend(o) {
 					continue
 				}
 				if o.Flags&unix.RENAME_NOREPLACE != 0 {
-					need(FeatureRenameNoreplace)
+					need(scenario.FeatureRenameNoreplace)
 				}
 				if o.Flags&unix.RENAME_EXCHANGE != 0 {
-					need(FeatureRenameExchange)
+					need(scenario.FeatureRenameExchange)
 				}
 				if o.Flags&unix.RENAME_WHITEOUT != 0 {
-					need(FeatureRenameWhiteout)
+					need(scenario.FeatureRenameWhiteout)
 				}
 			}
 		}
@@ -131,7 +114,7 @@ func opRequires(s Scenario) []string {
 // would all be "missing", saying nothing about the layers), and scenarios
 // with xattr ops are skipped.
 func (cfg Config) ignoreXattrs() bool {
-	why, probed := cfg.Features[FeatureUserXattrs]
+	why, probed := cfg.Features[scenario.FeatureUserXattrs]
 	return probed && why != ""
 }
 
@@ -141,6 +124,6 @@ func (cfg Config) ignoreXattrs() bool {
 // filesystem is asked. Such an op gives EINVAL on every backend and on the
 // plain copy: a parity check, never a reason to skip. (RENAME_WHITEOUT by
 // a user does reach the filesystem: it needs no CAP_MKNOD since Linux 5.8.)
-func renameReachesBackend(o Rename) bool {
+func renameReachesBackend(o fsop.Rename) bool {
 	return o.Flags&unix.RENAME_EXCHANGE == 0 || o.Flags&(unix.RENAME_NOREPLACE|unix.RENAME_WHITEOUT) == 0
 }

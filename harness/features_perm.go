@@ -6,27 +6,15 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/scenario"
 	"golang.org/x/sys/unix"
-)
-
-// Features of the permissions suite: extended attributes that carry access
-// rights, beyond user.* (FeatureUserXattrs). A backend may keep user.*
-// xattrs and still refuse these (a FUSE filesystem without ACL support, a
-// rootless mount that may not set security.*); scenarios that set them are
-// then skipped with the probe's reason, found from their ops (opRequires).
-const (
-	// FeaturePosixACL is setting and reading back system.posix_acl_access
-	// and system.posix_acl_default on the merged view.
-	FeaturePosixACL = "posix-acl"
-	// FeatureFileCaps is setting and reading back security.capability on
-	// the merged view.
-	FeatureFileCaps = "file-capabilities"
 )
 
 // probePermFeatures adds the probes of the permissions features to out.
 func probePermFeatures(dir string, out map[string]string) {
-	out[FeaturePosixACL] = probeXattrValue(dir, "acl", XattrACLAccess, ACL("u::rw-,u:1002:r--,g::---,m::r--,o::---"))
-	out[FeatureFileCaps] = probeXattrValue(dir, "caps", XattrCapability, FileCaps(true, CapNetRaw))
+	out[scenario.FeaturePosixACL] = probeXattrValue(dir, "acl", fsop.XattrACLAccess, fsop.ACL("u::rw-,u:1002:r--,g::---,m::r--,o::---"))
+	out[scenario.FeatureFileCaps] = probeXattrValue(dir, "caps", fsop.XattrCapability, fsop.FileCaps(true, fsop.CapNetRaw))
 }
 
 // probeXattrValue sets name to value on a file made for the probe and reads
@@ -38,12 +26,12 @@ func probeXattrValue(dir, tag, name, value string) string {
 	}
 	defer os.Remove(p)
 	if err := unix.Lsetxattr(p, name, []byte(value), 0); err != nil {
-		return fmt.Sprintf("the backend refuses setxattr(%s) on its merged view (%s)", name, outcomeOf(err))
+		return fmt.Sprintf("the backend refuses setxattr(%s) on its merged view (%s)", name, fsop.OutcomeOf(err))
 	}
 	buf := make([]byte, 256)
 	n, err := unix.Lgetxattr(p, name, buf)
 	if err != nil || string(buf[:n]) != value {
-		return fmt.Sprintf("getxattr(%s) on the merged view does not return what was set (%s)", name, outcomeOf(err))
+		return fmt.Sprintf("getxattr(%s) on the merged view does not return what was set (%s)", name, fsop.OutcomeOf(err))
 	}
 	return ""
 }
@@ -53,9 +41,9 @@ func probeXattrValue(dir, tag, name, value string) string {
 func xattrFeature(name string) string {
 	switch {
 	case strings.HasPrefix(name, "system.posix_acl_"):
-		return FeaturePosixACL
-	case name == XattrCapability:
-		return FeatureFileCaps
+		return scenario.FeaturePosixACL
+	case name == fsop.XattrCapability:
+		return scenario.FeatureFileCaps
 	}
 	return ""
 }

@@ -13,6 +13,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/layercheck/layercheck/harness/backend"
+	execbackend "github.com/layercheck/layercheck/harness/backend/exec"
+	"github.com/layercheck/layercheck/harness/backend/fuseoverlayfs"
+	"github.com/layercheck/layercheck/harness/backend/registry"
+	"github.com/layercheck/layercheck/harness/backend/unionfs"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/internal/daemon"
+	"github.com/layercheck/layercheck/harness/internal/mounts"
+	"github.com/layercheck/layercheck/harness/internal/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -24,7 +33,7 @@ import (
 
 func requireProgram(t *testing.T, prog string) {
 	t.Helper()
-	requireRoot(t)
+	testenv.RequireRoot(t)
 	if _, err := exec.LookPath(prog); err != nil {
 		t.Skipf("%s is not installed (.ci/run installs it)", prog)
 	}
@@ -35,10 +44,10 @@ func requireProgram(t *testing.T, prog string) {
 
 // fuseStack makes two lowers (the bottom one with file a, directory d with
 // file d/b, and hardlinks h1/h2), an upper, a work dir and a target.
-func fuseStack(t *testing.T) MountSpec {
+func fuseStack(t *testing.T) backend.MountSpec {
 	t.Helper()
 	tmp := t.TempDir()
-	spec := MountSpec{Lowers: []string{filepath.Join(tmp, "l1"), filepath.Join(tmp, "l0")},
+	spec := backend.MountSpec{Lowers: []string{filepath.Join(tmp, "l1"), filepath.Join(tmp, "l0")},
 		Upper: filepath.Join(tmp, "u"), Work: filepath.Join(tmp, "w"), Target: filepath.Join(tmp, "m")}
 	for _, d := range []string{spec.Lowers[0], spec.Lowers[1], spec.Upper, spec.Work, spec.Target, filepath.Join(spec.Lowers[1], "d")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -58,35 +67,35 @@ func fuseStack(t *testing.T) MountSpec {
 }
 
 func mustMountsBeneath(dir string) []string {
-	mps, _ := mountsBeneath(dir)
+	mps, _ := mounts.Beneath(dir)
 	return mps
 }
 
 // checkGone asserts that nothing is mounted at the target and that the
 // daemon has been reaped (its PID no longer names our child).
-func checkGone(t *testing.T, spec MountSpec, m Mount) {
+func checkGone(t *testing.T, spec backend.MountSpec, m backend.Mount) {
 	t.Helper()
-	if _, ok := findMount(spec.Target); ok {
+	if _, ok := mounts.Find(spec.Target); ok {
 		t.Errorf("%s is still mounted", spec.Target)
 	}
-	dm, ok := m.(*daemonMount)
-	if !ok || dm.d == nil {
+	dm, ok := m.(*daemon.Mounted)
+	if !ok || dm.PID() == 0 {
 		t.Fatalf("not a daemon mount: %T", m)
 	}
-	if dm.d.running() {
-		t.Errorf("daemon %d still running", dm.d.pid)
+	if dm.Running() {
+		t.Errorf("daemon %d still running", dm.PID())
 	}
-	if err := unix.Kill(dm.d.pid, 0); err == nil {
-		if st, _ := procIdentity(dm.d.pid); st != "?" {
-			t.Errorf("pid %d still exists after the daemon was reaped", dm.d.pid)
+	if err := unix.Kill(dm.PID(), 0); err == nil {
+		if st, _ := daemon.ProcIdentity(dm.PID()); st != "?" {
+			t.Errorf("pid %d still exists after the daemon was reaped", dm.PID())
 		}
 	}
-	if registry.pids()[dm.d.pid] {
-		t.Errorf("daemon %d still in the registry", dm.d.pid)
+	if daemon.Recorded(dm.PID()) {
+		t.Errorf("daemon %d still in the registry", dm.PID())
 	}
 }
 
-func mountOrFatal(t *testing.T, ctx context.Context, b Backend, spec MountSpec) Mount {
+func mountOrFatal(t *testing.T, ctx context.Context, b backend.Backend, spec backend.MountSpec) backend.Mount {
 	t.Helper()
 	m, err := b.Mount(ctx, spec)
 	if err != nil {
@@ -100,9 +109,9 @@ func mountOrFatal(t *testing.T, ctx context.Context, b Backend, spec MountSpec) 
 // and made again is opaque (trusted.overlay.opaque=y); unmount leaves
 // nothing mounted and no daemon.
 func TestFuseOverlayfsWritesOverlayFormat(t *testing.T) {
-	requireProgram(t, FuseOverlayfsProgram)
+	requireProgram(t, fuseoverlayfs.FuseOverlayfsProgram)
 	spec := fuseStack(t)
-	b, _ := NewFuseOverlayfs("")
+	b, _ := fuseoverlayfs.NewFuseOverlayfs("")
 	m := mountOrFatal(t, context.Background(), b, spec)
 	got, err := os.ReadFile(filepath.Join(spec.Target, "a"))
 	if err != nil || string(got) != "top" {
@@ -135,9 +144,9 @@ func TestFuseOverlayfsWritesOverlayFormat(t *testing.T) {
 // recorded as U/.unionfs-fuse/P_HIDDEN~, the metadata directory is not
 // listed, and unmount leaves nothing behind.
 func TestUnionfsFuseWritesHiddenMarkers(t *testing.T) {
-	requireProgram(t, UnionfsFuseProgram)
+	requireProgram(t, unionfs.UnionfsFuseProgram)
 	spec := fuseStack(t)
-	b, _ := NewUnionfsFuse("")
+	b, _ := unionfs.NewUnionfsFuse("")
 	m := mountOrFatal(t, context.Background(), b, spec)
 	got, err := os.ReadFile(filepath.Join(spec.Target, "a"))
 	if err != nil || string(got) != "top" {
@@ -148,8 +157,8 @@ func TestUnionfsFuseWritesHiddenMarkers(t *testing.T) {
 	}
 	ents, _ := os.ReadDir(spec.Target)
 	for _, e := range ents {
-		if e.Name() == UnionfsMetaDir {
-			t.Errorf("%s listed in the merged root despite hide_meta_files", UnionfsMetaDir)
+		if e.Name() == unionfs.UnionfsMetaDir {
+			t.Errorf("%s listed in the merged root despite hide_meta_files", unionfs.UnionfsMetaDir)
 		}
 	}
 	if err := m.Unmount(); err != nil {
@@ -157,20 +166,20 @@ func TestUnionfsFuseWritesHiddenMarkers(t *testing.T) {
 	}
 	checkGone(t, spec, m)
 	for _, p := range []string{"a_HIDDEN~", "d_HIDDEN~"} {
-		if _, err := os.Lstat(filepath.Join(spec.Upper, UnionfsMetaDir, p)); err != nil {
-			t.Errorf("want %s/%s in the upper: %v", UnionfsMetaDir, p, err)
+		if _, err := os.Lstat(filepath.Join(spec.Upper, unionfs.UnionfsMetaDir, p)); err != nil {
+			t.Errorf("want %s/%s in the upper: %v", unionfs.UnionfsMetaDir, p, err)
 		}
 	}
 }
 
 // daemonPID is the PID of the process serving m.
-func daemonPID(t *testing.T, m Mount) int {
+func daemonPID(t *testing.T, m backend.Mount) int {
 	t.Helper()
-	dm, ok := m.(*daemonMount)
-	if !ok || dm.d == nil {
+	dm, ok := m.(*daemon.Mounted)
+	if !ok || dm.PID() == 0 {
 		t.Fatalf("not a daemon mount: %T", m)
 	}
-	return dm.d.pid
+	return dm.PID()
 }
 
 // TestHungDaemonIsAbortedAtTimeout: a SIGSTOPped daemon blocks every
@@ -178,11 +187,11 @@ func daemonPID(t *testing.T, m Mount) int {
 // watchdog aborts the mount, the blocked stat returns, Unmount says what
 // happened, and neither the mount nor the daemon stays.
 func TestHungDaemonIsAbortedAtTimeout(t *testing.T) {
-	for _, prog := range []string{FuseOverlayfsProgram, UnionfsFuseProgram} {
+	for _, prog := range []string{fuseoverlayfs.FuseOverlayfsProgram, unionfs.UnionfsFuseProgram} {
 		t.Run(prog, func(t *testing.T) {
 			requireProgram(t, prog)
 			spec := fuseStack(t)
-			b, _ := NewBackend(prog, "")
+			b, _ := registry.NewBackend(prog, "")
 			ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 			defer cancel()
 			m := mountOrFatal(t, ctx, b, spec)
@@ -215,12 +224,12 @@ func TestHungDaemonIsAbortedAtTimeout(t *testing.T) {
 // TestDeadDaemonIsReported: a daemon killed while mounted leaves a dead
 // mount; Unmount removes it and reports the death.
 func TestDeadDaemonIsReported(t *testing.T) {
-	requireProgram(t, FuseOverlayfsProgram)
+	requireProgram(t, fuseoverlayfs.FuseOverlayfsProgram)
 	spec := fuseStack(t)
-	b, _ := NewFuseOverlayfs("")
+	b, _ := fuseoverlayfs.NewFuseOverlayfs("")
 	m := mountOrFatal(t, context.Background(), b, spec)
 	unix.Kill(daemonPID(t, m), unix.SIGKILL)
-	m.(*daemonMount).d.wait(5 * time.Second)
+	m.(*daemon.Mounted).WaitExit(5 * time.Second)
 	if _, err := os.Stat(filepath.Join(spec.Target, "a")); !errors.Is(err, unix.ENOTCONN) {
 		t.Logf("stat on a dead FUSE mount: %v (want ENOTCONN)", err)
 	}
@@ -235,12 +244,12 @@ func TestDeadDaemonIsReported(t *testing.T) {
 // stays after its mount is gone (a wrapper that sleeps on) is killed,
 // with its whole process group, after UnmountWait, and reported.
 func TestDaemonOutlivingUnmountIsKilled(t *testing.T) {
-	requireProgram(t, FuseOverlayfsProgram)
-	old := UnmountWait
-	UnmountWait = 500 * time.Millisecond
-	defer func() { UnmountWait = old }()
+	requireProgram(t, fuseoverlayfs.FuseOverlayfsProgram)
+	old := daemon.UnmountWait
+	daemon.UnmountWait = 500 * time.Millisecond
+	defer func() { daemon.UnmountWait = old }()
 	spec := fuseStack(t)
-	b, err := NewExec("fuse-overlayfs -f -o lowerdir={lowers},upperdir={upper},workdir={work} {target}; sleep 600", "fusermount3 -u {target}")
+	b, err := execbackend.NewExec("fuse-overlayfs -f -o lowerdir={lowers},upperdir={upper},workdir={work} {target}; sleep 600", "fusermount3 -u {target}")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +265,7 @@ func TestDaemonOutlivingUnmountIsKilled(t *testing.T) {
 // command line the native adapter runs, a daemonizing command (no -f) is
 // adopted and reaped, and the program's documented expectations carry over.
 func TestExecTemplateDrivesFuseOverlayfs(t *testing.T) {
-	spec := MountSpec{Lowers: []string{"/l/top", "/l/bottom"}, Upper: "/u", Work: "/w", Target: "/m m"}
+	spec := backend.MountSpec{Lowers: []string{"/l/top", "/l/bottom"}, Upper: "/u", Work: "/w", Target: "/m m"}
 	cases := map[string]string{
 		"{lowers}":                    "/l/top:/l/bottom",
 		"{lowers_bottom_first}":       "/l/bottom:/l/top",
@@ -264,28 +273,28 @@ func TestExecTemplateDrivesFuseOverlayfs(t *testing.T) {
 		"{target}":                    "'/m m'",
 	}
 	for tmpl, want := range cases {
-		if got := ExpandTemplate(tmpl, spec); got != want {
+		if got := execbackend.ExpandTemplate(tmpl, spec); got != want {
 			t.Errorf("ExpandTemplate(%q) = %q, want %q", tmpl, got, want)
 		}
 	}
-	if _, err := NewExec("x {nope} {target}", ""); err == nil {
+	if _, err := execbackend.NewExec("x {nope} {target}", ""); err == nil {
 		t.Error("an unknown placeholder was accepted")
 	}
-	e, _ := NewExec("fuse-overlayfs -f -o lowerdir={lowers},upperdir={upper},workdir={work} {target}", "")
-	native, _ := NewFuseOverlayfs("")
+	e, _ := execbackend.NewExec("fuse-overlayfs -f -o lowerdir={lowers},upperdir={upper},workdir={work} {target}", "")
+	native, _ := fuseoverlayfs.NewFuseOverlayfs("")
 	if len(e.Expectations()) != len(native.Expectations()) || e.Expectations()[0].Citation != native.Expectations()[0].Citation {
 		t.Error("exec:fuse-overlayfs does not carry fuse-overlayfs's documented expectations")
 	}
 
-	requireProgram(t, FuseOverlayfsProgram)
+	requireProgram(t, fuseoverlayfs.FuseOverlayfsProgram)
 	st := fuseStack(t)
-	d, _ := NewExec("fuse-overlayfs -o lowerdir={lowers},upperdir={upper},workdir={work} {target}", "fusermount3 -u {target}")
+	d, _ := execbackend.NewExec("fuse-overlayfs -o lowerdir={lowers},upperdir={upper},workdir={work} {target}", "fusermount3 -u {target}")
 	m := mountOrFatal(t, context.Background(), d, st)
 	if got, err := os.ReadFile(filepath.Join(st.Target, "a")); err != nil || string(got) != "top" {
 		t.Errorf("merged a through a daemonizing template = %q, %v", got, err)
 	}
-	dm := m.(*daemonMount)
-	if dm.d == nil || !holdsFuseDevice(dm.d.pid) {
+	dm := m.(*daemon.Mounted)
+	if dm.PID() == 0 || !daemon.HoldsFuseDevice(dm.PID()) {
 		t.Fatalf("the daemonized fuse-overlayfs was not adopted")
 	}
 	if err := m.Unmount(); err != nil {
@@ -298,7 +307,7 @@ func TestExecTemplateDrivesFuseOverlayfs(t *testing.T) {
 // daemon recorded by a dead run, and leaves alone a live process whose
 // PID is recorded with another command line (a reused PID).
 func TestCleanupKillsOnlyRecordedDaemons(t *testing.T) {
-	requireRoot(t)
+	testenv.RequireRoot(t)
 	base := t.TempDir()
 	victim := exec.Command("sleep", "600")
 	victim.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -313,15 +322,15 @@ func TestCleanupKillsOnlyRecordedDaemons(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { bystander.Process.Kill(); bystander.Wait() }()
-	vs, vc := procIdentity(victim.Process.Pid)
-	bs, _ := procIdentity(bystander.Process.Pid)
+	vs, vc := daemon.ProcIdentity(victim.Process.Pid)
+	bs, _ := daemon.ProcIdentity(bystander.Process.Pid)
 	deadRun := 1 << 22 // above pid_max's default: no such process
 	lines := fmt.Sprintf("%d %s %s\n%d %s %s\n", victim.Process.Pid, vs, vc, bystander.Process.Pid, bs, "fuse-overlayfs -f -o lowerdir=/x /y")
-	file := filepath.Join(base, "run-"+strconv.Itoa(deadRun)+daemonFileSuffix)
+	file := filepath.Join(base, "run-"+strconv.Itoa(deadRun)+daemon.RecordSuffix)
 	if err := os.WriteFile(file, []byte(lines), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	killed, err := CleanupDaemons(base)
+	killed, err := daemon.KillRecorded(base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,19 +354,19 @@ func TestCleanupKillsOnlyRecordedDaemons(t *testing.T) {
 // backend's format (a whiteout for a, an opaque d) is read by the backend
 // as the harness meant it: a is gone, d is empty.
 func TestFuseFormatsAreReadBack(t *testing.T) {
-	for _, prog := range []string{FuseOverlayfsProgram, UnionfsFuseProgram} {
+	for _, prog := range []string{fuseoverlayfs.FuseOverlayfsProgram, unionfs.UnionfsFuseProgram} {
 		t.Run(prog, func(t *testing.T) {
 			requireProgram(t, prog)
 			spec := fuseStack(t)
-			b, _ := NewBackend(prog, "")
-			f, err := b.(Extractable).WhiteoutFormat("")
+			b, _ := registry.NewBackend(prog, "")
+			f, err := b.(backend.Extractable).WhiteoutFormat("")
 			if err != nil {
 				t.Fatal(err)
 			}
 			// The top lower (l1) deletes a and makes d opaque.
 			os.Remove(filepath.Join(spec.Lowers[0], "a"))
 			os.Mkdir(filepath.Join(spec.Lowers[0], "d"), 0o755)
-			top, err := OpenTree(spec.Lowers[0])
+			top, err := fsop.OpenTree(spec.Lowers[0])
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,12 +8,20 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/backend/overlay"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/internal/mounts"
+	"github.com/layercheck/layercheck/harness/internal/testenv"
+	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
-func requireOverlay(t *testing.T) *Overlay {
+func requireOverlay(t *testing.T) *overlay.Overlay {
 	t.Helper()
-	requireRoot(t)
-	o, err := NewOverlay("")
+	testenv.RequireRoot(t)
+	o, err := overlay.NewOverlay("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +42,7 @@ func TestOverlayMounts500Layers(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(lowers[len(lowers)-1], "f"), []byte("bottom"), 0o644)
 	os.WriteFile(filepath.Join(lowers[0], "f"), []byte("top"), 0o644)
-	spec := MountSpec{Lowers: lowers, Upper: filepath.Join(tmp, "u"), Work: filepath.Join(tmp, "w"), Target: filepath.Join(tmp, "m")}
+	spec := backend.MountSpec{Lowers: lowers, Upper: filepath.Join(tmp, "u"), Work: filepath.Join(tmp, "w"), Target: filepath.Join(tmp, "m")}
 	for _, d := range []string{spec.Upper, spec.Work, spec.Target} {
 		os.Mkdir(d, 0o755)
 	}
@@ -49,7 +57,7 @@ func TestOverlayMounts500Layers(t *testing.T) {
 	if rerr != nil || string(b) != "top" {
 		t.Fatalf("merged f = %q, %v; want the top layer's", b, rerr)
 	}
-	if left, _ := mountsBeneath(tmp); len(left) > 0 {
+	if left, _ := mounts.Beneath(tmp); len(left) > 0 {
 		t.Fatalf("left mounted: %v", left)
 	}
 }
@@ -57,13 +65,13 @@ func TestOverlayMounts500Layers(t *testing.T) {
 // TestOverlayRefusedOptionsSayWhy: options the kernel refuses come back as
 // a MountError with the kernel's own message.
 func TestOverlayRefusedOptionsSayWhy(t *testing.T) {
-	requireRoot(t)
-	o, err := NewOverlay("metacopy=on,nfs_export=on")
+	testenv.RequireRoot(t)
+	o, err := overlay.NewOverlay("metacopy=on,nfs_export=on")
 	if err != nil {
 		t.Fatal(err)
 	}
 	tmp := t.TempDir()
-	spec := MountSpec{Lowers: []string{filepath.Join(tmp, "l")}, Upper: filepath.Join(tmp, "u"), Work: filepath.Join(tmp, "w"), Target: filepath.Join(tmp, "m")}
+	spec := backend.MountSpec{Lowers: []string{filepath.Join(tmp, "l")}, Upper: filepath.Join(tmp, "u"), Work: filepath.Join(tmp, "w"), Target: filepath.Join(tmp, "m")}
 	for _, d := range []string{spec.Lowers[0], spec.Upper, spec.Work, spec.Target} {
 		os.Mkdir(d, 0o755)
 	}
@@ -72,29 +80,29 @@ func TestOverlayRefusedOptionsSayWhy(t *testing.T) {
 		m.Unmount()
 		t.Fatal("metacopy=on,nfs_export=on mounted")
 	}
-	var me *MountError
+	var me *backend.MountError
 	if !errors.As(err, &me) || me.Kernel == "" {
 		t.Fatalf("error %v carries no kernel message", err)
 	}
-	if _, err := NewOverlay("lowerdir=/x"); err == nil {
+	if _, err := overlay.NewOverlay("lowerdir=/x"); err == nil {
 		t.Fatal("a lowerdir option was accepted")
 	}
 }
 
 // dropsLayers is kernel overlay mounted wrongly on purpose: it keeps only
 // the bottom lower layer. A real mount, a real bug: the harness must see it.
-type dropsLayers struct{ *Overlay }
+type dropsLayers struct{ *overlay.Overlay }
 
-func (d dropsLayers) Mount(ctx context.Context, s MountSpec) (Mount, error) {
+func (d dropsLayers) Mount(ctx context.Context, s backend.MountSpec) (backend.Mount, error) {
 	s.Lowers = s.Lowers[len(s.Lowers)-1:]
 	return d.Overlay.Mount(ctx, s)
 }
 
-func testConfig(t *testing.T, b Backend, depth int) Config {
+func testConfig(t *testing.T, b backend.Backend, depth int) Config {
 	t.Helper()
 	tmp := t.TempDir()
-	base := &Base{Name: "rootfs", Dir: filepath.Join(tmp, "base"), Identities: []Identity{Root, {Name: "user", UID: 1000, GID: 1000}}}
-	build(t, base.Dir, baseOps...)
+	base := &Base{Name: "rootfs", Dir: filepath.Join(tmp, "base"), Identities: []fsop.Identity{fsop.Root, {Name: "user", UID: 1000, GID: 1000}}}
+	testenv.Build(t, base.Dir, testenv.BaseOps...)
 	if err := base.Seal(); err != nil {
 		t.Fatal(err)
 	}
@@ -108,14 +116,14 @@ func testConfig(t *testing.T, b Backend, depth int) Config {
 func TestRunCatchesALostLayer(t *testing.T) {
 	o := requireOverlay(t)
 	cfg := testConfig(t, dropsLayers{o}, 3)
-	s := Scenario{Name: "chmod", Suite: "t", Steps: []Step{AtLayer(2, Chmod{Path: "etc/passwd", Mode: 0o600})}}
+	s := scenario.Scenario{Name: "chmod", Suite: "t", Steps: []scenario.Step{scenario.AtLayer(2, fsop.Chmod{Path: "etc/passwd", Mode: 0o600})}}
 	res := RunScenario(context.Background(), cfg, s)
 	if res.Verdict != Fail {
 		t.Fatalf("verdict %s (%s), want fail", res.Verdict, res.Reason)
 	}
 	found := false
 	for _, f := range res.Findings {
-		if f.Path == "etc/passwd" && f.Kind == KindMode && f.Reference == "0600" && f.Merged == "0644" {
+		if f.Path == "etc/passwd" && f.Kind == snapshot.KindMode && f.Reference == "0600" && f.Merged == "0644" {
 			found = true
 		}
 	}
@@ -133,16 +141,13 @@ func TestRunCatchesALostLayer(t *testing.T) {
 func TestRunSeedCaseIsCitedXFail(t *testing.T) {
 	o := requireOverlay(t)
 	cfg := testConfig(t, o, 2)
-	s := Scenario{Name: "seed", Suite: "t", Expect: []string{ExpectMergedDirMeta}, Steps: []Step{
-		Runtime(WriteFile{Path: "etc/new", Data: "x", Mode: 0o644}),
-		OfflineAt(0, Chmod{Path: "etc", Mode: 0o700}, Chown{Path: "etc", UID: 1000, GID: 1000}),
-	}}
+	s := scenario.Scenario{Name: "seed", Suite: "t", Expect: []string{overlay.ExpectMergedDirMeta}, Steps: []scenario.Step{scenario.Runtime(fsop.WriteFile{Path: "etc/new", Data: "x", Mode: 0o644}), scenario.OfflineAt(0, fsop.Chmod{Path: "etc", Mode: 0o700}, fsop.Chown{Path: "etc", UID: 1000, GID: 1000})}}
 	res := RunScenario(context.Background(), cfg, s)
 	if res.Verdict != XFail {
 		t.Fatalf("verdict %s (%s): %v", res.Verdict, res.Reason, res.Findings)
 	}
 	for _, f := range res.Findings {
-		if f.Path == "etc" && f.Kind == KindMode {
+		if f.Path == "etc" && f.Kind == snapshot.KindMode {
 			if !strings.Contains(f.ExpectedBy, "overlayfs.rst") || f.Reference != "0700" || f.Merged != "0755" {
 				t.Fatalf("finding %+v", f)
 			}
@@ -155,10 +160,10 @@ func TestRunSeedCaseIsCitedXFail(t *testing.T) {
 // TestRunRenameDirRedirect: EXDEV is the documented outcome without
 // redirect_dir, and with redirect_dir=on the rename works and passes.
 func TestRunRenameDirRedirect(t *testing.T) {
-	requireRoot(t)
-	s := Scenario{Name: "mv", Suite: "t", Expect: []string{ExpectRenameDirEXDEV}, Steps: []Step{Runtime(Rename{From: "etc", To: "etc2"})}}
-	for opts, want := range map[string]string{"redirect_dir=off": XFail, "redirect_dir=on": Pass} {
-		o, _ := NewOverlay(opts)
+	testenv.RequireRoot(t)
+	s := scenario.Scenario{Name: "mv", Suite: "t", Expect: []string{overlay.ExpectRenameDirEXDEV}, Steps: []scenario.Step{scenario.Runtime(fsop.Rename{From: "etc", To: "etc2"})}}
+	for opts, want := range map[string]Verdict{"redirect_dir=off": XFail, "redirect_dir=on": Pass} {
+		o, _ := overlay.NewOverlay(opts)
 		res := RunScenario(context.Background(), testConfig(t, o, 2), s)
 		if res.Verdict != want {
 			t.Errorf("%s: verdict %s, want %s: %v", opts, res.Verdict, want, res.Findings)
@@ -168,9 +173,9 @@ func TestRunRenameDirRedirect(t *testing.T) {
 
 // writesLower is kernel overlay with a bug on purpose: each mount also
 // changes a file of its top read-only layer, as a buggy copy-up might.
-type writesLower struct{ *Overlay }
+type writesLower struct{ *overlay.Overlay }
 
-func (w writesLower) Mount(ctx context.Context, s MountSpec) (Mount, error) {
+func (w writesLower) Mount(ctx context.Context, s backend.MountSpec) (backend.Mount, error) {
 	m, err := w.Overlay.Mount(ctx, s)
 	if err == nil {
 		os.Chmod(filepath.Join(s.Lowers[len(s.Lowers)-1], "etc", "passwd"), 0o666)
@@ -184,9 +189,9 @@ func (w writesLower) Mount(ctx context.Context, s MountSpec) (Mount, error) {
 func TestRunCatchesAModifiedLower(t *testing.T) {
 	o := requireOverlay(t)
 	cfg := testConfig(t, writesLower{o}, 2)
-	res := RunScenario(context.Background(), cfg, Scenario{Name: "lm", Suite: "t", Steps: []Step{Runtime(Chmod{Path: "etc/shadow", Mode: 0o600})}})
+	res := RunScenario(context.Background(), cfg, scenario.Scenario{Name: "lm", Suite: "t", Steps: []scenario.Step{scenario.Runtime(fsop.Chmod{Path: "etc/shadow", Mode: 0o600})}})
 	for _, f := range res.Findings {
-		if f.Kind == KindLowerModified && strings.Contains(f.Path, "etc/passwd") && f.Merged == "0666" {
+		if f.Kind == snapshot.KindLowerModified && strings.Contains(f.Path, "etc/passwd") && f.Merged == "0666" {
 			return
 		}
 	}
@@ -197,16 +202,16 @@ func TestRunCatchesAModifiedLower(t *testing.T) {
 // changes undefined once index or redirect_dir was used; such scenarios
 // skip with the citation, and run under the defaults.
 func TestOfflineChangesUndefinedWithIndex(t *testing.T) {
-	s := Scenario{Steps: []Step{Runtime(WriteFile{Path: "a", Mode: 0o644}), OfflineAt(0, Chmod{Path: "etc", Mode: 0o700})}}
-	on, _ := NewOverlay("redirect_dir=on,index=on")
+	s := scenario.Scenario{Steps: []scenario.Step{scenario.Runtime(fsop.WriteFile{Path: "a", Mode: 0o644}), scenario.OfflineAt(0, fsop.Chmod{Path: "etc", Mode: 0o700})}}
+	on, _ := overlay.NewOverlay("redirect_dir=on,index=on")
 	if why := on.SkipReason(s); !strings.Contains(why, "Changes to underlying filesystems") || !strings.Contains(why, "index") {
 		t.Errorf("with index=on: %q", why)
 	}
-	off, _ := NewOverlay("redirect_dir=off,index=off,metacopy=off,xino=off")
+	off, _ := overlay.NewOverlay("redirect_dir=off,index=off,metacopy=off,xino=off")
 	if why := off.SkipReason(s); why != "" {
 		t.Errorf("with the features off: %q", why)
 	}
-	if why := on.SkipReason(Scenario{Steps: []Step{OfflineAt(Upper, Chmod{Path: "a", Mode: 0o600})}}); why != "" {
+	if why := on.SkipReason(scenario.Scenario{Steps: []scenario.Step{scenario.OfflineAt(scenario.Upper, fsop.Chmod{Path: "a", Mode: 0o600})}}); why != "" {
 		t.Errorf("offline change of the upper (allowed): %q", why)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/fsop"
 	"golang.org/x/sys/unix"
 )
 
@@ -26,8 +28,8 @@ const (
 // rename of a lower directory (redirect), hardlinks across copy-up
 // (index). Each is "" where it works, else what happened. The stack is
 // unmounted before it returns.
-func ProbeBackend(ctx context.Context, b Backend, dir string) (map[string]string, error) {
-	spec := MountSpec{Lowers: []string{filepath.Join(dir, "l1"), filepath.Join(dir, "l0")},
+func ProbeBackend(ctx context.Context, b backend.Backend, dir string) (map[string]string, error) {
+	spec := backend.MountSpec{Lowers: []string{filepath.Join(dir, "l1"), filepath.Join(dir, "l0")},
 		Upper: filepath.Join(dir, "u"), Work: filepath.Join(dir, "w"), Target: filepath.Join(dir, "m")}
 	for _, d := range []string{spec.Lowers[0], spec.Lowers[1], spec.Upper, spec.Work, spec.Target, filepath.Join(spec.Lowers[1], "d")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -52,7 +54,7 @@ func ProbeBackend(ctx context.Context, b Backend, dir string) (map[string]string
 	// index: write through one name of the lower hardlink, read the other.
 	feats[FeatureIndex] = ""
 	if f, err := os.OpenFile(filepath.Join(spec.Target, "a"), os.O_WRONLY|os.O_APPEND, 0); err != nil {
-		feats[FeatureIndex] = "append to a lower hardlink: " + string(outcomeOf(err))
+		feats[FeatureIndex] = "append to a lower hardlink: " + string(fsop.OutcomeOf(err))
 	} else {
 		f.WriteString("+")
 		f.Close()
@@ -64,7 +66,7 @@ func ProbeBackend(ctx context.Context, b Backend, dir string) (map[string]string
 	// redirect: rename a lower directory.
 	feats[FeatureRedirect] = ""
 	if err := unix.Rename(filepath.Join(spec.Target, "d"), filepath.Join(spec.Target, "d2")); err != nil {
-		feats[FeatureRedirect] = "rename of a lower directory gives " + string(outcomeOf(err))
+		feats[FeatureRedirect] = "rename of a lower directory gives " + string(fsop.OutcomeOf(err))
 	}
 	if err := m.Unmount(); err != nil {
 		return feats, err

@@ -5,6 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
 // rebuilt is the last phase of a scenario with Scenario.Rebuild: every
@@ -17,19 +21,19 @@ import (
 // to another tree or machine is common practice, and only the "index"
 // feature refuses the copies (documented: the lower root's file handle no
 // longer verifies), so with index on the phase does not run.
-func (r *scenarioRun) rebuilt(before, ref *Snapshot) error {
-	if o, ok := r.cfg.Backend.(*Overlay); ok && o.Index() {
+func (r *scenarioRun) rebuilt(before, ref *snapshot.Snapshot) error {
+	if c, ok := r.cfg.Backend.(backend.CopyRefuser); ok && c.RefusesCopiedLayers() != "" {
 		return nil
 	}
 	copies := make([]string, len(r.layers))
 	for k, l := range r.layers {
 		copies[k] = filepath.Join(r.dir, "rebuilt-l"+strconv.Itoa(k))
-		if err := CopyTree(l, copies[k]); err != nil {
+		if err := fsop.CopyTree(l, copies[k]); err != nil {
 			return fmt.Errorf("rebuild layer %d: %w", k, err)
 		}
 	}
 	upper, work := filepath.Join(r.dir, "rebuilt-u"), filepath.Join(r.dir, "rebuilt-w")
-	if err := CopyTree(r.upper, upper); err != nil {
+	if err := fsop.CopyTree(r.upper, upper); err != nil {
 		return fmt.Errorf("rebuild the upper: %w", err)
 	}
 	if err := os.Mkdir(work, 0o755); err != nil {
@@ -46,7 +50,7 @@ func (r *scenarioRun) rebuilt(before, ref *Snapshot) error {
 	if err != nil {
 		return err
 	}
-	r.add("rebuilt", CompareAs(KindPersistence, "rebuilt", before, after), after, ref)
+	r.add("rebuilt", snapshot.CompareAs(snapshot.KindPersistence, "rebuilt", before, after), after, ref)
 	r.add("rebuilt", after.Invariants, after, ref)
 	return nil
 }

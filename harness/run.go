@@ -14,7 +14,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"golang.org/x/sys/unix"
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/internal/mounts"
+	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
 // Base is a prepared base tree, the content of layer 0: a fixture or a
@@ -22,24 +26,24 @@ import (
 type Base struct {
 	Name       string
 	Dir        string
-	Identities []Identity // whose access every snapshot probes
+	Identities []fsop.Identity // whose access every snapshot probes
 	// Shell rebuilds the tree in the current directory (for reproducers);
 	// empty for a user's directory, which reproducers copy with cp -a.
 	Shell []string
-	snap  *Snapshot
+	snap  *snapshot.Snapshot
 }
 
 // Seal records the base's state; every scenario checks that no mount
 // modified it (a lower-modified finding).
 func (b *Base) Seal() error {
-	s, err := TakeSnapshot(b.Dir, SnapshotOptions{})
+	s, err := snapshot.TakeSnapshot(b.Dir, snapshot.SnapshotOptions{})
 	b.snap = s
 	return err
 }
 
 // Config is what a run needs beyond the scenarios.
 type Config struct {
-	Backend Backend
+	Backend backend.Backend
 	Depth   int              // read-only layers under the upper, 1..500
 	Scratch string           // a directory on the filesystem to test on; scenarios get directories beneath it
 	Bases   map[string]*Base // by fixture name
@@ -51,38 +55,38 @@ type Config struct {
 	// Build names how layers 1..depth-1 are built ("mount", "extract",
 	// "extract-xattr"; see BuildMount, BuildExtract and SetBuild); Format
 	// is the on-disk format the extract builder writes (nil: mount).
-	Build  string
-	Format WhiteoutFormat
+	Build  BuildMode
+	Format backend.WhiteoutFormat
 }
 
 // OpRecord is one op as it was applied, with both outcomes.
 type OpRecord struct {
-	Phase     string  `json:"phase"`
-	Op        string  `json:"op"`
-	As        string  `json:"as,omitempty"`
-	Merged    Outcome `json:"merged"`
-	Reference Outcome `json:"reference"`
+	Stage     string       `json:"phase"` // "layer 2", "runtime", "offline layer 1"
+	Op        string       `json:"op"`
+	As        string       `json:"as,omitempty"`
+	Merged    fsop.Outcome `json:"merged"`
+	Reference fsop.Outcome `json:"reference"`
 }
 
 // Result is what one scenario instance came to.
 type Result struct {
-	Name     string     `json:"name"`
-	Suite    string     `json:"suite"`
-	Verdict  string     `json:"verdict"`
-	Reason   string     `json:"reason,omitempty"`
-	Seconds  float64    `json:"seconds"`
-	Findings []Finding  `json:"findings"`
-	Ops      []OpRecord `json:"ops,omitempty"`
-	Repro    string     `json:"repro,omitempty"`
-	Dir      string     `json:"dir,omitempty"` // kept scratch (--keep)
-	Labels   []string   `json:"labels,omitempty"`
+	Name     string             `json:"name"`
+	Suite    string             `json:"suite"`
+	Verdict  Verdict            `json:"verdict"`
+	Reason   string             `json:"reason,omitempty"`
+	Seconds  float64            `json:"seconds"`
+	Findings []snapshot.Finding `json:"findings"`
+	Ops      []OpRecord         `json:"ops,omitempty"`
+	Repro    string             `json:"repro,omitempty"`
+	Dir      string             `json:"dir,omitempty"` // kept scratch (--keep)
+	Labels   []string           `json:"labels,omitempty"`
 	// Scenario is the instance that ran, for reproducers.
-	Scenario Scenario `json:"-"`
+	Scenario scenario.Scenario `json:"-"`
 }
 
 // Unexpected lists the findings no documented deviation explains.
-func (r Result) Unexpected() []Finding {
-	var out []Finding
+func (r Result) Unexpected() []snapshot.Finding {
+	var out []snapshot.Finding
 	for _, f := range r.Findings {
 		if !f.Expected() {
 			out = append(out, f)
@@ -97,7 +101,7 @@ func (r Result) Unexpected() []Finding {
 // snapshot again; the same ops go to the reference copy in lockstep. It
 // never panics and leaves nothing mounted: every failure of the harness
 // itself is an error verdict.
-func RunScenario(ctx context.Context, cfg Config, s Scenario) (res Result) {
+func RunScenario(ctx context.Context, cfg Config, s scenario.Scenario) (res Result) {
 	start := time.Now()
 	res = Result{Name: s.FullName(), Suite: s.Suite, Labels: s.Labels, Scenario: s}
 	defer func() { res.Seconds = time.Since(start).Seconds() }()
@@ -109,7 +113,7 @@ func RunScenario(ctx context.Context, cfg Config, s Scenario) (res Result) {
 		res.Verdict, res.Reason = Skip, why
 		return res
 	}
-	if sk, ok := cfg.Backend.(ScenarioSkipper); ok {
+	if sk, ok := cfg.Backend.(backend.ScenarioSkipper); ok {
 		if why := sk.SkipReason(s); why != "" {
 			res.Verdict, res.Reason = Skip, why
 			return res
@@ -150,7 +154,7 @@ func RunScenario(ctx context.Context, cfg Config, s Scenario) (res Result) {
 	for _, e := range cfg.Backend.Expectations() {
 		applicable[e.ID] = true
 	}
-	if cfg.extracting() && !r.viaBackend {
+	if cfg.Extracting() && !r.viaBackend {
 		// No op reached the backend (its layers were extracted): a
 		// deviation of how it carries out ops could not show.
 		applicable = nil
@@ -166,26 +170,26 @@ func RunScenario(ctx context.Context, cfg Config, s Scenario) (res Result) {
 // scenarioRun holds the state of one scenario instance.
 type scenarioRun struct {
 	cfg Config
-	s   Scenario
+	s   scenario.Scenario
 	ctx context.Context
 
-	dir     string   // this scenario's scratch directory
-	layers  []string // layer directories, 0 (bottom) first
-	ref     *Tree    // the reference copy
-	upper   string   // the runtime upper
-	work    string   // the runtime work dir
-	target  string   // where the backend mounts
-	mounted Mount    // the live mount, if any
-	stack   []string // the layers of the live mount, its upper first
+	dir     string        // this scenario's scratch directory
+	layers  []string      // layer directories, 0 (bottom) first
+	ref     *fsop.Tree    // the reference copy
+	upper   string        // the runtime upper
+	work    string        // the runtime work dir
+	target  string        // where the backend mounts
+	mounted backend.Mount // the live mount, if any
+	stack   []string      // the layers of the live mount, its upper first
 	base    *Base
 
-	findings []Finding
+	findings []snapshot.Finding
 	ops      []OpRecord
 	offline  map[string]bool // paths changed offline on lower layers
 	// lowerLinks: path -> its other names in the read-only layers;
 	// lowerSnaps: the layers as snapshotLowers last read them
 	lowerLinks map[string][]string
-	lowerSnaps []*Snapshot
+	lowerSnaps []*snapshot.Snapshot
 	// phaseUpper is the upper directory of the mount the current ops go
 	// through ("" for layer 0), watched for changes by failed ops.
 	phaseUpper string
@@ -194,7 +198,7 @@ type scenarioRun struct {
 }
 
 func (r *scenarioRun) run() error {
-	if err := r.s.checkOrder(); err != nil {
+	if err := r.s.CheckOrder(); err != nil {
 		return err
 	}
 	base := r.cfg.Bases[r.s.FixtureName()]
@@ -217,10 +221,10 @@ func (r *scenarioRun) run() error {
 	}
 	// The reference: a plain copy of the base on the same filesystem.
 	refDir := filepath.Join(dir, "ref")
-	if err := CopyTree(base.Dir, refDir); err != nil {
+	if err := fsop.CopyTree(base.Dir, refDir); err != nil {
 		return fmt.Errorf("copy the base to the reference: %w", err)
 	}
-	if r.ref, err = OpenTree(refDir); err != nil {
+	if r.ref, err = fsop.OpenTree(refDir); err != nil {
 		return err
 	}
 	// Layer 0 is the shared base unless this scenario changes it.
@@ -228,7 +232,7 @@ func (r *scenarioRun) run() error {
 	r.layers[0] = base.Dir
 	if r.touchesLayer0() {
 		r.layers[0] = filepath.Join(dir, "l0")
-		if err := CopyTree(base.Dir, r.layers[0]); err != nil {
+		if err := fsop.CopyTree(base.Dir, r.layers[0]); err != nil {
 			return fmt.Errorf("copy the base to layer 0: %w", err)
 		}
 	}
@@ -240,20 +244,20 @@ func (r *scenarioRun) run() error {
 	}
 
 	// Build: each layer with ops, bottom to top.
-	var runtimeOps, offline []Step
+	var runtimeOps, offline []scenario.Step
 	for _, st := range r.s.Steps {
 		switch st.Phase {
-		case PhaseLayer:
+		case scenario.PhaseLayer:
 			build := r.buildLayer
-			if r.cfg.extracting() && st.Layer > 0 {
+			if r.cfg.Extracting() && st.Layer > 0 {
 				build = r.extractStep
 			}
 			if err := build(st); err != nil {
 				return err
 			}
-		case PhaseRuntime:
+		case scenario.PhaseRuntime:
 			runtimeOps = append(runtimeOps, st)
-		case PhaseOffline:
+		case scenario.PhaseOffline:
 			offline = append(offline, st)
 		}
 	}
@@ -269,7 +273,7 @@ func (r *scenarioRun) run() error {
 	if err := r.mountRuntime(); err != nil {
 		return err
 	}
-	sut, err := OpenTree(r.target)
+	sut, err := fsop.OpenTree(r.target)
 	if err != nil {
 		return err
 	}
@@ -285,7 +289,7 @@ func (r *scenarioRun) run() error {
 	}
 	sut.Close()
 	r.phaseUpper = ""
-	ref1, err := TakeSnapshot(r.ref.Dir, SnapshotOptions{Identities: r.base.Identities})
+	ref1, err := snapshot.TakeSnapshot(r.ref.Dir, snapshot.SnapshotOptions{Identities: r.base.Identities})
 	if err != nil {
 		return err
 	}
@@ -311,7 +315,7 @@ func (r *scenarioRun) run() error {
 	}
 	ref2 := ref1
 	if len(offline) > 0 {
-		if ref2, err = TakeSnapshot(r.ref.Dir, SnapshotOptions{Identities: r.base.Identities}); err != nil {
+		if ref2, err = snapshot.TakeSnapshot(r.ref.Dir, snapshot.SnapshotOptions{Identities: r.base.Identities}); err != nil {
 			return err
 		}
 	}
@@ -332,14 +336,14 @@ func (r *scenarioRun) run() error {
 	// Compare.
 	var cmpOpts []cmp.Option
 	if r.cfg.ignoreXattrs() { // features_ops.go: the backend has no xattrs
-		cmpOpts = append(cmpOpts, cmpopts.IgnoreFields(Entry{}, "Xattrs"))
+		cmpOpts = append(cmpOpts, cmpopts.IgnoreFields(snapshot.Entry{}, "Xattrs"))
 	}
-	r.add("runtime", Compare(ref1, merged1, cmpOpts...), merged1, ref1)
+	r.add("runtime", snapshot.Compare(ref1, merged1, cmpOpts...), merged1, ref1)
 	r.add("runtime", merged1.Invariants, merged1, ref1)
 	if len(offline) > 0 {
-		r.add("remount", Compare(ref2, merged2, cmpOpts...), merged2, ref2)
+		r.add("remount", snapshot.Compare(ref2, merged2, cmpOpts...), merged2, ref2)
 	} else {
-		r.add("remount", CompareAs(KindPersistence, "remount", merged1, merged2), merged2, ref1)
+		r.add("remount", snapshot.CompareAs(snapshot.KindPersistence, "remount", merged1, merged2), merged2, ref1)
 	}
 	r.add("remount", merged2.Invariants, merged2, ref1)
 	if r.s.Rebuild {
@@ -348,7 +352,7 @@ func (r *scenarioRun) run() error {
 		}
 	}
 	r.findings = dedupe(r.findings)
-	sortFindings(r.findings)
+	snapshot.SortFindings(r.findings)
 	return nil
 }
 
@@ -356,7 +360,7 @@ func (r *scenarioRun) run() error {
 // its own copy of the base).
 func (r *scenarioRun) touchesLayer0() bool {
 	for _, st := range r.s.Steps {
-		if st.Phase != PhaseRuntime && st.Layer == 0 && len(st.Ops) > 0 {
+		if st.Phase != scenario.PhaseRuntime && st.Layer == 0 && len(st.Ops) > 0 {
 			return true
 		}
 	}
@@ -365,12 +369,12 @@ func (r *scenarioRun) touchesLayer0() bool {
 
 // add records findings seen in phase, explained by the backend's
 // documented deviations.
-func (r *scenarioRun) add(phase string, fs []Finding, merged, ref *Snapshot) {
-	ev := &Evidence{Ref: ref, Merged: merged, OfflineLower: r.offline, Upper: r.upper, Lowers: r.layers,
+func (r *scenarioRun) add(phase string, fs []snapshot.Finding, merged, ref *snapshot.Snapshot) {
+	ev := &backend.Evidence{Ref: ref, Merged: merged, OfflineLower: r.offline, Upper: r.upper, Lowers: r.layers,
 		LowerLinks: r.lowerLinks, Named: r.named()}
 	for i := range fs {
-		if fs[i].Phase == "" {
-			fs[i].Phase = phase
+		if fs[i].Stage == "" {
+			fs[i].Stage = phase
 		}
 	}
 	r.explain(fs, ev)
@@ -378,16 +382,19 @@ func (r *scenarioRun) add(phase string, fs []Finding, merged, ref *Snapshot) {
 }
 
 // explain marks fs with the backend's documented deviations and known issues.
-func (r *scenarioRun) explain(fs []Finding, ev *Evidence) {
-	var known []KnownIssue
-	if k, ok := r.cfg.Backend.(KnownIssuer); ok {
+func (r *scenarioRun) explain(fs []snapshot.Finding, ev *backend.Evidence) {
+	var known []backend.KnownIssue
+	if k, ok := r.cfg.Backend.(backend.KnownIssuer); ok {
 		known = k.KnownIssues()
 	}
 	explain(fs, r.cfg.Backend.Expectations(), known, ev)
 }
 
-func dedupe(fs []Finding) []Finding {
-	type key struct{ kind, path, field, ref, merged string }
+func dedupe(fs []snapshot.Finding) []snapshot.Finding {
+	type key struct {
+		kind                     snapshot.Kind
+		path, field, ref, merged string
+	}
 	seen := map[key]bool{}
 	out := fs[:0]
 	for _, f := range fs {
@@ -408,21 +415,21 @@ func dedupe(fs []Finding) []Finding {
 // does not apply the op either, as a program that handles the documented
 // error would leave things: the rest of the scenario then still tests
 // everything else instead of drowning in consequences.
-func (r *scenarioRun) lockstep(phase string, sut *Tree, op Op) {
-	srcType := typeIn(r.ref, op.Paths()[0])
+func (r *scenarioRun) lockstep(phase string, sut *fsop.Tree, op fsop.Op) {
+	srcType := fsop.TypeIn(r.ref, op.Paths()[0])
 	upperBefore := r.upperState(op)
-	m := Apply(sut, op)
+	m := fsop.Apply(sut, op)
 	r.viaBackend = r.viaBackend || r.mounted != nil
 	r.checkFailedOp(phase, op, m, upperBefore)
-	rec := OpRecord{Phase: phase, Op: op.Shell(), Merged: m}
+	rec := OpRecord{Stage: phase, Op: op.Shell(), Merged: m}
 	if !op.Identity().IsRoot() {
 		rec.As = op.Identity().String()
 	}
-	if m != OK {
-		f := Finding{Kind: KindErrno, Path: op.Paths()[0], Field: op.Kind(), Reference: "not applied: the reference follows the documented outcome",
-			Merged: string(m), Phase: phase, Op: op.Shell()}
-		fs := []Finding{f}
-		r.explain(fs, &Evidence{Op: op, SourceType: srcType, Stack: r.stack, LowerLinks: r.lowerLinks, Named: r.named()})
+	if m != fsop.OK {
+		f := snapshot.Finding{Kind: snapshot.KindErrno, Path: op.Paths()[0], Field: op.Kind(), Reference: "not applied: the reference follows the documented outcome",
+			Merged: string(m), Stage: phase, Op: op.Shell()}
+		fs := []snapshot.Finding{f}
+		r.explain(fs, &backend.Evidence{Op: op, SourceType: srcType, Stack: r.stack, LowerLinks: r.lowerLinks, Named: r.named()})
 		if fs[0].Expected() {
 			rec.Reference = "skipped"
 			r.ops = append(r.ops, rec)
@@ -430,34 +437,22 @@ func (r *scenarioRun) lockstep(phase string, sut *Tree, op Op) {
 			return
 		}
 	}
-	rec.Reference = Apply(r.ref, op)
+	rec.Reference = fsop.Apply(r.ref, op)
 	r.ops = append(r.ops, rec)
 	if rec.Reference != m {
-		fs := []Finding{{Kind: KindErrno, Path: op.Paths()[0], Field: op.Kind(),
-			Reference: string(rec.Reference), Merged: string(m), Phase: phase, Op: op.Shell()}}
-		r.explain(fs, &Evidence{Op: op, SourceType: srcType, Stack: r.stack, LowerLinks: r.lowerLinks, Named: r.named()})
+		fs := []snapshot.Finding{{Kind: snapshot.KindErrno, Path: op.Paths()[0], Field: op.Kind(),
+			Reference: string(rec.Reference), Merged: string(m), Stage: phase, Op: op.Shell()}}
+		r.explain(fs, &backend.Evidence{Op: op, SourceType: srcType, Stack: r.stack, LowerLinks: r.lowerLinks, Named: r.named()})
 		r.findings = append(r.findings, fs...)
 	}
 }
 
-// typeIn is the type of p in t ("" if absent), not following it.
-func typeIn(t *Tree, p string) string {
-	var st unix.Stat_t
-	err := t.withParent(p, func(dfd int, base string) error {
-		return unix.Fstatat(dfd, base, &st, unix.AT_SYMLINK_NOFOLLOW)
-	})
-	if err != nil {
-		return ""
-	}
-	return typeOf(st.Mode)
-}
-
 // buildLayer applies a layer step: layer 0 directly, layer k through a
 // mount of layers 0..k-1 with layer k as the upper.
-func (r *scenarioRun) buildLayer(st Step) error {
+func (r *scenarioRun) buildLayer(st scenario.Step) error {
 	phase := fmt.Sprintf("layer %d", st.Layer)
 	if st.Layer == 0 {
-		t, err := OpenTree(r.layers[0])
+		t, err := fsop.OpenTree(r.layers[0])
 		if err != nil {
 			return err
 		}
@@ -471,11 +466,11 @@ func (r *scenarioRun) buildLayer(st Step) error {
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return err
 	}
-	spec := MountSpec{Lowers: topFirst(r.layers[:st.Layer]), Upper: r.layers[st.Layer], Work: work, Target: r.target}
+	spec := backend.MountSpec{Lowers: backend.TopFirst(r.layers[:st.Layer]), Upper: r.layers[st.Layer], Work: work, Target: r.target}
 	if err := r.mount(spec); err != nil {
 		return fmt.Errorf("build layer %d: %w", st.Layer, err)
 	}
-	t, err := OpenTree(r.target)
+	t, err := fsop.OpenTree(r.target)
 	if err != nil {
 		return err
 	}
@@ -492,23 +487,15 @@ func (r *scenarioRun) buildLayer(st Step) error {
 	return r.unmount()
 }
 
-func topFirst(layers []string) []string {
-	out := make([]string, len(layers))
-	for i, l := range layers {
-		out[len(layers)-1-i] = l
-	}
-	return out
-}
-
 func (r *scenarioRun) mountRuntime() error {
-	spec := MountSpec{Lowers: topFirst(r.layers), Upper: r.upper, Work: r.work, Target: r.target}
+	spec := backend.MountSpec{Lowers: backend.TopFirst(r.layers), Upper: r.upper, Work: r.work, Target: r.target}
 	if err := r.mount(spec); err != nil {
 		return fmt.Errorf("runtime mount: %w", err)
 	}
 	return nil
 }
 
-func (r *scenarioRun) mount(spec MountSpec) error {
+func (r *scenarioRun) mount(spec backend.MountSpec) error {
 	if r.mounted != nil {
 		return errors.New("harness: mount while mounted")
 	}
@@ -541,7 +528,7 @@ func (r *scenarioRun) teardown() error {
 	if err != nil {
 		return fmt.Errorf("%w (left %s in place)", err, r.dir)
 	}
-	if mounted, _ := mountsBeneath(r.dir); len(mounted) > 0 {
+	if mounted, _ := mounts.Beneath(r.dir); len(mounted) > 0 {
 		return fmt.Errorf("still mounted beneath %s: %s (left in place)", r.dir, strings.Join(mounted, ", "))
 	}
 	return os.RemoveAll(r.dir)
@@ -550,8 +537,8 @@ func (r *scenarioRun) teardown() error {
 // snapshotMerged snapshots the live merged view, with the access matrix
 // and direct lookups of every name any layer or the reference holds.
 // ref is the reference as it stands.
-func (r *scenarioRun) snapshotMerged(ref *Snapshot) (*Snapshot, error) {
-	s, err := TakeSnapshot(r.target, SnapshotOptions{Identities: r.base.Identities})
+func (r *scenarioRun) snapshotMerged(ref *snapshot.Snapshot) (*snapshot.Snapshot, error) {
+	s, err := snapshot.TakeSnapshot(r.target, snapshot.SnapshotOptions{Identities: r.base.Identities})
 	if err != nil {
 		return nil, err
 	}
@@ -561,7 +548,7 @@ func (r *scenarioRun) snapshotMerged(ref *Snapshot) (*Snapshot, error) {
 
 // lookupCandidates are the names a deleted or hidden entry could come back
 // under: every path of every layer, of the runtime upper and of ref.
-func (r *scenarioRun) lookupCandidates(ref *Snapshot) []string {
+func (r *scenarioRun) lookupCandidates(ref *snapshot.Snapshot) []string {
 	set := map[string]bool{}
 	for p := range ref.Entries {
 		set[p] = true
@@ -576,7 +563,7 @@ func (r *scenarioRun) lookupCandidates(ref *Snapshot) []string {
 	for _, st := range r.s.Steps {
 		for _, op := range st.Ops {
 			for _, p := range op.Paths() {
-				set[cleanRel(p)] = true
+				set[fsop.CleanRel(p)] = true
 			}
 		}
 	}
@@ -598,7 +585,7 @@ func (r *scenarioRun) named() map[string]bool {
 				continue
 			}
 			for _, p := range op.Paths() {
-				out[cleanRel(p)] = true
+				out[fsop.CleanRel(p)] = true
 			}
 		}
 	}
@@ -607,15 +594,15 @@ func (r *scenarioRun) named() map[string]bool {
 
 // snapshotLowers records every read-only layer of this scenario, and the
 // hardlink groups they hold (for Evidence.LowerLinks).
-func (r *scenarioRun) snapshotLowers() ([]*Snapshot, error) {
+func (r *scenarioRun) snapshotLowers() ([]*snapshot.Snapshot, error) {
 	r.lowerLinks = map[string][]string{}
-	out := make([]*Snapshot, len(r.layers))
+	out := make([]*snapshot.Snapshot, len(r.layers))
 	for k, l := range r.layers {
 		if k == 0 && l == r.base.Dir {
 			out[k] = r.base.snap
 			continue
 		}
-		s, err := TakeSnapshot(l, SnapshotOptions{})
+		s, err := snapshot.TakeSnapshot(l, snapshot.SnapshotOptions{})
 		if err != nil {
 			return nil, err
 		}
@@ -637,19 +624,19 @@ func (r *scenarioRun) snapshotLowers() ([]*Snapshot, error) {
 // layer whose stamps (stat of every entry, see stamp.go) have not moved is
 // unchanged; only a layer whose stamps moved is snapshotted again and
 // compared, to say what changed.
-func (r *scenarioRun) checkLowers(phase string, before []*Snapshot) error {
+func (r *scenarioRun) checkLowers(phase string, before []*snapshot.Snapshot) error {
 	for k, l := range r.layers {
 		if before[k] == nil {
 			continue
 		}
-		if before[k].stamps != nil && sameStamps(l, before[k].stamps) {
+		if before[k].Unchanged(l) {
 			continue
 		}
-		after, err := TakeSnapshot(l, SnapshotOptions{})
+		after, err := snapshot.TakeSnapshot(l, snapshot.SnapshotOptions{})
 		if err != nil {
 			return err
 		}
-		fs := CompareAs(KindLowerModified, phase, before[k], after)
+		fs := snapshot.CompareAs(snapshot.KindLowerModified, phase, before[k], after)
 		for i := range fs {
 			fs[i].Path = fmt.Sprintf("layer %d: %s", k, fs[i].Path)
 		}
@@ -662,17 +649,17 @@ func (r *scenarioRun) checkLowers(phase string, before []*Snapshot) error {
 // and to the reference. Both are plain directories, so the outcomes must
 // agree; if they do not, the scenario asks for something the layer cannot
 // hold (an error in the scenario, not a finding).
-func (r *scenarioRun) applyOffline(st Step) error {
+func (r *scenarioRun) applyOffline(st scenario.Step) error {
 	dir := r.upper
 	phase := "offline upper"
-	if st.Layer != Upper {
+	if st.Layer != scenario.Upper {
 		if st.Layer < 0 || st.Layer >= len(r.layers) {
 			return fmt.Errorf("offline step on layer %d of %d", st.Layer, len(r.layers))
 		}
 		dir = r.layers[st.Layer]
 		phase = fmt.Sprintf("offline layer %d", st.Layer)
 	}
-	t, err := OpenTree(dir)
+	t, err := fsop.OpenTree(dir)
 	if err != nil {
 		return err
 	}
@@ -681,14 +668,14 @@ func (r *scenarioRun) applyOffline(st Step) error {
 		r.offline = map[string]bool{}
 	}
 	for _, op := range st.Ops {
-		m, ref := Apply(t, op), Apply(r.ref, op)
-		r.ops = append(r.ops, OpRecord{Phase: phase, Op: op.Shell(), Merged: m, Reference: ref})
+		m, ref := fsop.Apply(t, op), fsop.Apply(r.ref, op)
+		r.ops = append(r.ops, OpRecord{Stage: phase, Op: op.Shell(), Merged: m, Reference: ref})
 		if m != ref {
 			return fmt.Errorf("%s: `%s` gave %s on the layer, %s on the reference: the scenario changes a path the layer does not hold", phase, op.Shell(), m, ref)
 		}
-		if st.Layer != Upper {
+		if st.Layer != scenario.Upper {
 			for _, p := range op.Paths() {
-				r.offline[cleanRel(p)] = true
+				r.offline[fsop.CleanRel(p)] = true
 			}
 		}
 	}

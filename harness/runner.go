@@ -3,6 +3,8 @@ package harness
 import (
 	"context"
 	"sync"
+
+	"github.com/layercheck/layercheck/harness/scenario"
 )
 
 // Run runs the scenario instances on workers goroutines and returns their
@@ -10,7 +12,7 @@ import (
 // scenario, from one goroutine at a time. When ctx is cancelled (Ctrl-C),
 // running scenarios stop at their next op and tear down; scenarios not yet
 // started are reported as errors with the reason.
-func Run(ctx context.Context, cfg Config, scenarios []Scenario, workers int, progress func(done, total int, r Result)) []Result {
+func Run(ctx context.Context, cfg Config, scenarios []scenario.Scenario, workers int, progress func(done, total int, r Result)) []Result {
 	if workers < 1 {
 		workers = 1
 	}

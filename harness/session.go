@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/sandbox"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,7 +19,7 @@ const MaxDepth = 500
 
 // SessionOptions say how to set up a run.
 type SessionOptions struct {
-	Backend     Backend
+	Backend     backend.Backend
 	Depth       int
 	ScratchBase string // DefaultScratch if empty
 	OnDisk      bool   // use the scratch base's own filesystem instead of a fresh tmpfs
@@ -31,7 +33,7 @@ type SessionOptions struct {
 // Session is a prepared run: scratch, bases, a backend that mounts.
 type Session struct {
 	Config  Config
-	Scratch *Scratch
+	Scratch *sandbox.Scratch
 	fsType  string
 }
 
@@ -42,20 +44,20 @@ type Session struct {
 // *EnvError (exit 3) where it is one of those.
 func OpenSession(ctx context.Context, o SessionOptions) (*Session, error) {
 	if o.Depth < 1 || o.Depth > MaxDepth {
-		return nil, &UsageError{fmt.Sprintf("--depth %d: must be between 1 and %d", o.Depth, MaxDepth)}
+		return nil, &UsageError{Setting: "depth", Msg: fmt.Sprintf("%d is out of range: 1 to %d", o.Depth, MaxDepth)}
 	}
 	if os.Geteuid() != 0 {
-		return nil, &EnvError{"layercheck mounts filesystems and acts as several users: run it as root"}
+		return nil, &EnvError{Msg: "layercheck mounts filesystems and acts as several users: run it as root"}
 	}
 	if o.ScratchBase == "" {
-		o.ScratchBase = DefaultScratch
+		o.ScratchBase = sandbox.DefaultScratch
 	}
 	// Ops create with exactly the mode they name unless they set a umask
 	// (By.Umask): the caller's umask must not leak into what is tested,
 	// and reproducer scripts start from umask 0 likewise.
 	unix.Umask(0)
 	tmpfs := !o.OnDisk && !o.Keep // a kept tree must outlive the run's private tmpfs
-	sc, err := NewScratch(o.ScratchBase, tmpfs)
+	sc, err := sandbox.NewScratch(o.ScratchBase, tmpfs)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +101,7 @@ func (s *Session) probe(ctx context.Context) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	spec := MountSpec{Lowers: []string{base.Dir}, Upper: filepath.Join(dir, "u"), Work: filepath.Join(dir, "w"), Target: filepath.Join(dir, "m")}
+	spec := backend.MountSpec{Lowers: []string{base.Dir}, Upper: filepath.Join(dir, "u"), Work: filepath.Join(dir, "w"), Target: filepath.Join(dir, "m")}
 	for _, d := range []string{spec.Upper, spec.Work, spec.Target} {
 		if err := os.Mkdir(d, 0o755); err != nil {
 			return err
@@ -107,22 +109,22 @@ func (s *Session) probe(ctx context.Context) error {
 	}
 	m, err := s.Config.Backend.Mount(ctx, spec)
 	if err != nil {
-		var me *MountError
+		var me *backend.MountError
 		if errors.As(err, &me) {
 			switch me.Errno {
 			case unix.EINVAL:
-				return &UsageError{fmt.Sprintf("%s refused the mount with --options %q: %s", s.Config.Backend.Name(), s.Config.Backend.Options(), orErrno(me))}
+				return &UsageError{Setting: "options", Msg: fmt.Sprintf("%s refused the mount with options %q: %s", s.Config.Backend.Name(), s.Config.Backend.Options(), orErrno(me))}
 			case unix.ENODEV:
-				return &EnvError{fmt.Sprintf("this kernel has no %s support (ENODEV)", s.Config.Backend.Name())}
+				return &EnvError{Msg: fmt.Sprintf("this kernel has no %s support (ENODEV)", s.Config.Backend.Name())}
 			}
 		}
-		return &EnvError{fmt.Sprintf("%s cannot mount here: %v", s.Config.Backend.Name(), err)}
+		return &EnvError{Msg: fmt.Sprintf("%s cannot mount here: %v", s.Config.Backend.Name(), err)}
 	}
 	s.Config.Features = probeFeatures(spec.Target)
 	return m.Unmount()
 }
 
-func orErrno(me *MountError) string {
+func orErrno(me *backend.MountError) string {
 	if me.Kernel != "" {
 		return me.Kernel
 	}

@@ -2,15 +2,15 @@
 package suites
 
 import (
-	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/suites/permissions"
 	"github.com/layercheck/layercheck/suites/rename"
 	"github.com/layercheck/layercheck/suites/whiteout"
 )
 
 // All returns every suite's scenarios by suite name.
-func All() map[string][]harness.Scenario {
-	return map[string][]harness.Scenario{
+func All() map[string][]scenario.Scenario {
+	return map[string][]scenario.Scenario{
 		"permissions": permissions.Scenarios(),
 		"whiteout":    whiteout.Scenarios(),
 		"rename":      rename.Scenarios(),

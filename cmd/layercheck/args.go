@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/sandbox"
 )
 
 // parseInterleaved parses flags that may come before, between or after
@@ -30,14 +31,13 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 var errNotRoot = &harness.EnvError{Msg: "layercheck mounts filesystems and acts as several users: run it as root"}
 
 // privateRun checks for root and moves the process into a private mount
-// namespace (see harness.ReexecInMountNamespace): every mount made from
+// namespace (see sandbox.ReexecInMountNamespace): every mount made from
 // here on dies with the run, whatever ends it.
 func privateRun() error {
 	if os.Geteuid() != 0 {
 		return errNotRoot
 	}
-	harness.ReexecInMountNamespace()
-	return nil
+	return sandbox.ReexecInMountNamespace()
 }
 
 // interruptible is the context of a run: Ctrl-C, SIGTERM and SIGHUP cancel

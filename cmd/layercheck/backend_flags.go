@@ -3,13 +3,15 @@ package main
 import (
 	"strings"
 
-	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/backend/overlay"
+	"github.com/layercheck/layercheck/harness/backend/registry"
 )
 
 // newBackend makes the backend that --backend, --options and --unmount
 // name. With --rootless, kernel overlay gets userxattr: an unprivileged
 // mount cannot use trusted.* xattrs (overlayfs.rst, "userxattr").
-func newBackend(f *runFlags) (harness.Backend, error) {
+func newBackend(f *runFlags) (backend.Backend, error) {
 	opts := f.options
 	if f.rootless && (f.backend == "overlay" || f.backend == "") {
 		if p, ok := profileOptions(opts); ok {
@@ -19,11 +21,11 @@ func newBackend(f *runFlags) (harness.Backend, error) {
 			opts = strings.Trim(opts+",userxattr", ",")
 		}
 	}
-	return harness.NewBackendUnmount(f.backend, opts, f.unmount)
+	return registry.NewBackendUnmount(f.backend, opts, f.unmount)
 }
 
 func profileOptions(name string) (string, bool) {
-	for _, p := range harness.OverlayProfiles {
+	for _, p := range overlay.OverlayProfiles {
 		if p.Name == strings.TrimSpace(name) {
 			return p.Options, true
 		}
@@ -42,7 +44,7 @@ func hasOption(opts, key string) bool {
 
 func overlayProfileNames() string {
 	var names []string
-	for _, p := range harness.OverlayProfiles {
+	for _, p := range overlay.OverlayProfiles {
 		names = append(names, p.Name)
 	}
 	return strings.Join(names, ", ")

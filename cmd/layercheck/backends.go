@@ -11,6 +11,10 @@ import (
 	"time"
 
 	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/backend/fuseoverlayfs"
+	"github.com/layercheck/layercheck/harness/backend/registry"
+	"github.com/layercheck/layercheck/harness/backend/unionfs"
+	"github.com/layercheck/layercheck/harness/sandbox"
 )
 
 // backendInfo is what `layercheck backends` says about one backend.
@@ -23,8 +27,8 @@ type backendInfo struct {
 
 var backendInfos = []backendInfo{
 	{"overlay", "the kernel (CONFIG_OVERLAY_FS)", "", "kernel overlayfs via fsopen/fsconfig; --options or a profile: " + overlayProfileNames()},
-	{"fuse-overlayfs", "fuse-overlayfs (and fuse3 for fusermount3)", harness.FuseOverlayfsProgram, "overlayfs's format in FUSE; started with -f, unmounted with fusermount3 -u"},
-	{"unionfs-fuse", "unionfs-fuse (and fuse3 for fusermount3)", harness.UnionfsFuseProgram, "copy-on-write unionfs; -o cow,allow_other,hide_meta_files,use_ino,suid,dev; deletions in U/.unionfs-fuse/P_HIDDEN~"},
+	{"fuse-overlayfs", "fuse-overlayfs (and fuse3 for fusermount3)", fuseoverlayfs.FuseOverlayfsProgram, "overlayfs's format in FUSE; started with -f, unmounted with fusermount3 -u"},
+	{"unionfs-fuse", "unionfs-fuse (and fuse3 for fusermount3)", unionfs.UnionfsFuseProgram, "copy-on-write unionfs; -o cow,allow_other,hide_meta_files,use_ino,suid,dev; deletions in U/.unionfs-fuse/P_HIDDEN~"},
 }
 
 // cmdBackends lists every backend, installed or not, with its version and
@@ -43,8 +47,10 @@ func cmdBackends(args []string) (int, error) {
 	if os.Geteuid() != 0 {
 		return 0, &harness.EnvError{Msg: "layercheck backends mounts each backend to probe it: run it as root"}
 	}
-	harness.ReexecInMountNamespace()
-	sc, err := harness.NewScratch(harness.DefaultScratch, true)
+	if err := sandbox.ReexecInMountNamespace(); err != nil {
+		return 0, err
+	}
+	sc, err := sandbox.NewScratch(sandbox.DefaultScratch, true)
 	if err != nil {
 		return 0, err
 	}
@@ -67,7 +73,7 @@ func printBackend(w io.Writer, scratch string, i int, bi backendInfo) {
 		return
 	}
 	fmt.Fprintf(w, "  installed: yes (package %s)\n  version:   %s\n", bi.Package, version)
-	b, err := harness.NewBackend(bi.Name, "")
+	b, err := registry.NewBackend(bi.Name, "")
 	if err != nil {
 		fmt.Fprintf(w, "  probe:     %v\n\n", err)
 		return
@@ -136,15 +142,20 @@ func probeRootless(name string) string {
 }
 
 // cmdProbeRootless is the hidden half of probeRootless: in a user
-// namespace (harness.ReexecRootless) it mounts a two-layer stack through
+// namespace (sandbox.ReexecRootless) it mounts a two-layer stack through
 // the backend and prints what worked.
 func cmdProbeRootless(args []string) int {
 	if len(args) != 1 {
 		fmt.Println("usage: layercheck __probe-rootless BACKEND")
 		return exitUsage
 	}
-	harness.ReexecInMountNamespace()
-	if err := harness.ReexecRootless(harness.DefaultScratch); err != nil {
+	if err := sandbox.ReexecInMountNamespace(); err != nil {
+		return exitOf(err)
+	}
+	if err := sandbox.ReexecRootless(sandbox.DefaultScratch); err != nil {
+		if ce, ok := err.(*sandbox.ChildExit); ok {
+			return ce.Code
+		}
 		fmt.Println(err)
 		return exitEnv
 	}
@@ -152,16 +163,16 @@ func cmdProbeRootless(args []string) int {
 	if args[0] == "overlay" {
 		opts = "userxattr"
 	}
-	b, err := harness.NewBackend(args[0], opts)
+	b, err := registry.NewBackend(args[0], opts)
 	if err != nil {
 		fmt.Println(err)
 		return exitUsage
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	feats, err := harness.ProbeBackend(ctx, b, filepath.Join(harness.RootlessScratch(), "probe"))
+	feats, err := harness.ProbeBackend(ctx, b, filepath.Join(sandbox.RootlessScratch(), "probe"))
 	if err != nil {
-		if note := harness.RootlessFuseNote(); note != "" && args[0] != "overlay" {
+		if note := sandbox.RootlessFuseNote(); note != "" && args[0] != "overlay" {
 			fmt.Printf("%v (/dev/fuse: %s)\n", err, note)
 		} else {
 			fmt.Println(err)

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/layercheck/layercheck/harness"
 )
 
 // These tests drive the FUSE adapters, the exec template, --rootless and
@@ -19,7 +21,7 @@ import (
 
 func requireFuse(t *testing.T, prog string) {
 	t.Helper()
-	requireRoot(t)
+	RequireRoot(t)
 	for _, p := range []string{prog, "fusermount3"} {
 		if _, err := exec.LookPath(p); err != nil {
 			t.Skipf("%s is not installed (.ci/run installs it)", p)
@@ -123,7 +125,7 @@ func TestExecTemplateMatchesNativeAdapter(t *testing.T) {
 	} {
 		code, viaExec, out := runJSON(t, append([]string{"--backend", tmpl, "--unmount", "fusermount3 -u {target}", "--scratch", scratch}, focus...)...)
 		checkHonest(t, code, viaExec, out)
-		want := map[string]string{}
+		want := map[string]harness.Verdict{}
 		for _, s := range native.Scenarios {
 			want[s.Name] = s.Verdict
 		}
@@ -177,7 +179,7 @@ func TestKilledFuseRunLeavesNoDaemon(t *testing.T) {
 // TestRootlessRunsOnOverlay: --rootless runs in a user namespace with
 // userxattr and says so.
 func TestRootlessRunsOnOverlay(t *testing.T) {
-	requireRoot(t)
+	RequireRoot(t)
 	// The namespace's root is an unprivileged host user: it must be able
 	// to reach the scratch directory (t.TempDir's parents are 0700).
 	scratch, err := os.MkdirTemp("", "layercheck-rootless-")
@@ -197,7 +199,7 @@ func TestRootlessRunsOnOverlay(t *testing.T) {
 // TestMatrixPrintsOneTable: the matrix has a column per target, a row per
 // scenario under its suite, in the terminal and in Markdown.
 func TestMatrixPrintsOneTable(t *testing.T) {
-	requireRoot(t)
+	RequireRoot(t)
 	md := filepath.Join(t.TempDir(), "m.md")
 	targets := "overlay,overlay:redirect_dir=on+index=on"
 	if _, err := exec.LookPath("fuse-overlayfs"); err == nil {
@@ -221,7 +223,7 @@ func TestMatrixPrintsOneTable(t *testing.T) {
 
 // TestBackendsListsEveryBackend: installed or not, each with its package.
 func TestBackendsListsEveryBackend(t *testing.T) {
-	requireRoot(t)
+	RequireRoot(t)
 	code, stdout, stderr := layercheck(t, "backends")
 	if code != 0 {
 		t.Fatalf("backends: exit %d\n%s%s", code, stdout, stderr)

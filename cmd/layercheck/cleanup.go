@@ -6,16 +6,17 @@ import (
 	"io"
 
 	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/sandbox"
 )
 
 func cmdCleanup(args []string) error {
 	fs := flag.NewFlagSet("layercheck cleanup", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	scratch := fs.String("scratch", harness.DefaultScratch, "the scratch directory runs used")
+	scratch := fs.String("scratch", sandbox.DefaultScratch, "the scratch directory runs used")
 	if err := fs.Parse(args); err != nil {
 		return &harness.UsageError{Msg: err.Error()}
 	}
-	rep, err := harness.Cleanup(*scratch)
+	rep, err := sandbox.Cleanup(*scratch)
 	for _, k := range rep.Killed {
 		fmt.Println("killed daemon", k)
 	}

@@ -16,17 +16,24 @@ import (
 	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/fuzz"
 	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/backend/registry"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/repro"
+	"github.com/layercheck/layercheck/harness/sandbox"
+	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
 // scenarioFile is a failing scenario as fuzz writes it and replay reads it.
 type scenarioFile struct {
-	Version   int               `json:"version"`
-	Backend   string            `json:"backend"`
-	Options   string            `json:"options"`
-	Depth     int               `json:"depth"`
-	Signature string            `json:"signature,omitempty"`
-	Scenario  harness.Scenario  `json:"scenario"`
-	Findings  []harness.Finding `json:"findings,omitempty"`
+	Version   int                `json:"version"`
+	Backend   string             `json:"backend"`
+	Options   string             `json:"options"`
+	Depth     int                `json:"depth"`
+	Signature string             `json:"signature,omitempty"`
+	Scenario  scenario.Scenario  `json:"scenario"`
+	Findings  []snapshot.Finding `json:"findings,omitempty"`
 }
 
 func cmdFuzz(args []string) (int, error) {
@@ -42,7 +49,7 @@ func cmdFuzz(args []string) (int, error) {
 	out := fs.String("out", "fuzz-out", "where to write each distinct failure's scenario.json and repro.sh")
 	budget := fs.Int("shrink-budget", 300, "most runs spent shrinking one failure")
 	fixture := fs.String("fixture", "mini", "the base tree: "+strings.Join(fixtures.Names(), ", "))
-	scratch := fs.String("scratch", harness.DefaultScratch, "where runs make their directories")
+	scratch := fs.String("scratch", sandbox.DefaultScratch, "where runs make their directories")
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	verify := fs.Bool("verify", true, "run every reproducer with sh and say whether it reproduces")
 	jsonOut := fs.String("json", "", "write the fuzz report as JSON to `FILE`")
@@ -64,7 +71,7 @@ func cmdFuzz(args []string) (int, error) {
 	if !isSet(fs, "seed") {
 		*seed = uint64(time.Now().UnixNano())
 	}
-	backend, err := harness.NewBackend(*backendName, *options)
+	be, err := registry.NewBackend(*backendName, *options)
 	if err != nil {
 		return 0, err
 	}
@@ -73,17 +80,14 @@ func cmdFuzz(args []string) (int, error) {
 	}
 	ctx, stop := interruptible()
 	defer stop()
-	sess, err := harness.OpenSession(ctx, harness.SessionOptions{Backend: backend, Depth: *depth, ScratchBase: *scratch,
+	sess, err := harness.OpenSession(ctx, harness.SessionOptions{Backend: be, Depth: *depth, ScratchBase: *scratch,
 		Timeout: 2 * time.Minute, Bases: fixtures.Bases("")})
 	if err != nil {
 		return 0, err
 	}
 	defer sess.Close()
-	offline := true
-	if o, ok := backend.(*harness.Overlay); ok && (o.RedirectDir() || o.Index()) {
-		offline = false // overlayfs.rst: offline lower changes are undefined once redirect_dir or index was used
-	}
-	fmt.Printf("layercheck fuzz: %s (options %q), depth %d, fixture %s, seed %d\n", backend.Name(), backend.Options(), *depth, *fixture, *seed)
+	offline := offlineAllowed(be)
+	fmt.Printf("layercheck fuzz: %s (options %q), depth %d, fixture %s, seed %d\n", be.Name(), be.Options(), *depth, *fixture, *seed)
 	last := time.Time{}
 	rep := fuzz.Run(ctx, fuzz.Options{Config: sess.Config, Seed: *seed, Count: *count, Duration: *duration, Workers: *jobs,
 		Fixture: *fixture, Offline: offline, ShrinkBudget: *budget,
@@ -156,7 +160,7 @@ func writeFuzzOutputs(dir string, cfg harness.Config, rep *fuzz.Report, verify b
 		oc := fuzzOutcome{Dir: fdir, Reproduces: "not tried"}
 		c := cfg
 		c.Depth = f.Depth
-		script, err := harness.Repro(c, f.Minimal)
+		script, err := repro.Repro(c, f.Minimal)
 		if err != nil {
 			oc.Reproduces = "no reproducer: " + err.Error()
 		} else {
@@ -207,7 +211,7 @@ func printFuzz(w io.Writer, rep *fuzz.Report, outcomes fuzzOutcomes, jobs int) {
 		fmt.Fprintf(w, "    %s\n", f.Finding)
 		for _, st := range f.Minimal.Scenario.Steps {
 			where := st.Phase.String()
-			if st.Phase != harness.PhaseRuntime {
+			if st.Phase != scenario.PhaseRuntime {
 				where = fmt.Sprintf("%s %d", where, st.Layer)
 			}
 			for _, op := range st.Ops {
@@ -240,15 +244,15 @@ func keys(m map[string]bool) string {
 // fuzzJSON is the fuzz report as data.
 func fuzzJSON(rep *fuzz.Report, outcomes fuzzOutcomes) any {
 	type failure struct {
-		Signature  string          `json:"signature"`
-		Hits       int             `json:"hits"`
-		KnownIssue string          `json:"known_issue,omitempty"`
-		Ops        int             `json:"ops"`
-		Depth      int             `json:"depth"`
-		ShrinkRuns int             `json:"shrink_runs"`
-		Finding    harness.Finding `json:"finding"`
-		Dir        string          `json:"dir,omitempty"`
-		Reproduces string          `json:"reproduces,omitempty"`
+		Signature  string           `json:"signature"`
+		Hits       int              `json:"hits"`
+		KnownIssue string           `json:"known_issue,omitempty"`
+		Ops        int              `json:"ops"`
+		Depth      int              `json:"depth"`
+		ShrinkRuns int              `json:"shrink_runs"`
+		Finding    snapshot.Finding `json:"finding"`
+		Dir        string           `json:"dir,omitempty"`
+		Reproduces string           `json:"reproduces,omitempty"`
 	}
 	var fs []failure
 	for _, f := range rep.Failures {
@@ -259,4 +263,17 @@ func fuzzJSON(rep *fuzz.Report, outcomes fuzzOutcomes) any {
 		"version": 1, "seed": rep.Seed, "scenarios": rep.Scenarios, "seconds": rep.Seconds, "rate": rep.Rate(),
 		"shrink_seconds": rep.ShrinkSeconds, "verdicts": rep.Verdicts, "failures": fs, "coverage": rep.Coverage,
 	}
+}
+
+// offlineAllowed asks the backend, as the engine asks it of every
+// scenario, whether a change made to a lower layer while nothing is
+// mounted can run (kernel overlay calls it undefined once redirect_dir,
+// index, metacopy or xino was used): fuzz then generates no such steps.
+func offlineAllowed(b backend.Backend) bool {
+	sk, ok := b.(backend.ScenarioSkipper)
+	if !ok {
+		return true
+	}
+	probe := scenario.Scenario{Steps: []scenario.Step{scenario.OfflineAt(0, fsop.Mkdir{Path: "x", Mode: 0o755})}}
+	return sk.SkipReason(probe) == ""
 }

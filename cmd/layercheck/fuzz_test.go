@@ -12,7 +12,7 @@ import (
 // 10 ops, its reproducer reproduces with sh, and replay runs its scenario
 // file again to the same verdict.
 func TestFuzzFindsShrinksAndReplays(t *testing.T) {
-	requireRoot(t)
+	RequireRoot(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
 	code, stdout, stderr := layercheck(t, "fuzz", "--depth", "3", "--count", "60", "--seed", "1", "--out", out,

@@ -81,7 +81,7 @@ func (r *report) junit() junitSuites {
 		case harness.Fail:
 			var lines []string
 			for _, f := range res.Unexpected() {
-				lines = append(lines, "["+harness.Severity(f)+"] "+f.String())
+				lines = append(lines, "["+string(f.Severity())+"] "+f.String())
 			}
 			c.Failure = &junitMessage{Message: lines[0], Type: "layercheck.fail", Body: strings.Join(lines, "\n") + reproNote(res)}
 			s.Failures++

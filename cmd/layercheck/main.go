@@ -17,6 +17,7 @@ import (
 	"os"
 
 	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/sandbox"
 )
 
 // Exit codes.
@@ -61,11 +62,38 @@ func realMain(args []string) int {
 	default:
 		err = &harness.UsageError{Msg: fmt.Sprintf("unknown command %q (commands: run, matrix, backends, fuzz, replay, merge, cleanup, help)", cmd)}
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "layercheck: "+err.Error())
-		return exitCode(err)
+	return exitOf(err, code)
+}
+
+// exitOf is the exit code of a command that returned code and err: a
+// re-executed child's own code (sandbox.ChildExit, nothing to print), or
+// err said in one line with the code its kind maps to.
+func exitOf(err error, code ...int) int {
+	var ce *sandbox.ChildExit
+	switch {
+	case err == nil && len(code) > 0:
+		return code[0]
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ce):
+		return ce.Code
 	}
-	return code
+	fmt.Fprintln(os.Stderr, "layercheck: "+errorLine(err))
+	return exitCode(err)
+}
+
+// errorLine says err in the command line's words: where the library names
+// the setting at fault, it is the flag that sets it.
+func errorLine(err error) string {
+	var ue *harness.UsageError
+	var ee *harness.EnvError
+	switch {
+	case errors.As(err, &ue) && ue.Setting != "":
+		return "--" + ue.Setting + ": " + ue.Msg
+	case errors.As(err, &ee) && ee.Setting != "":
+		return "--" + ee.Setting + ": " + ee.Msg
+	}
+	return err.Error()
 }
 
 func exitCode(err error) int {

@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func requireRoot(t *testing.T) {
+func RequireRoot(t *testing.T) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")
@@ -57,7 +57,7 @@ func layercheck(t *testing.T, args ...string) (int, string, string) {
 // TestBadInputExitsTwoWithOneLine: every bad request gets exit code 2 and
 // one line on stderr that names the problem, and mounts nothing.
 func TestBadInputExitsTwoWithOneLine(t *testing.T) {
-	requireRoot(t)
+	RequireRoot(t)
 	scratch := t.TempDir()
 	for _, c := range []struct {
 		args []string
@@ -72,7 +72,7 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 		{[]string{"--options", "lowerdir=/etc"}, "lowerdir is set by layercheck"},
 		{[]string{"--base", "/nonexistent/tree"}, "--base"},
 		{[]string{"--bogus"}, "flag provided but not defined"},
-		{[]string{"--build", "bogus"}, `--build "bogus": one of mount, extract, extract-xattr`},
+		{[]string{"--build", "bogus"}, `--build: "bogus" is not a build mode (known: mount, extract, extract-xattr)`},
 		{[]string{"--build-backend", "overlay"}, "--build-backend: only with --build extract"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 	} {
@@ -87,7 +87,7 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 
 // TestNotRootExitsThree: without root the environment cannot run it.
 func TestNotRootExitsThree(t *testing.T) {
-	requireRoot(t)
+	RequireRoot(t)
 	cmd := exec.Command(binary, "--depth", "2")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 1002, Gid: 1002}}
 	var errb bytes.Buffer
@@ -99,9 +99,9 @@ func TestNotRootExitsThree(t *testing.T) {
 	}
 }
 
-// TestJSONContract: --json writes the object DESIGN.md promises.
+// TestJSONContract: --json writes the object the README documents.
 func TestJSONContract(t *testing.T) {
-	requireRoot(t)
+	RequireRoot(t)
 	scratch := t.TempDir()
 	out := filepath.Join(t.TempDir(), "r.json")
 	code, stdout, stderr := layercheck(t, "--depth", "2", "--suite", "rename,permissions", "--focus", "^(rename/rename-lower-dir|permissions/offline-chmod-of-copied-up-dir-is-masked)$",
@@ -162,7 +162,7 @@ func TestJSONContract(t *testing.T) {
 // TestInterruptLeavesNothingMounted: SIGINT in the middle of a run stops
 // it with exit 130, unmounts everything and removes its scratch.
 func TestInterruptLeavesNothingMounted(t *testing.T) {
-	requireRoot(t)
+	RequireRoot(t)
 	scratch := t.TempDir()
 	cmd := exec.Command(binary, "--depth", "50", "-j", "2", "--scratch", scratch, "--on-disk")
 	var errb bytes.Buffer
@@ -190,7 +190,7 @@ func TestInterruptLeavesNothingMounted(t *testing.T) {
 // TestCleanupRemovesWhatAKilledRunLeft: a run directory whose process is
 // gone, with a mount still in it, is unmounted and removed.
 func TestCleanupRemovesWhatAKilledRunLeft(t *testing.T) {
-	requireRoot(t)
+	RequireRoot(t)
 	scratch := t.TempDir()
 	dead := filepath.Join(scratch, "run-999999999")
 	mnt := filepath.Join(dead, "scenarios", "s-1", "m")

@@ -13,12 +13,17 @@ import (
 
 	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/backend/registry"
+	"github.com/layercheck/layercheck/harness/sandbox"
+	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
 // matrixTarget is one column of the matrix: a backend with options.
 type matrixTarget struct {
 	Label   string // as the user wrote it
-	Backend harness.Backend
+	Backend backend.Backend
 	Err     string // why the column could not run
 	Results map[string]harness.Result
 	Summary summary
@@ -44,7 +49,7 @@ func cmdMatrix(args []string) (int, error) {
 	jobs := fs.Int("j", runtime.NumCPU(), "scenarios run in parallel")
 	timeout := fs.Duration("timeout", 2*time.Minute, "time limit of one scenario")
 	markdown := fs.String("markdown", "", "also write the table as Markdown to `FILE`")
-	scratch := fs.String("scratch", harness.DefaultScratch, "where runs make their directories")
+	scratch := fs.String("scratch", sandbox.DefaultScratch, "where runs make their directories")
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -154,7 +159,7 @@ func parseTargets(list string) ([]*matrixTarget, error) {
 			name, opts, _ = strings.Cut(item, ":")
 			opts = strings.ReplaceAll(opts, "+", ",")
 		}
-		b, err := harness.NewBackend(name, opts)
+		b, err := registry.NewBackend(name, opts)
 		if err != nil {
 			return nil, fmt.Errorf("--backends %s: %w", item, err)
 		}
@@ -174,7 +179,7 @@ type matrixTable struct {
 	targets []*matrixTarget
 }
 
-func newMatrixTable(scenarios []harness.Scenario, targets []*matrixTarget) *matrixTable {
+func newMatrixTable(scenarios []scenario.Scenario, targets []*matrixTarget) *matrixTable {
 	t := &matrixTable{rows: map[string][]string{}, targets: targets}
 	for _, s := range scenarios {
 		if _, ok := t.rows[s.Suite]; !ok {
@@ -196,9 +201,9 @@ func (m *matrixTable) cell(t *matrixTarget, name string) string {
 	}
 	switch r.Verdict {
 	case harness.Fail, harness.Error, harness.XPass:
-		return strings.ToUpper(r.Verdict)
+		return strings.ToUpper(string(r.Verdict))
 	}
-	return r.Verdict
+	return string(r.Verdict)
 }
 
 func (m *matrixTable) header() []string {
@@ -312,7 +317,7 @@ func (m *matrixTable) printNotes(w io.Writer, note func(label, text string)) {
 	for _, t := range m.targets {
 		for _, r := range t.Results {
 			for _, f := range r.Findings {
-				if f.Expected() && f.Kind != harness.KindAccess {
+				if f.Expected() && f.Kind != snapshot.KindAccess {
 					cites[t.Label+" "+f.Expectation] = f.ExpectedBy
 				}
 			}

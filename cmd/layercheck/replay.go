@@ -10,6 +10,8 @@ import (
 
 	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/backend/registry"
+	"github.com/layercheck/layercheck/harness/sandbox"
 )
 
 // cmdReplay runs a scenario file written by fuzz again, on the backend it
@@ -19,7 +21,7 @@ func cmdReplay(args []string) (int, error) {
 	fs.SetOutput(io.Discard)
 	backendName := fs.String("backend", "", "replay on this backend instead of the file's")
 	options := fs.String("options", "", "with --backend: its mount options")
-	scratch := fs.String("scratch", harness.DefaultScratch, "where runs make their directories")
+	scratch := fs.String("scratch", sandbox.DefaultScratch, "where runs make their directories")
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return 0, err
@@ -46,7 +48,7 @@ func cmdReplay(args []string) (int, error) {
 	if *backendName != "" {
 		name, opts = *backendName, *options
 	}
-	backend, err := harness.NewBackend(name, opts)
+	backend, err := registry.NewBackend(name, opts)
 	if err != nil {
 		return 0, err
 	}

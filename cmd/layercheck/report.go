@@ -12,9 +12,13 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/sandbox"
+	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
-// report is the JSON contract of DESIGN.md ("version": 1). Fields may be
+// report is the JSON contract of --json ("version": 1; see the README). Fields may be
 // added; none may be renamed.
 type report struct {
 	Version   int              `json:"version"`
@@ -67,11 +71,11 @@ func kernelRelease() string {
 	return unix.ByteSliceToString(u.Release[:])
 }
 
-func newReport(sess *harness.Session, b harness.Backend, f *runFlags, results []harness.Result, took time.Duration) *report {
+func newReport(sess *harness.Session, b backend.Backend, f *runFlags, results []harness.Result, took time.Duration) *report {
 	r := &report{
 		Version: 1,
 		Target: target{Backend: b.Name(), Options: b.Options(), Kernel: kernelRelease(), FS: sess.FSType(),
-			Depth: f.depth, Base: f.base, Build: sess.Config.Build, Rootless: f.rootless},
+			Depth: f.depth, Base: f.base, Build: string(sess.Config.Build), Rootless: f.rootless},
 		Command:   strings.Join(os.Args, " "),
 		Scenarios: results,
 	}
@@ -109,7 +113,7 @@ func (r *report) count() {
 	}
 	for i := range r.Scenarios {
 		if r.Scenarios[i].Findings == nil {
-			r.Scenarios[i].Findings = []harness.Finding{}
+			r.Scenarios[i].Findings = []snapshot.Finding{}
 		}
 	}
 }
@@ -145,13 +149,13 @@ func (r *report) print(w io.Writer, verbose bool) {
 		fmt.Fprintf(w, ", layers by %s: %s", t.Build, t.Format)
 	}
 	if t.Rootless {
-		fmt.Fprintf(w, ", rootless (user namespace; its root is host uid %d)", harness.RootlessHostID)
+		fmt.Fprintf(w, ", rootless (user namespace; its root is host uid %d)", sandbox.RootlessHostID)
 	}
 	fmt.Fprintln(w)
 	if verbose {
 		fmt.Fprintln(w)
 		for _, res := range r.Scenarios {
-			fmt.Fprintf(w, "%-5s %s", strings.ToUpper(res.Verdict), res.Name)
+			fmt.Fprintf(w, "%-5s %s", strings.ToUpper(string(res.Verdict)), res.Name)
 			if res.Reason != "" {
 				fmt.Fprintf(w, ": %s", firstLine(res.Reason))
 			}
@@ -161,14 +165,14 @@ func (r *report) print(w io.Writer, verbose bool) {
 			}
 		}
 	}
-	bySev := map[string][]string{}
+	bySev := map[snapshot.Severity][]string{}
 	for _, res := range r.Scenarios {
 		if res.Verdict != harness.Fail {
 			continue
 		}
-		lines := map[string][]string{}
+		lines := map[snapshot.Severity][]string{}
 		for _, f := range res.Unexpected() {
-			sev := harness.Severity(f)
+			sev := f.Severity()
 			lines[sev] = append(lines[sev], "      "+f.String())
 		}
 		for sev, ls := range lines {
@@ -178,9 +182,9 @@ func (r *report) print(w io.Writer, verbose bool) {
 	}
 	if len(bySev) > 0 {
 		fmt.Fprintln(w, "\nUnexpected findings, by severity:")
-		for _, sev := range harness.Severities {
+		for _, sev := range snapshot.Severities {
 			if ls := bySev[sev]; len(ls) > 0 {
-				fmt.Fprintf(w, "  %s:\n%s\n", strings.ToUpper(sev), strings.Join(ls, "\n"))
+				fmt.Fprintf(w, "  %s:\n%s\n", strings.ToUpper(string(sev)), strings.Join(ls, "\n"))
 			}
 		}
 	}
@@ -256,9 +260,9 @@ func (r *report) rerunCommand() string {
 			}
 			continue
 		}
-		keep = append(keep, harness.ShellQuote(a))
+		keep = append(keep, fsop.Quote(a))
 	}
-	return strings.Join(append(keep, "--rerun-failed", harness.ShellQuote(r.resultsFile)), " ")
+	return strings.Join(append(keep, "--rerun-failed", fsop.Quote(r.resultsFile)), " ")
 }
 
 // maskedPaths names the paths where an expected deviation showed.
@@ -266,7 +270,7 @@ func maskedPaths(res harness.Result, id string) string {
 	var ps []string
 	seen := map[string]bool{}
 	for _, f := range res.Findings {
-		if f.Expectation == id && f.Kind != harness.KindAccess && !seen[f.Path] {
+		if f.Expectation == id && f.Kind != snapshot.KindAccess && !seen[f.Path] {
 			seen[f.Path] = true
 			ps = append(ps, f.Path)
 		}
@@ -280,7 +284,7 @@ func maskedPaths(res harness.Result, id string) string {
 func citationOf(r *report, id string) string {
 	for _, res := range r.Scenarios {
 		for _, f := range res.Findings {
-			if f.Expectation == id && f.Kind != harness.KindAccess {
+			if f.Expectation == id && f.Kind != snapshot.KindAccess {
 				return f.ExpectedBy
 			}
 		}

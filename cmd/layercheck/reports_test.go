@@ -26,7 +26,7 @@ func readJSON(t *testing.T, path string) report {
 func verdicts(r report) map[string]string {
 	out := map[string]string{}
 	for _, s := range r.Scenarios {
-		out[s.Name] = s.Verdict
+		out[s.Name] = string(s.Verdict)
 	}
 	return out
 }
@@ -35,7 +35,7 @@ func verdicts(r report) map[string]string {
 // scenarios and verdicts of one unsharded run; a missing or repeated shard
 // is refused.
 func TestShardsMergeToTheWhole(t *testing.T) {
-	requireRoot(t)
+	RequireRoot(t)
 	dir := t.TempDir()
 	common := []string{"--depth", "2", "--suite", "rename,whiteout", "--scratch", t.TempDir(), "--quiet"}
 	layercheck(t, append(common, "--json", filepath.Join(dir, "all.json"))...)
@@ -85,7 +85,7 @@ func TestShardsMergeToTheWhole(t *testing.T) {
 // TestReprosReproduce: every reproducer a run writes replays its failure
 // when run with sh (exit 1), and cleans up after itself.
 func TestReprosReproduce(t *testing.T) {
-	requireRoot(t)
+	RequireRoot(t)
 	dir := t.TempDir()
 	repro := filepath.Join(dir, "repro")
 	layercheck(t, "--depth", "3", "--suite", "whiteout", "--repro-dir", repro, "--json", filepath.Join(dir, "r.json"), "--scratch", t.TempDir(), "--quiet")

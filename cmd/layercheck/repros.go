@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/repro"
 )
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._=,-]+`)
@@ -25,7 +26,7 @@ func writeRepros(dir string, cfg harness.Config, r *report) error {
 		if res.Verdict != harness.Fail {
 			continue
 		}
-		script, err := harness.Repro(cfg, *res)
+		script, err := repro.Repro(cfg, *res)
 		if err != nil {
 			index = append(index, fmt.Sprintf("%s\t(no reproducer: %v)", res.Name, err))
 			continue

@@ -14,6 +14,9 @@ import (
 
 	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/backend/registry"
+	"github.com/layercheck/layercheck/harness/sandbox"
+	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/suites"
 )
 
@@ -67,10 +70,10 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.BoolVar(&f.verbose, "v", false, "print every scenario's verdict and findings, expected ones too")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines")
 	fs.StringVar(&f.base, "base", "", "use this directory tree as the base layer instead of the rootfs fixture")
-	fs.StringVar(&f.scratch, "scratch", harness.DefaultScratch, "where runs make their directories")
+	fs.StringVar(&f.scratch, "scratch", sandbox.DefaultScratch, "where runs make their directories")
 	fs.BoolVar(&f.onDisk, "on-disk", false, "run on the scratch directory's own filesystem instead of a fresh tmpfs")
 	fs.DurationVar(&f.timeout, "timeout", 2*time.Minute, "time limit of one scenario")
-	fs.StringVar(&f.build, "build", harness.BuildMount, "how layers are built: mount (through the backend), extract (written directly in its on-disk format, as an image extractor does), extract-xattr (overlay's xattr whiteouts)")
+	fs.StringVar(&f.build, "build", string(harness.BuildMount), "how layers are built: mount (through the backend), extract (written directly in its on-disk format, as an image extractor does), extract-xattr (overlay's xattr whiteouts)")
 	fs.StringVar(&f.buildBe, "build-backend", "", "with --build extract: write the layers in this backend's on-disk format (default: --backend's), to mount layers another engine wrote")
 	fs.StringVar(&f.junit, "junit", "", "write the results as JUnit XML to `FILE`")
 	fs.StringVar(&f.reproDir, "repro-dir", "", "write a sh reproducer for every failing scenario, and an index, into `DIR`")
@@ -105,7 +108,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 
 // selectScenarios expands the chosen suites' scenarios at depth and keeps
 // those that --focus matches.
-func selectScenarios(f *runFlags) ([]harness.Scenario, error) {
+func selectScenarios(f *runFlags) ([]scenario.Scenario, error) {
 	all := suites.All()
 	names := suites.Names()
 	if f.suite != "" {
@@ -135,10 +138,10 @@ func selectScenarios(f *runFlags) ([]harness.Scenario, error) {
 			return nil, &harness.UsageError{Msg: fmt.Sprintf("--rerun-failed: nothing failed in %s", f.rerunFailed)}
 		}
 	}
-	var out []harness.Scenario
+	var out []scenario.Scenario
 	for _, n := range names {
 		for _, s := range all[n] {
-			for _, inst := range harness.Expand(s, f.depth) {
+			for _, inst := range scenario.Expand(s, f.depth) {
 				if focus != nil && !focus.MatchString(inst.FullName()) && !focus.MatchString(strings.Join(inst.Labels, " ")) {
 					continue
 				}
@@ -153,7 +156,7 @@ func selectScenarios(f *runFlags) ([]harness.Scenario, error) {
 		return nil, &harness.UsageError{Msg: "no scenario matches --suite/--focus/--rerun-failed at this depth"}
 	}
 	f.selected = len(out)
-	var mine []harness.Scenario
+	var mine []scenario.Scenario
 	for _, s := range out {
 		if f.shardSpec.takes(s.FullName()) {
 			mine = append(mine, s)
@@ -175,11 +178,11 @@ func cmdRun(args []string) (int, error) {
 		return 0, err
 	}
 	buildFrom := backend
-	if f.buildBe != "" && !strings.HasPrefix(f.build, harness.BuildExtract) {
+	if f.buildBe != "" && !strings.HasPrefix(f.build, string(harness.BuildExtract)) {
 		return 0, &harness.UsageError{Msg: "--build-backend: only with --build extract (the layers are written in that backend's format)"}
 	}
 	if f.buildBe != "" {
-		if buildFrom, err = harness.NewBackend(f.buildBe, ""); err != nil {
+		if buildFrom, err = registry.NewBackend(f.buildBe, ""); err != nil {
 			return 0, err
 		}
 	}
@@ -194,11 +197,11 @@ func cmdRun(args []string) (int, error) {
 		return 0, err
 	}
 	if f.rootless {
-		if err := harness.ReexecRootless(f.scratch, f.json, f.junit); err != nil {
+		if err := sandbox.ReexecRootless(f.scratch, f.json, f.junit); err != nil {
 			return 0, err
 		}
-		f.scratch = harness.RootlessScratch()
-		f.json, f.junit = harness.RootlessOutput(f.json), harness.RootlessOutput(f.junit)
+		f.scratch = sandbox.RootlessScratch()
+		f.json, f.junit = sandbox.RootlessOutput(f.json), sandbox.RootlessOutput(f.junit)
 	}
 
 	ctx, stop := interruptible()

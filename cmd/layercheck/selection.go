@@ -30,16 +30,16 @@ func parseShard(s string) (shardSpec, error) {
 // takes reports whether the shard runs the scenario. The split hashes the
 // scenario's full name, so it is the same on every machine and does not
 // move when scenarios are added elsewhere in the list.
-func (sh shardSpec) takes(name string) bool {
-	if sh.N == 1 {
+func (Quote shardSpec) takes(name string) bool {
+	if Quote.N == 1 {
 		return true
 	}
 	h := fnv.New32a()
 	h.Write([]byte(name))
-	return int(h.Sum32()%uint32(sh.N)) == sh.K-1
+	return int(h.Sum32()%uint32(Quote.N)) == Quote.K-1
 }
 
-func (sh shardSpec) String() string { return fmt.Sprintf("%d/%d", sh.K, sh.N) }
+func (Quote shardSpec) String() string { return fmt.Sprintf("%d/%d", Quote.K, Quote.N) }
 
 // failedIn reads a results JSON and returns the names of the scenarios
 // that failed or errored in it.

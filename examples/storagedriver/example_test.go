@@ -6,13 +6,17 @@ import (
 
 	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/backend/overlay"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/scenario"
 )
 
 // driverBackend is what a storage driver writes: its own way to mount a
 // stack. This one mounts kernel overlayfs with the driver's options; a
 // FUSE driver would start its daemon here (harness.NewExec does that from
 // a command template), a snapshotter would call its own Mounts().
-type driverBackend struct{ overlay *harness.Overlay }
+type driverBackend struct{ overlay *overlay.Overlay }
 
 func (b driverBackend) Name() string    { return "example-driver" }
 func (b driverBackend) Options() string { return b.overlay.Options() }
@@ -20,14 +24,14 @@ func (b driverBackend) Options() string { return b.overlay.Options() }
 // Mount mounts spec.Lowers (top first) under spec.Upper at spec.Target and
 // returns once the merged view is usable. The Mount it returns is
 // unmounted exactly once, on every path out.
-func (b driverBackend) Mount(ctx context.Context, spec harness.MountSpec) (harness.Mount, error) {
+func (b driverBackend) Mount(ctx context.Context, spec backend.MountSpec) (backend.Mount, error) {
 	return b.overlay.Mount(ctx, spec)
 }
 
 // Expectations lists only what the driver's documentation calls intended,
 // each with its citation. Here: overlayfs.rst's, since the driver is
 // overlayfs underneath.
-func (b driverBackend) Expectations() []harness.Expectation { return b.overlay.Expectations() }
+func (b driverBackend) Expectations() []backend.Expectation { return b.overlay.Expectations() }
 
 // Example_storageDriverBackend runs scenarios against a driver's own
 // Backend. Scenarios are data: here two written inline; a driver's test
@@ -35,12 +39,12 @@ func (b driverBackend) Expectations() []harness.Expectation { return b.overlay.E
 // way, and fails its test on any result whose Verdict is harness.Fail or
 // harness.Error.
 func Example_storageDriverBackend() {
-	overlay, err := harness.NewOverlay("") // the driver's mount options
+	kernel, err := overlay.NewOverlay("") // the driver's mount options
 	if err != nil {
 		panic(err)
 	}
 	sess, err := harness.OpenSession(context.Background(), harness.SessionOptions{
-		Backend: driverBackend{overlay}, Depth: 3, Bases: fixtures.Bases(""),
+		Backend: driverBackend{kernel}, Depth: 3, Bases: fixtures.Bases(""),
 	})
 	if err != nil {
 		fmt.Println("cannot run here:", err) // not root, no overlayfs
@@ -48,15 +52,15 @@ func Example_storageDriverBackend() {
 	}
 	defer sess.Close()
 
-	scenarios := []harness.Scenario{
+	scenarios := []scenario.Scenario{
 		{Suite: "driver", Name: "chmod-lower-file-in-layer", Doc: "a chmod in a layer shows through",
-			Steps: []harness.Step{harness.InLayer("a", harness.Chmod{Path: "etc/passwd", Mode: 0o600})}},
+			Steps: []scenario.Step{scenario.InLayer("a", fsop.Chmod{Path: "etc/passwd", Mode: 0o600})}},
 		{Suite: "driver", Name: "rename-lower-dir", Doc: "rename(2) of a lower directory",
-			Steps:  []harness.Step{harness.Runtime(harness.Rename{From: "etc/ssh", To: "etc/ssh2"})},
-			Expect: []string{harness.ExpectRenameDirEXDEV}},
+			Steps:  []scenario.Step{scenario.Runtime(fsop.Rename{From: "etc/ssh", To: "etc/ssh2"})},
+			Expect: []string{overlay.ExpectRenameDirEXDEV}},
 	}
 	for _, s := range scenarios {
-		for _, inst := range harness.Expand(s, 3) {
+		for _, inst := range scenario.Expand(s, 3) {
 			res := harness.RunScenario(context.Background(), sess.Config, inst)
 			fmt.Println(res.Name, res.Verdict)
 		}

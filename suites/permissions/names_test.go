@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	h "github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/suites/permissions"
 )
 
@@ -36,7 +36,7 @@ func TestScenarioNamesAndLabels(t *testing.T) {
 	for _, depth := range []int{1, 2, 3, 5, 50} {
 		seen := map[string]bool{}
 		for _, s := range permissions.Scenarios() {
-			for _, inst := range h.Expand(s, depth) {
+			for _, inst := range scenario.Expand(s, depth) {
 				if seen[inst.Name] {
 					t.Errorf("depth %d: two scenarios named %s", depth, inst.Name)
 				}
@@ -51,7 +51,7 @@ func TestScenarioNamesAndLabels(t *testing.T) {
 func TestSuiteSize(t *testing.T) {
 	n := 0
 	for _, s := range permissions.Scenarios() {
-		for _, inst := range h.Expand(s, 5) {
+		for _, inst := range scenario.Expand(s, 5) {
 			if inst.Skip != "" {
 				t.Errorf("%s: skipped at depth 5: %s", inst.Name, inst.Skip)
 			}

@@ -5,80 +5,82 @@ package permissions
 
 import (
 	"github.com/layercheck/layercheck/fixtures"
-	h "github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/backend/overlay"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/scenario"
 )
 
 // Scenarios returns the suite's scenarios, unexpanded: the first ten by
 // hand, then the groups of chmod.go, chown.go, dirs.go, create.go,
 // identity.go and xattrs.go, generated from tables.
-func Scenarios() []h.Scenario {
-	s := []h.Scenario{
+func Scenarios() []scenario.Scenario {
+	s := []scenario.Scenario{
 		{
 			Name:   "chmod-file-in-layer",
 			Doc:    "a chmod of a file in layer a shows in the merged view and after copy-up",
-			Steps:  []h.Step{h.InLayer("a", h.Chmod{Path: "etc/passwd", Mode: 0o600})},
+			Steps:  []scenario.Step{scenario.InLayer("a", fsop.Chmod{Path: "etc/passwd", Mode: 0o600})},
 			Labels: []string{"chmod", "file"},
 		},
 		{
 			Name:   "chmod-dir-in-layer-children-above",
 			Doc:    "the /etc case: a directory's mode changed in layer a holds while layer b adds a child to it",
-			Steps:  []h.Step{h.InLayer("a", h.Chmod{Path: "etc", Mode: 0o700}), h.InLayer("b", h.WriteFile{Path: "etc/added.conf", Data: "x=1\n", Mode: 0o644})},
+			Steps:  []scenario.Step{scenario.InLayer("a", fsop.Chmod{Path: "etc", Mode: 0o700}), scenario.InLayer("b", fsop.WriteFile{Path: "etc/added.conf", Data: "x=1\n", Mode: 0o644})},
 			Labels: []string{"chmod", "dir"},
 		},
 		{
 			Name:   "chown-dir-with-children-from-below",
 			Doc:    "a chown of a directory in layer a, whose children stay in layer 0, shows with all children",
-			Steps:  []h.Step{h.InLayer("a", h.Chown{Path: "etc/app", UID: 1002, GID: 1002})},
+			Steps:  []scenario.Step{scenario.InLayer("a", fsop.Chown{Path: "etc/app", UID: 1002, GID: 1002})},
 			Labels: []string{"chown", "dir"},
 		},
 		{
 			Name:   "chown-clears-setuid",
 			Doc:    "chown of a setuid binary clears setuid as on a plain filesystem",
-			Steps:  []h.Step{h.InLayer("a", h.Chown{Path: "usr/bin/sudo", UID: 1000, GID: 1000})},
+			Steps:  []scenario.Step{scenario.InLayer("a", fsop.Chown{Path: "usr/bin/sudo", UID: 1000, GID: 1000})},
 			Labels: []string{"chown", "setuid", "file"},
 		},
 		{
 			Name:   "chmod-then-write-keeps-mode",
 			Doc:    "a file chmod'ed 0600 in layer a and written at runtime keeps mode 0600 through copy-up",
-			Steps:  []h.Step{h.InLayer("a", h.Chmod{Path: "etc/hostname", Mode: 0o600}), h.Runtime(h.Append{Path: "etc/hostname", Data: "more\n"})},
+			Steps:  []scenario.Step{scenario.InLayer("a", fsop.Chmod{Path: "etc/hostname", Mode: 0o600}), scenario.Runtime(fsop.Append{Path: "etc/hostname", Data: "more\n"})},
 			Labels: []string{"chmod", "copy-up", "file"},
 		},
 		{
 			Name:   "owner-writes-own-lower-file",
 			Doc:    "a non-root owner may write its own file from a lower layer, and nobody else may",
-			Steps:  []h.Step{h.Runtime(h.Append{Path: "home/user/notes.txt", Data: "more\n", By: h.By{As: fixtures.Owner}}, h.Append{Path: "home/user/notes.txt", Data: "intrusion\n", By: h.By{As: fixtures.Other}})},
+			Steps:  []scenario.Step{scenario.Runtime(fsop.Append{Path: "home/user/notes.txt", Data: "more\n", By: fsop.By{As: fixtures.Owner}}, fsop.Append{Path: "home/user/notes.txt", Data: "intrusion\n", By: fsop.By{As: fixtures.Other}})},
 			Labels: []string{"identity", "write", "file"},
 		},
 		{
 			Name: "non-owner-chmod-refused",
 			Doc:  "chmod and chown of root's file by another user fail with the same errno as on a plain copy",
-			Steps: []h.Step{h.Runtime(h.Chmod{Path: "etc/passwd", Mode: 0o666, By: h.By{As: fixtures.Other}},
-				h.Chown{Path: "etc/passwd", UID: 1002, GID: 1002, By: h.By{As: fixtures.Other}})},
+			Steps: []scenario.Step{scenario.Runtime(fsop.Chmod{Path: "etc/passwd", Mode: 0o666, By: fsop.By{As: fixtures.Other}},
+				fsop.Chown{Path: "etc/passwd", UID: 1002, GID: 1002, By: fsop.By{As: fixtures.Other}})},
 			Labels: []string{"identity", "chmod", "chown", "errno", "file"},
 		},
 		{
 			Name:   "xattr-in-layer-kept-through-copy-up",
 			Doc:    "a user.* xattr set in layer a survives a chmod-triggered copy-up at runtime",
-			Steps:  []h.Step{h.InLayer("a", h.SetXattr{Path: "etc/hostname", Name: "user.origin", Value: "layer"}), h.Runtime(h.Chmod{Path: "etc/hostname", Mode: 0o640})},
+			Steps:  []scenario.Step{scenario.InLayer("a", fsop.SetXattr{Path: "etc/hostname", Name: "user.origin", Value: "layer"}), scenario.Runtime(fsop.Chmod{Path: "etc/hostname", Mode: 0o640})},
 			Labels: []string{"xattr", "copy-up", "file"},
 		},
 		{
 			Name:   "chmod-one-name-of-hardlink",
 			Doc:    "chmod of one name of a hardlink pair changes both names",
-			Steps:  []h.Step{h.Runtime(h.Chmod{Path: "usr/bin/python3", Mode: 0o700})},
+			Steps:  []scenario.Step{scenario.Runtime(fsop.Chmod{Path: "usr/bin/python3", Mode: 0o700})},
 			Labels: []string{"chmod", "hardlink", "file"},
-			Expect: []string{h.ExpectCopyUpSplitsLink},
+			Expect: []string{overlay.ExpectCopyUpSplitsLink},
 		},
 		{
 			Name: "offline-chmod-of-copied-up-dir-is-masked",
 			Doc: "the seed case: a directory copied up at runtime, then chmod'ed 0700 and chowned offline in layer 0, " +
 				"shows its upper copy's mode and owner after the remount",
-			Steps: []h.Step{
-				h.Runtime(h.WriteFile{Path: "etc/app/new.conf", Data: "x\n", Mode: 0o644}),
-				h.OfflineAt(0, h.Chmod{Path: "etc/app", Mode: 0o700}, h.Chown{Path: "etc/app", UID: 1002, GID: 1002}),
+			Steps: []scenario.Step{
+				scenario.Runtime(fsop.WriteFile{Path: "etc/app/new.conf", Data: "x\n", Mode: 0o644}),
+				scenario.OfflineAt(0, fsop.Chmod{Path: "etc/app", Mode: 0o700}, fsop.Chown{Path: "etc/app", UID: 1002, GID: 1002}),
 			},
 			Labels: []string{"chmod", "chown", "dir", "offline"},
-			Expect: []string{h.ExpectMergedDirMeta},
+			Expect: []string{overlay.ExpectMergedDirMeta},
 		},
 	}
 	s = append(s, chmodScenarios()...)

@@ -2,7 +2,8 @@ package permissions
 
 import (
 	"github.com/layercheck/layercheck/fixtures"
-	h "github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/scenario"
 )
 
 // Scenarios are generated from small tables: a target path of each file
@@ -29,12 +30,12 @@ var (
 
 // Identities and placements, short.
 var (
-	owner  = h.By{As: fixtures.Owner}
-	member = h.By{As: fixtures.Member}
-	other  = h.By{As: fixtures.Other}
+	owner  = fsop.By{As: fixtures.Owner}
+	member = fsop.By{As: fixtures.Member}
+	other  = fsop.By{As: fixtures.Other}
 )
 
-func umask(id h.By, bits uint32) h.By { id.Umask = h.Mask(bits); return id }
+func umask(id fsop.By, bits uint32) fsop.By { id.Umask = fsop.Mask(bits); return id }
 
 // Placement labels.
 const (
@@ -48,36 +49,36 @@ func labels(ls ...string) []string { return ls }
 // (variable "a", which Expand places in every layer the depth allows) and
 // in the runtime upper (name suffix "/runtime"). setup steps, if any, go
 // in layer variables that come before "a" ("s", placed below it).
-func everywhere(s h.Scenario, ops ...h.Op) []h.Scenario {
+func everywhere(s scenario.Scenario, ops ...fsop.Op) []scenario.Scenario {
 	inLayer := s
-	inLayer.Steps = []h.Step{h.InLayer("a", ops...)}
+	inLayer.Steps = []scenario.Step{scenario.InLayer("a", ops...)}
 	inLayer.Labels = append(append([]string{}, s.Labels...), lLayer)
 	atRuntime := s
 	atRuntime.Name += "/runtime"
-	atRuntime.Steps = []h.Step{h.Runtime(ops...)}
+	atRuntime.Steps = []scenario.Step{scenario.Runtime(ops...)}
 	atRuntime.Labels = append(append([]string{}, s.Labels...), lRuntime)
-	return []h.Scenario{inLayer, atRuntime}
+	return []scenario.Scenario{inLayer, atRuntime}
 }
 
 // afterSetup returns s with setup in layer "a" and ops in every place
 // above it: a later layer "b" (both placed over every pair of layers) and
 // the runtime upper (name suffix "/runtime").
-func afterSetup(s h.Scenario, setup []h.Op, ops ...h.Op) []h.Scenario {
+func afterSetup(s scenario.Scenario, setup []fsop.Op, ops ...fsop.Op) []scenario.Scenario {
 	inLayer := s
-	inLayer.Steps = []h.Step{h.InLayer("a", setup...), h.InLayer("b", ops...)}
+	inLayer.Steps = []scenario.Step{scenario.InLayer("a", setup...), scenario.InLayer("b", ops...)}
 	inLayer.Labels = append(append([]string{}, s.Labels...), lLayer)
-	return append([]h.Scenario{inLayer}, setupThenRuntime(s, setup, ops...))
+	return append([]scenario.Scenario{inLayer}, setupThenRuntime(s, setup, ops...))
 }
 
 // setupThenRuntime returns s with setup in layer "a" (every position) and
 // ops in the runtime upper, named "name/runtime/layer=k": for the ops whose
 // point is what copy-up makes of a state a layer left, where a second
 // layer adds nothing the runtime upper does not.
-func setupThenRuntime(s h.Scenario, setup []h.Op, ops ...h.Op) h.Scenario {
+func setupThenRuntime(s scenario.Scenario, setup []fsop.Op, ops ...fsop.Op) scenario.Scenario {
 	s.Name += "/runtime"
-	s.Steps = []h.Step{h.InLayer("a", setup...), h.Runtime(ops...)}
+	s.Steps = []scenario.Step{scenario.InLayer("a", setup...), scenario.Runtime(ops...)}
 	s.Labels = append(append([]string{}, s.Labels...), lRuntime)
 	return s
 }
 
-func ops(o ...h.Op) []h.Op { return o }
+func ops(o ...fsop.Op) []fsop.Op { return o }

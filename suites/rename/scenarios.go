@@ -15,13 +15,15 @@ package rename
 import (
 	"golang.org/x/sys/unix"
 
-	h "github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/backend/overlay"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/scenario"
 )
 
 // Scenarios returns the suite's scenarios, unexpanded.
-func Scenarios() []h.Scenario {
-	var s []h.Scenario
-	for _, group := range [][]h.Scenario{files(), dirs(), chains(), renameat2(), errnos()} {
+func Scenarios() []scenario.Scenario {
+	var s []scenario.Scenario
+	for _, group := range [][]scenario.Scenario{files(), dirs(), chains(), renameat2(), errnos()} {
 		s = append(s, group...)
 	}
 	for i := range s {
@@ -31,33 +33,33 @@ func Scenarios() []h.Scenario {
 }
 
 // mv is rename(2) as root.
-func mv(from, to string) h.Rename { return h.Rename{From: from, To: to} }
+func mv(from, to string) fsop.Rename { return fsop.Rename{From: from, To: to} }
 
 // mvAs is rename(2) as id.
-func mvAs(id h.Identity, from, to string) h.Rename {
-	return h.Rename{From: from, To: to, By: h.By{As: id}}
+func mvAs(id fsop.Identity, from, to string) fsop.Rename {
+	return fsop.Rename{From: from, To: to, By: fsop.By{As: id}}
 }
 
 // noreplace, exchange and whiteout are renameat2(2) with one flag, as root.
-func noreplace(from, to string) h.Rename {
-	return h.Rename{From: from, To: to, Flags: unix.RENAME_NOREPLACE}
+func noreplace(from, to string) fsop.Rename {
+	return fsop.Rename{From: from, To: to, Flags: unix.RENAME_NOREPLACE}
 }
-func exchange(from, to string) h.Rename {
-	return h.Rename{From: from, To: to, Flags: unix.RENAME_EXCHANGE}
+func exchange(from, to string) fsop.Rename {
+	return fsop.Rename{From: from, To: to, Flags: unix.RENAME_EXCHANGE}
 }
-func whiteout(from, to string) h.Rename {
-	return h.Rename{From: from, To: to, Flags: unix.RENAME_WHITEOUT}
+func whiteout(from, to string) fsop.Rename {
+	return fsop.Rename{From: from, To: to, Flags: unix.RENAME_WHITEOUT}
 }
 
 // Small ops for building layers and filling renamed directories.
-func mkdir(p string) h.Mkdir           { return h.Mkdir{Path: p, Mode: 0o755} }
-func write(p, data string) h.WriteFile { return h.WriteFile{Path: p, Data: data, Mode: 0o644} }
-func rm(p string) h.Remove             { return h.Remove{Path: p} }
-func rmAll(p string) h.RemoveAll       { return h.RemoveAll{Path: p} }
+func mkdir(p string) fsop.Mkdir           { return fsop.Mkdir{Path: p, Mode: 0o755} }
+func write(p, data string) fsop.WriteFile { return fsop.WriteFile{Path: p, Data: data, Mode: 0o644} }
+func rm(p string) fsop.Remove             { return fsop.Remove{Path: p} }
+func rmAll(p string) fsop.RemoveAll       { return fsop.RemoveAll{Path: p} }
 
 // steps is a shorthand for a scenario's step list.
-func steps(s ...h.Step) []h.Step { return s }
+func steps(s ...scenario.Step) []scenario.Step { return s }
 
 // exdev is the Expect list of a scenario that renames a lower or merged
 // directory.
-var exdev = []string{h.ExpectRenameDirEXDEV}
+var exdev = []string{overlay.ExpectRenameDirEXDEV}

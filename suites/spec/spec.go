@@ -17,6 +17,7 @@ package spec
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -28,6 +29,9 @@ import (
 
 	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/backend/registry"
+	"github.com/layercheck/layercheck/harness/sandbox"
+	"github.com/layercheck/layercheck/harness/scenario"
 )
 
 // Depth is the stack depth the specs run at.
@@ -39,9 +43,12 @@ func Depth() int {
 }
 
 // Main is the TestMain of a suite package: it moves the test binary into a
-// private mount namespace (see harness.ReexecInMountNamespace) first.
+// private mount namespace (see sandbox.ReexecInMountNamespace) first.
 func Main(m *testing.M) {
-	harness.ReexecInMountNamespace()
+	var child *sandbox.ChildExit
+	if err := sandbox.ReexecInMountNamespace(); errors.As(err, &child) {
+		os.Exit(child.Code) // the tests ran in the child
+	}
 	os.Exit(m.Run())
 }
 
@@ -57,7 +64,7 @@ func setup() {
 		return
 	}
 	// LAYERCHECK_UNMOUNT: the unmount template of LAYERCHECK_BACKEND=exec:TEMPLATE.
-	backend, err := harness.NewBackendUnmount(os.Getenv("LAYERCHECK_BACKEND"), os.Getenv("LAYERCHECK_OPTIONS"), os.Getenv("LAYERCHECK_UNMOUNT"))
+	backend, err := registry.NewBackendUnmount(os.Getenv("LAYERCHECK_BACKEND"), os.Getenv("LAYERCHECK_OPTIONS"), os.Getenv("LAYERCHECK_UNMOUNT"))
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	session, err = harness.OpenSession(context.Background(), harness.SessionOptions{
 		Backend: backend, Depth: Depth(), Bases: fixtures.Bases(""),
@@ -76,7 +83,7 @@ func Builds(suite []string) []string {
 		return strings.Split(env, ",")
 	}
 	if len(suite) == 0 {
-		return []string{harness.BuildMount}
+		return []string{string(harness.BuildMount)}
 	}
 	return suite
 }
@@ -84,18 +91,18 @@ func Builds(suite []string) []string {
 // Scenarios declares the suite's scenarios as a Ginkgo table, once per
 // build mode (Builds). Call it at package level:
 // var _ = spec.Scenarios("permissions", permissions.Scenarios()).
-func Scenarios(suite string, scenarios []harness.Scenario, builds ...string) bool {
+func Scenarios(suite string, scenarios []scenario.Scenario, builds ...string) bool {
 	ginkgo.BeforeSuite(setup)
 	ginkgo.AfterSuite(func() {
 		if session != nil {
 			gomega.Expect(session.Close()).To(gomega.Succeed())
 		}
 	})
-	args := []any{func(build string, s harness.Scenario) { run(build, s) }}
+	args := []any{func(build string, s scenario.Scenario) { run(build, s) }}
 	builds = Builds(builds)
 	for _, b := range builds {
 		for _, s := range scenarios {
-			for _, inst := range harness.Expand(s, Depth()) {
+			for _, inst := range scenario.Expand(s, Depth()) {
 				name := inst.Name
 				if len(builds) > 1 {
 					name = "[" + b + "] " + name
@@ -109,7 +116,7 @@ func Scenarios(suite string, scenarios []harness.Scenario, builds ...string) boo
 }
 
 // run runs one scenario instance as a spec, its layers built by build.
-func run(build string, s harness.Scenario) {
+func run(build string, s scenario.Scenario) {
 	if skipAll != "" {
 		ginkgo.Skip(skipAll)
 	}

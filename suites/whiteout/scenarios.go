@@ -17,13 +17,13 @@
 package whiteout
 
 import (
-	h "github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/scenario"
 )
 
 // Scenarios returns the suite's scenarios, unexpanded.
-func Scenarios() []h.Scenario {
-	var s []h.Scenario
-	for _, group := range [][]h.Scenario{deletes(), recreates(), merged(), intoDeleted(), lookalikes()} {
+func Scenarios() []scenario.Scenario {
+	var s []scenario.Scenario
+	for _, group := range [][]scenario.Scenario{deletes(), recreates(), merged(), intoDeleted(), lookalikes()} {
 		s = append(s, group...)
 	}
 	for i := range s {

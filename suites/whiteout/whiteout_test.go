@@ -6,7 +6,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/suites/spec"
 	"github.com/layercheck/layercheck/suites/whiteout"
 )
@@ -20,4 +19,4 @@ func TestWhiteout(t *testing.T) {
 
 // The suite runs with layers built through the backend and written
 // directly in each of its on-disk formats.
-var _ = spec.Scenarios("whiteout", whiteout.Scenarios(), harness.BuildMount, harness.BuildExtract, harness.BuildExtract+"-xattr")
+var _ = spec.Scenarios("whiteout", whiteout.Scenarios(), "mount", "extract", "extract-xattr")

@@ -1,0 +1,43 @@
+package backend
+
+import (
+	"github.com/layercheck/layercheck/harness/scenario"
+)
+
+// ScenarioSkipper is implemented by backends whose documentation leaves
+// some scenarios undefined under their options: such a scenario is skip,
+// with the citation as its reason, since whatever it showed would prove
+// nothing either way.
+type ScenarioSkipper interface {
+	SkipReason(s scenario.Scenario) string
+}
+
+// KnownIssuer is implemented by backends that record known issues.
+type KnownIssuer interface {
+	KnownIssues() []KnownIssue
+}
+
+// Extractable is implemented by backends whose layers can be written
+// directly in their on-disk format.
+type Extractable interface {
+	// WhiteoutFormat returns the format variant ("" is the one the backend
+	// writes itself when it builds a layer through a mount).
+	WhiteoutFormat(variant string) (WhiteoutFormat, error)
+}
+
+// ShellMounter is implemented by backends that a reproducer script can
+// drive from sh. Paths in the spec are relative to the script's scratch
+// directory, which is the current directory when the lines run.
+type ShellMounter interface {
+	MountShell(spec MountSpec) string
+	UnmountShell(target string) string
+}
+
+// CopyRefuser is implemented by backends that refuse to mount layers copied
+// to new directories under some options (kernel overlay with index=on: the
+// file handle of the lower root recorded in the upper no longer verifies).
+// RefusesCopiedLayers gives the citation, or "" when copies mount; the
+// engine's rebuilt phase (Scenario.Rebuild) does not run while it is set.
+type CopyRefuser interface {
+	RefusesCopiedLayers() string
+}

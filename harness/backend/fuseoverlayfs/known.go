@@ -1,0 +1,53 @@
+package fuseoverlayfs
+
+import (
+	"path"
+	"strings"
+
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/snapshot"
+)
+
+// Known issues of the FUSE backends: seen here (fuse-overlayfs 1.10,
+// unionfs-fuse 1.0 on Debian 12), documented as intended nowhere in their
+// README or man page. They stay failures; the tag only says "not news".
+const (
+	KnownFuseOverlayfsWhPrefix   = "fuse-overlayfs/hides-wh-prefixed-names"
+	KnownFuseOverlayfsRootDotDot = "fuse-overlayfs/root-readdir-without-dotdot"
+)
+
+// KnownIssues implements KnownIssuer.
+func (f *FuseOverlayfs) KnownIssues() []backend.KnownIssue {
+	return []backend.KnownIssue{
+		{
+			ID: KnownFuseOverlayfsWhPrefix,
+			Summary: "a regular file named .wh.NAME in a lower layer is taken as an aufs-style whiteout: it and NAME " +
+				"vanish from the merged view, and .wh..wh..opq makes its directory opaque (the kernel's format is a 0/0 " +
+				"character device; nothing in fuse-overlayfs's documentation says it reads .wh. files)",
+			Match: func(f snapshot.Finding, ev *backend.Evidence) bool {
+				if f.Kind != snapshot.KindMissing {
+					return false
+				}
+				dir, base := path.Split(f.Path)
+				if strings.HasPrefix(base, ".wh.") {
+					return true
+				}
+				if ev.Ref == nil {
+					return false
+				}
+				if _, ok := ev.Ref.Entries[path.Join(dir, ".wh."+base)]; ok {
+					return true
+				}
+				_, ok := ev.Ref.Entries[path.Join(dir, ".wh..wh..opq")]
+				return ok
+			},
+		},
+		{
+			ID:      KnownFuseOverlayfsRootDotDot,
+			Summary: "readdir(3) of the mount's root lists \".\" but not \"..\"",
+			Match: func(f snapshot.Finding, _ *backend.Evidence) bool {
+				return f.Kind == snapshot.KindInvariant && f.Path == "." && f.Field == "readdir" && strings.Contains(f.Reference, `".."`)
+			},
+		},
+	}
+}

@@ -1,0 +1,44 @@
+package registry
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/backend/exec"
+	"github.com/layercheck/layercheck/harness/backend/fuseoverlayfs"
+	"github.com/layercheck/layercheck/harness/backend/overlay"
+	"github.com/layercheck/layercheck/harness/backend/unionfs"
+)
+
+// NewBackend returns the backend that --backend NAME and --options OPTS name.
+func NewBackend(name, opts string) (backend.Backend, error) { return NewBackendUnmount(name, opts, "") }
+
+// BackendNames are the backends --backend knows, besides exec:TEMPLATE.
+var BackendNames = []string{"overlay", "fuse-overlayfs", "unionfs-fuse"}
+
+// NewBackendUnmount is NewBackend with the unmount template of an
+// exec:TEMPLATE backend (--unmount).
+func NewBackendUnmount(name, opts, unmount string) (backend.Backend, error) {
+	if tmpl, ok := strings.CutPrefix(name, "exec:"); ok {
+		if opts != "" {
+			return nil, &backend.UsageError{Setting: "options", Msg: "an exec backend takes its options in its template"}
+		}
+		return exec.NewExec(tmpl, unmount)
+	}
+	if unmount != "" {
+		return nil, &backend.UsageError{Setting: "unmount", Msg: "only for an exec:TEMPLATE backend"}
+	}
+	switch name {
+	case "overlay", "":
+		return overlay.NewOverlay(opts)
+	case "fuse-overlayfs":
+		return fuseoverlayfs.NewFuseOverlayfs(opts)
+	case "unionfs-fuse":
+		return unionfs.NewUnionfsFuse(opts)
+	}
+	known := append([]string{}, BackendNames...)
+	sort.Strings(known)
+	return nil, &backend.UsageError{Setting: "backend", Msg: fmt.Sprintf("unknown backend %q (known: %s, exec:TEMPLATE)", name, strings.Join(known, ", "))}
+}

@@ -1,0 +1,39 @@
+// Package harness is the engine of layercheck and its entry point for
+// callers: it builds a stack of read-only layers through a backend, mounts
+// it with a fresh upper, applies a scenario's ops to the merged view and, in
+// lockstep, to a plain reference directory, and turns every difference into
+// a finding, explained by the backend's documented deviations or left
+// unexpected.
+//
+// The loop of one scenario (RunScenario):
+//
+//	build    layer 0 is the base; layer k is written through a mount of
+//	         layers 0..k-1 with layer k as the upper (or, --build extract,
+//	         written directly in the backend's on-disk format)
+//	runtime  every layer as a lower, a fresh upper; runtime ops
+//	snapshot the merged view and the reference; unmount
+//	offline  changes made directly to a layer while nothing is mounted
+//	remount  mount again and snapshot: the view must persist
+//	rebuilt  (Scenario.Rebuild) the layers copied and mounted from there
+//	compare  snapshot.Compare into findings; backend.Expectation marks
+//	         the documented ones; Verdict says what the scenario came to
+//
+// Packages, imports pointing down only (a test asserts it):
+//
+//	cmd/layercheck           flags, words, exit codes, reports
+//	harness/repro            reproducer scripts of results
+//	harness                  this engine: Session, RunScenario, Run, TestBackend
+//	harness/backend/registry names to backends, for the command line
+//	harness/backend/...      one package per backend (overlay, fuseoverlayfs,
+//	                         unionfs, exec); they import the contract only
+//	harness/sandbox          private mount namespace, rootless, scratch, cleanup
+//	harness/backend          the contract: Backend, Mount, MountSpec,
+//	                         Expectation, KnownIssue, formats, capabilities
+//	harness/scenario         scenarios, steps, expansion over depth
+//	harness/snapshot         snapshots, findings, comparison
+//	harness/fsop             ops as values, applied beneath a root
+//
+// A backend tells the engine what it can do through optional interfaces of
+// package backend (KnownIssuer, ScenarioSkipper, Extractable,
+// ShellMounter, CopyRefuser), never by its concrete type.
+package harness

@@ -1,0 +1,145 @@
+package fsop
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// CopyTree copies src to dst (which must not exist) with everything a
+// snapshot compares: types, modes with setuid/setgid/sticky, owners,
+// content, symlink targets, device numbers, every extended attribute and
+// hardlink groups, as `cp -a` does. Symlinks are copied, never followed.
+func CopyTree(src, dst string) error {
+	type dirMeta struct {
+		path string
+		st   *unix.Stat_t
+		xa   map[string]string
+	}
+	var dirs []dirMeta // applied last, children first, so a 0500 dir can be filled
+	links := map[[2]uint64]string{}
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		to := filepath.Join(dst, rel)
+		var st unix.Stat_t
+		if err := unix.Lstat(p, &st); err != nil {
+			return err
+		}
+		xa, err := XattrsOf(p)
+		if err != nil {
+			return err
+		}
+		mode := st.Mode & 07777
+		switch st.Mode & unix.S_IFMT {
+		case unix.S_IFDIR:
+			if err := unix.Mkdir(to, 0o700); err != nil {
+				return fmt.Errorf("copy %s: %w", rel, err)
+			}
+			dirs = append(dirs, dirMeta{to, &st, xa})
+			return nil
+		case unix.S_IFREG:
+			key := [2]uint64{st.Dev, st.Ino}
+			if first, ok := links[key]; ok && st.Nlink > 1 {
+				return unix.Link(first, to)
+			}
+			links[key] = to
+			if err := CopyFile(p, to); err != nil {
+				return fmt.Errorf("copy %s: %w", rel, err)
+			}
+		case unix.S_IFLNK:
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			if err := unix.Symlink(target, to); err != nil {
+				return fmt.Errorf("copy %s: %w", rel, err)
+			}
+			if err := unix.Lchown(to, int(st.Uid), int(st.Gid)); err != nil {
+				return err
+			}
+			return setLxattrs(to, xa)
+		default: // fifo, socket, devices (whiteouts included)
+			if err := unix.Mknod(to, st.Mode, int(st.Rdev)); err != nil {
+				return fmt.Errorf("copy %s: %w", rel, err)
+			}
+		}
+		return setMeta(to, &st, mode, xa)
+	})
+	if err != nil {
+		return err
+	}
+	for i := len(dirs) - 1; i >= 0; i-- {
+		d := dirs[i]
+		if err := setMeta(d.path, d.st, d.st.Mode&07777, d.xa); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// setMeta sets owner, then mode (chown clears setuid and setgid), then xattrs.
+func setMeta(p string, st *unix.Stat_t, mode uint32, xa map[string]string) error {
+	if err := unix.Lchown(p, int(st.Uid), int(st.Gid)); err != nil {
+		return err
+	}
+	if err := unix.Chmod(p, mode); err != nil {
+		return err
+	}
+	return setLxattrs(p, xa)
+}
+
+// copyFile copies the data of src to the new file dst with
+// copy_file_range(2) (one call for a small file), falling back to read and
+// write where the filesystems cannot.
+func CopyFile(src, dst string) error {
+	in, err := unix.Open(src, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(in)
+	out, err := unix.Open(dst, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(out)
+	for {
+		n, err := unix.CopyFileRange(in, nil, out, nil, 1<<30, 0)
+		if err == unix.EXDEV || err == unix.EINVAL || err == unix.ENOSYS || err == unix.EOPNOTSUPP {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+	}
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := unix.Read(in, buf)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		if _, err := unix.Write(out, buf[:n]); err != nil {
+			return err
+		}
+	}
+}
+
+func setLxattrs(p string, xa map[string]string) error {
+	for k, v := range xa {
+		if err := unix.Lsetxattr(p, k, []byte(v), 0); err != nil {
+			return fmt.Errorf("set xattr %s on %s: %w", k, p, err)
+		}
+	}
+	return nil
+}

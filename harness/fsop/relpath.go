@@ -1,0 +1,8 @@
+package fsop
+
+func Join(dir, name string) string {
+	if dir == "" || dir == "." {
+		return name
+	}
+	return dir + "/" + name
+}
