@@ -170,7 +170,7 @@ func shrink(ctx context.Context, o Options, f *Failure) {
 }
 
 // baseModel is the generator's model of a base tree: path -> type.
-func baseModel(b *h.Base) map[string]string {
+func baseModel(b *scenario.Base) map[string]string {
 	s, err := snapshot.TakeSnapshot(b.Dir, snapshot.SnapshotOptions{})
 	m := map[string]string{".": "dir"}
 	if err != nil {

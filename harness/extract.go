@@ -313,6 +313,18 @@ func sameAttrs(a, b snapshot.Entry) bool {
 		a.Digest == b.Digest && a.Target == b.Target && a.Rdev == b.Rdev && maps.Equal(a.Xattrs, b.Xattrs)
 }
 
+// layerWriter writes one extracted layer: the directories it made (their
+// attributes are set last, children first, so that a read-only directory
+// still takes its children) and the first name of every hardlink group.
+type layerWriter struct {
+	refDir, layerDir string
+	f                backend.WhiteoutFormat
+	t                *fsop.Tree
+	made             map[string]bool
+	dirs             []string
+	links            map[[2]uint64]string
+}
+
 // writeTo creates the layer at layerDir (an empty directory) from the
 // reference at refDir.
 func (d *layerDiff) writeTo(refDir, layerDir string, f backend.WhiteoutFormat) error {
@@ -321,61 +333,14 @@ func (d *layerDiff) writeTo(refDir, layerDir string, f backend.WhiteoutFormat) e
 		return err
 	}
 	defer t.Close()
-	made := map[string]bool{".": true}
-	var dirs []string // directories made, their attributes set last (children first)
-	mkdir := func(p string) error {
-		if err := unix.Mkdir(filepath.Join(layerDir, p), 0o700); err != nil {
-			return err
-		}
-		made[p] = true
-		dirs = append(dirs, p)
-		return nil
-	}
-	var ensure func(p string) error // makes p and its parents as directories
-	ensure = func(p string) error {
-		if made[p] {
-			return nil
-		}
-		if err := ensure(path.Dir(p)); err != nil {
-			return err
-		}
-		return mkdir(p)
-	}
-	links := map[[2]uint64]string{}
+	w := &layerWriter{refDir: refDir, layerDir: layerDir, f: f, t: t, made: map[string]bool{".": true}, links: map[[2]uint64]string{}}
 	for _, p := range slices.Sorted(maps.Keys(d.write)) {
-		if err := ensure(path.Dir(p)); err != nil {
+		if err := w.entry(p, d.opaque[p]); err != nil {
 			return err
-		}
-		src, dst := filepath.Join(refDir, p), filepath.Join(layerDir, p)
-		var st unix.Stat_t
-		if err := unix.Lstat(src, &st); err != nil {
-			return err
-		}
-		if st.Mode&unix.S_IFMT == unix.S_IFDIR {
-			if err := mkdir(p); err != nil {
-				return err
-			}
-			if d.opaque[p] {
-				if err := f.Opaque(t, p); err != nil {
-					return fmt.Errorf("opaque %s: %w", p, err)
-				}
-			}
-			continue
-		}
-		key := [2]uint64{st.Dev, st.Ino}
-		if first, ok := links[key]; ok {
-			if err := unix.Link(first, dst); err != nil {
-				return err
-			}
-			continue
-		}
-		links[key] = dst
-		if err := copyEntry(src, dst, &st, f); err != nil {
-			return fmt.Errorf("copy %s: %w", p, err)
 		}
 	}
 	for _, p := range d.whiteouts {
-		if err := ensure(path.Dir(p)); err != nil {
+		if err := w.ensure(path.Dir(p)); err != nil {
 			return err
 		}
 		if err := f.Whiteout(t, p); err != nil {
@@ -383,15 +348,74 @@ func (d *layerDiff) writeTo(refDir, layerDir string, f backend.WhiteoutFormat) e
 		}
 	}
 	if d.root {
-		dirs = append([]string{"."}, dirs...)
+		w.dirs = append([]string{"."}, w.dirs...)
 	}
-	for i := len(dirs) - 1; i >= 0; i-- {
-		src := filepath.Join(refDir, dirs[i])
+	return w.setDirMeta()
+}
+
+// mkdir makes the directory p of the layer, attributes to come.
+func (w *layerWriter) mkdir(p string) error {
+	if err := unix.Mkdir(filepath.Join(w.layerDir, p), 0o700); err != nil {
+		return err
+	}
+	w.made[p] = true
+	w.dirs = append(w.dirs, p)
+	return nil
+}
+
+// ensure makes p and its parents as directories.
+func (w *layerWriter) ensure(p string) error {
+	if w.made[p] {
+		return nil
+	}
+	if err := w.ensure(path.Dir(p)); err != nil {
+		return err
+	}
+	return w.mkdir(p)
+}
+
+// entry writes the reference's entry p: a directory (opaque if asked), a
+// further name of a hardlink group already written, or a copy.
+func (w *layerWriter) entry(p string, opaque bool) error {
+	if err := w.ensure(path.Dir(p)); err != nil {
+		return err
+	}
+	src, dst := filepath.Join(w.refDir, p), filepath.Join(w.layerDir, p)
+	var st unix.Stat_t
+	if err := unix.Lstat(src, &st); err != nil {
+		return err
+	}
+	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		if err := w.mkdir(p); err != nil {
+			return err
+		}
+		if opaque {
+			if err := w.f.Opaque(w.t, p); err != nil {
+				return fmt.Errorf("opaque %s: %w", p, err)
+			}
+		}
+		return nil
+	}
+	key := [2]uint64{st.Dev, st.Ino}
+	if first, ok := w.links[key]; ok {
+		return unix.Link(first, dst)
+	}
+	w.links[key] = dst
+	if err := copyEntry(src, dst, &st, w.f); err != nil {
+		return fmt.Errorf("copy %s: %w", p, err)
+	}
+	return nil
+}
+
+// setDirMeta gives the directories made their attributes, children first.
+func (w *layerWriter) setDirMeta() error {
+	for i := len(w.dirs) - 1; i >= 0; i-- {
+		src := filepath.Join(w.refDir, w.dirs[i])
 		var st unix.Stat_t
 		if err := unix.Lstat(src, &st); err != nil {
 			return err
 		}
-		if err := setStoredMeta(src, filepath.Join(layerDir, dirs[i]), &st, f); err != nil {
+		if err := setStoredMeta(src, filepath.Join(w.layerDir, w.dirs[i]), &st, w.f); err != nil {
 			return err
 		}
 	}

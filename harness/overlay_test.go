@@ -101,14 +101,14 @@ func (d dropsLayers) Mount(ctx context.Context, s backend.MountSpec) (backend.Mo
 func testConfig(t *testing.T, b backend.Backend, depth int) Config {
 	t.Helper()
 	tmp := t.TempDir()
-	base := &Base{Name: "rootfs", Dir: filepath.Join(tmp, "base"), Identities: []fsop.Identity{fsop.Root, {Name: "user", UID: 1000, GID: 1000}}}
+	base := &scenario.Base{Name: "rootfs", Dir: filepath.Join(tmp, "base"), Identities: []fsop.Identity{fsop.Root, {Name: "user", UID: 1000, GID: 1000}}}
 	testenv.Build(t, base.Dir, testenv.BaseOps...)
 	if err := base.Seal(); err != nil {
 		t.Fatal(err)
 	}
 	scratch := filepath.Join(tmp, "scratch")
 	os.Mkdir(scratch, 0o755)
-	return Config{Backend: b, Depth: depth, Scratch: scratch, Bases: map[string]*Base{"rootfs": base}}
+	return Config{Backend: b, Depth: depth, Scratch: scratch, Bases: map[string]*scenario.Base{"rootfs": base}}
 }
 
 // TestRunCatchesALostLayer: a backend that loses a layer fails the

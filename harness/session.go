@@ -10,6 +10,7 @@ import (
 
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/sandbox"
+	"github.com/layercheck/layercheck/harness/scenario"
 	"golang.org/x/sys/unix"
 )
 
@@ -27,7 +28,7 @@ type SessionOptions struct {
 	Timeout     time.Duration
 	// Bases builds the base trees beneath dir (a directory per fixture
 	// name) and returns them.
-	Bases func(dir string) (map[string]*Base, error)
+	Bases func(dir string) (map[string]*scenario.Base, error)
 }
 
 // Session is a prepared run: scratch, bases, a backend that mounts.
@@ -88,7 +89,7 @@ func OpenSession(ctx context.Context, o SessionOptions) (*Session, error) {
 // probe mounts one base with an empty upper, tries the optional features
 // on it (Config.Features) and unmounts it.
 func (s *Session) probe(ctx context.Context) error {
-	var base *Base
+	var base *scenario.Base
 	for _, b := range s.Config.Bases {
 		base = b
 		break

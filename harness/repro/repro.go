@@ -134,7 +134,7 @@ type scriptWriter struct{ strings.Builder }
 
 func (w *scriptWriter) printf(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 
-func (w *scriptWriter) header(cfg harness.Config, res harness.Result, base *harness.Base) {
+func (w *scriptWriter) header(cfg harness.Config, res harness.Result, base *scenario.Base) {
 	w.printf("#!/bin/sh\n# layercheck reproducer: %s\n", res.Name)
 	w.printf("# backend %s, options %q, depth %d, base %s\n", cfg.Backend.Name(), cfg.Backend.Options(), cfg.Depth, base.Name)
 	w.printf("# What the run saw:\n")
@@ -198,7 +198,7 @@ func (w *scriptWriter) op(rec harness.OpRecord) {
 }
 
 // check writes a comparison of the finding's value in two trees.
-func (w *scriptWriter) check(base *harness.Base, f snapshot.Finding, ref, merged string) {
+func (w *scriptWriter) check(base *scenario.Base, f snapshot.Finding, ref, merged string) {
 	if f.Kind == snapshot.KindErrno {
 		return // the op replay itself compares outcomes
 	}
@@ -212,7 +212,7 @@ func (w *scriptWriter) check(base *harness.Base, f snapshot.Finding, ref, merged
 
 // valueCmd is a shell command that prints the finding's field of its path
 // in the tree at dir, or "" when sh cannot observe it.
-func valueCmd(base *harness.Base, f snapshot.Finding, dir string) string {
+func valueCmd(base *scenario.Base, f snapshot.Finding, dir string) string {
 	p := fsop.Quote(dir + "/" + f.Path)
 	field := f.Field
 	if f.Kind == snapshot.KindPersistence || f.Kind == snapshot.KindLowerModified {

@@ -1,0 +1,102 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/internal/mounts"
+	"github.com/layercheck/layercheck/harness/scenario"
+)
+
+// buildLayer applies a layer step: layer 0 directly, layer k through a
+// mount of layers 0..k-1 with layer k as the upper.
+func (r *scenarioRun) buildLayer(st scenario.Step) error {
+	phase := fmt.Sprintf("layer %d", st.Layer)
+	if st.Layer == 0 {
+		t, err := fsop.OpenTree(r.layers[0])
+		if err != nil {
+			return err
+		}
+		defer t.Close()
+		for _, op := range st.Ops {
+			r.lockstep(phase, t, op)
+		}
+		return nil
+	}
+	work := filepath.Join(r.dir, "w"+strconv.Itoa(st.Layer))
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return err
+	}
+	spec := backend.MountSpec{Lowers: backend.TopFirst(r.layers[:st.Layer]), Upper: r.layers[st.Layer], Work: work, Target: r.target}
+	if err := r.mount(spec); err != nil {
+		return fmt.Errorf("build layer %d: %w", st.Layer, err)
+	}
+	t, err := fsop.OpenTree(r.target)
+	if err != nil {
+		return err
+	}
+	r.phaseUpper = r.layers[st.Layer]
+	defer func() { r.phaseUpper = "" }()
+	for _, op := range st.Ops {
+		if err := r.ctx.Err(); err != nil {
+			t.Close()
+			return err
+		}
+		r.lockstep(phase, t, op)
+	}
+	t.Close()
+	return r.unmount()
+}
+
+func (r *scenarioRun) mountRuntime() error {
+	spec := backend.MountSpec{Lowers: backend.TopFirst(r.layers), Upper: r.upper, Work: r.work, Target: r.target}
+	if err := r.mount(spec); err != nil {
+		return fmt.Errorf("runtime mount: %w", err)
+	}
+	return nil
+}
+
+func (r *scenarioRun) mount(spec backend.MountSpec) error {
+	if r.mounted != nil {
+		return errors.New("harness: mount while mounted")
+	}
+	m, err := r.cfg.Backend.Mount(r.ctx, spec)
+	if err != nil {
+		return err
+	}
+	r.mounted = m
+	r.stack = append([]string{spec.Upper}, spec.Lowers...)
+	return nil
+}
+
+func (r *scenarioRun) unmount() error {
+	if r.mounted == nil {
+		return nil
+	}
+	m := r.mounted
+	r.mounted, r.stack = nil, nil
+	return m.Unmount()
+}
+
+// teardown unmounts whatever is still mounted and removes the scratch
+// directory, unless --keep or something could not be unmounted.
+func (r *scenarioRun) teardown() error {
+	err := r.unmount()
+	r.ref.Close()
+	if r.dir == "" || r.cfg.Keep {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("%w (left %s in place)", err, r.dir)
+	}
+	if mounted, _ := mounts.Beneath(r.dir); len(mounted) > 0 {
+		return fmt.Errorf("still mounted beneath %s: %s (left in place)", r.dir, strings.Join(mounted, ", "))
+	}
+	return os.RemoveAll(r.dir)
+}

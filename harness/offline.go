@@ -1,0 +1,45 @@
+package harness
+
+import (
+	"fmt"
+
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/scenario"
+)
+
+// applyOffline applies an offline step to a layer (or the runtime upper)
+// and to the reference. Both are plain directories, so the outcomes must
+// agree; if they do not, the scenario asks for something the layer cannot
+// hold (an error in the scenario, not a finding).
+func (r *scenarioRun) applyOffline(st scenario.Step) error {
+	dir := r.upper
+	phase := "offline upper"
+	if st.Layer != scenario.Upper {
+		if st.Layer < 0 || st.Layer >= len(r.layers) {
+			return fmt.Errorf("offline step on layer %d of %d", st.Layer, len(r.layers))
+		}
+		dir = r.layers[st.Layer]
+		phase = fmt.Sprintf("offline layer %d", st.Layer)
+	}
+	t, err := fsop.OpenTree(dir)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	if r.offline == nil {
+		r.offline = map[string]bool{}
+	}
+	for _, op := range st.Ops {
+		m, ref := fsop.Apply(t, op), fsop.Apply(r.ref, op)
+		r.ops = append(r.ops, OpRecord{Stage: phase, Op: op.Shell(), Merged: m, Reference: ref})
+		if m != ref {
+			return fmt.Errorf("%s: `%s` gave %s on the layer, %s on the reference: the scenario changes a path the layer does not hold", phase, op.Shell(), m, ref)
+		}
+		if st.Layer != scenario.Upper {
+			for _, p := range op.Paths() {
+				r.offline[fsop.CleanRel(p)] = true
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,43 @@
+package harness
+
+import (
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/harness/snapshot"
+)
+
+// OpRecord is one op as it was applied, with both outcomes.
+type OpRecord struct {
+	Stage     string       `json:"phase"` // "layer 2", "runtime", "offline layer 1"
+	Op        string       `json:"op"`
+	As        string       `json:"as,omitempty"`
+	Merged    fsop.Outcome `json:"merged"`
+	Reference fsop.Outcome `json:"reference"`
+}
+
+// Result is what one scenario instance came to.
+type Result struct {
+	Name     string             `json:"name"`
+	Suite    string             `json:"suite"`
+	Verdict  Verdict            `json:"verdict"`
+	Reason   string             `json:"reason,omitempty"`
+	Seconds  float64            `json:"seconds"`
+	Findings []snapshot.Finding `json:"findings"`
+	Ops      []OpRecord         `json:"ops,omitempty"`
+	Repro    string             `json:"repro,omitempty"`
+	Dir      string             `json:"dir,omitempty"` // kept scratch (--keep)
+	Labels   []string           `json:"labels,omitempty"`
+	// Scenario is the instance that ran, for reproducers.
+	Scenario scenario.Scenario `json:"-"`
+}
+
+// Unexpected lists the findings no documented deviation explains.
+func (r Result) Unexpected() []snapshot.Finding {
+	var out []snapshot.Finding
+	for _, f := range r.Findings {
+		if !f.Expected() {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,29 @@
+package scenario
+
+import (
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/snapshot"
+)
+
+// Base is a prepared base tree, the content of layer 0: a fixture or a
+// user's directory. It is shared read-only by every scenario of a run.
+type Base struct {
+	Name       string
+	Dir        string
+	Identities []fsop.Identity // whose access every snapshot probes
+	// Shell rebuilds the tree in the current directory (for reproducers);
+	// empty for a user's directory, which reproducers copy with cp -a.
+	Shell []string
+	snap  *snapshot.Snapshot
+}
+
+// Sealed is the base as Seal recorded it (nil before Seal).
+func (b *Base) Sealed() *snapshot.Snapshot { return b.snap }
+
+// Seal records the base's state; every scenario checks that no mount
+// modified it (a lower-modified finding).
+func (b *Base) Seal() error {
+	s, err := snapshot.TakeSnapshot(b.Dir, snapshot.SnapshotOptions{})
+	b.snap = s
+	return err
+}
