@@ -258,6 +258,12 @@ func TestUnionfsFuseRoundTrip(t *testing.T) {
 			s := newStackDirs(t)
 			umount := mountFuse(t, s.M, "unionfs-fuse", "-f", "-o", opts, s.U+"=RW:"+s.L1+"=RO:"+s.L0+"=RO", s.M)
 			commonOps(t, s.M, false)
+			// unionfs-fuse renames a lower dir by renaming what the upper
+			// holds of it and hiding the old path: entries of the lower dir
+			// never copied up are lost (L0/a/f untouched, then mv a a2:
+			// a2/f is gone). Here the ops above copied all of a up; the
+			// round trip must agree with the merged view either way.
+			must(t, os.Rename(s.M+"/a", s.M+"/a2"))
 			// The kernel caches attributes for 1 s (attr_timeout): a name
 			// looked up before its copy-up would still show the lower's.
 			time.Sleep(1100 * time.Millisecond)
@@ -281,4 +287,22 @@ func comparable(m map[string]entry, opts string) map[string]entry {
 		m[p] = e
 	}
 	return m
+}
+
+// With index=on, a copied-up lower hardlink keeps its other lower names:
+// the merged view shows them as names of the upper inode. The upper alone
+// holds one name (and trusted.overlay.nlink); Write adds the others.
+func TestOverlayIndexRoundTrip(t *testing.T) {
+	needRoot(t)
+	s := newStackDirs(t)
+	umount := mountOverlay(t, s.M, s.overlayOpts("index=on,redirect_dir=on"))
+	commonOps(t, s.M, true)
+	must(t, unix.Chmod(s.M+"/hl1", 0o600)) // hl2 is a lower name of the same inode
+	must(t, os.Link(s.M+"/hl2", s.M+"/newdir/hl3"))
+	merged := snapshot(t, s.M, nil)
+	umount()
+	if e := merged["hl2"]; e.Mode != "0600" || e.Links != "hl1,hl2,newdir/hl3" {
+		t.Fatalf("index=on did not keep hl1 and hl2 one inode: %+v", e)
+	}
+	checkRoundTrip(t, s, Overlay, merged, nil)
 }

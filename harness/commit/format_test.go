@@ -47,6 +47,14 @@ func setx(t *testing.T, p, name, v string) {
 	must(t, unix.Lsetxattr(p, name, []byte(v), 0))
 }
 
+// formatCase is an upper written by hand in a format, and the tar listing
+// Write must make of it.
+type formatCase struct {
+	f     Format
+	build func(u string)
+	want  string
+}
+
 // Uppers written by hand in each format read as the format says.
 func TestWriteFormats(t *testing.T) {
 	needRoot(t)
@@ -55,11 +63,21 @@ func TestWriteFormats(t *testing.T) {
 	writeFile(t, d["L0"]+"/dir/old", "o", 0o644)
 	writeFile(t, d["L0"]+"/xd/gone", "g", 0o644)
 	writeFile(t, d["L0"]+"/a/f", "f", 0o644)
-	cases := []struct {
-		f     Format
-		build func(u string)
-		want  string
-	}{
+	for _, c := range formatCases(t) {
+		t.Run(string(c.f), func(t *testing.T) { // entries by the name they record, whiteouts too
+			u := t.TempDir()
+			c.build(u)
+			var buf bytes.Buffer
+			must(t, Write(&buf, u, []string{d["L0"]}, c.f))
+			if got := tarListing(t, buf.Bytes()); got != c.want {
+				t.Errorf("tar:\n%s\nwant:\n%s", got, c.want)
+			}
+		})
+	}
+}
+
+func formatCases(t *testing.T) []formatCase {
+	return []formatCase{
 		{Overlay, func(u string) {
 			must(t, unix.Mknod(u+"/gone", unix.S_IFCHR, 0))
 			mkdir(t, u+"/dir", 0o755)
@@ -99,17 +117,6 @@ func TestWriteFormats(t *testing.T) {
 			mkdir(t, u+"/.unionfs-fuse/dir_HIDDEN~", 0o700)
 			writeFile(t, u+"/dir/new", "n", 0o644) // marked and present: opaque
 		}, "./ 5\na/ 5\na/.wh.f 0\ndir/ 5\ndir/.wh..wh..opq 0\ndir/new 0\n.wh.gone 0"},
-	}
-	for _, c := range cases {
-		t.Run(string(c.f), func(t *testing.T) { // entries by the name they record, whiteouts too
-			u := t.TempDir()
-			c.build(u)
-			var buf bytes.Buffer
-			must(t, Write(&buf, u, []string{d["L0"]}, c.f))
-			if got := tarListing(t, buf.Bytes()); got != c.want {
-				t.Errorf("tar:\n%s\nwant:\n%s", got, c.want)
-			}
-		})
 	}
 }
 

@@ -200,7 +200,7 @@ func (d *fuseDaemon) stop(t *testing.T) {
 	}
 	select {
 	case <-d.exited:
-	case <-time.After(10 * time.Second):
+	case <-time.After(20 * time.Second): // unionfs-fuse takes seconds at times
 		t.Errorf("FUSE daemon %d did not exit after the unmount; killing it\n%s", d.cmd.Process.Pid, procState(d.cmd.Process.Pid))
 		_ = d.cmd.Process.Kill()
 		<-d.exited

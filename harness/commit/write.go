@@ -38,6 +38,10 @@ const (
 // the lower it points at. The root is the entry "./". Entries come in a
 // fixed order: parents first, then each directory's children by name.
 //
+// An upper made with index=on holds one name of a lower hardlink that was
+// copied up; the other lower names, which the merged view shows as names
+// of the upper inode, come last as TypeLink entries (see index.go).
+//
 // Sockets are left out: a layer tar cannot hold them.
 func Write(w io.Writer, upper string, lowers []string, f Format) error {
 	s, err := newStack(upper, lowers, f)
@@ -46,7 +50,11 @@ func Write(w io.Writer, upper string, lowers []string, f Format) error {
 	}
 	defer s.close()
 	out := &tarOut{s: s, tw: tar.NewWriter(w), links: map[[2]uint64]string{}}
-	if err := (&walker{s: s, emit: out.add}).run(); err != nil {
+	walk := &walker{s: s, emit: out.add}
+	if err := walk.run(); err != nil {
+		return err
+	}
+	if err := out.linkIndexed(walk); err != nil {
 		return err
 	}
 	return out.tw.Close()
@@ -54,9 +62,10 @@ func Write(w io.Writer, upper string, lowers []string, f Format) error {
 
 // tarOut writes the walk's items as tar entries.
 type tarOut struct {
-	s     *stack
-	tw    *tar.Writer
-	links map[[2]uint64]string // inode (device, number) -> its first name
+	s       *stack
+	tw      *tar.Writer
+	links   map[[2]uint64]string // inode (device, number) -> its first name
+	indexed []indexed            // upper names that index=on shares with lower names
 }
 
 // tarName is the name of a path in the tar: "./" for the root, and a
@@ -89,6 +98,9 @@ func (o *tarOut) add(it item) error {
 			return o.tw.WriteHeader(&tar.Header{Typeflag: tar.TypeLink, Name: it.path, Linkname: first, ModTime: time.Unix(0, 0), Format: tar.FormatPAX})
 		}
 		o.links[key] = it.path
+		if err := o.noteIndexed(it); err != nil {
+			return err
+		}
 	}
 	hdr, err := o.header(it)
 	if err != nil {
