@@ -42,7 +42,7 @@ func (t *Tree) Close() error {
 // resolveFlags keep every lookup inside the tree and on its mount.
 const resolveFlags = unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS | unix.RESOLVE_NO_XDEV
 
-// cleanRel turns an op path into a clean relative path ("." for the root).
+// CleanRel turns an op path into a clean relative path ("." for the root).
 func CleanRel(p string) string {
 	p = path.Clean("/" + p)
 	if p == "/" {

@@ -94,7 +94,7 @@ func setMeta(p string, st *unix.Stat_t, mode uint32, xa map[string]string) error
 	return setLxattrs(p, xa)
 }
 
-// copyFile copies the data of src to the new file dst with
+// CopyFile copies the data of src to the new file dst with
 // copy_file_range(2) (one call for a small file), falling back to read and
 // write where the filesystems cannot.
 func CopyFile(src, dst string) error {

@@ -13,7 +13,7 @@ type dirent struct {
 	Name string
 }
 
-// readDirents reads every record of the open directory fd, in the order the
+// ReadDirents reads every record of the open directory fd, in the order the
 // filesystem returns them: the listing is part of what is checked, so
 // nothing is sorted, filtered or deduplicated here.
 func ReadDirents(fd int) ([]dirent, error) {
@@ -46,7 +46,7 @@ func ReadDirents(fd int) ([]dirent, error) {
 	}
 }
 
-// readNames lists the names in fd without "." and "..".
+// ReadNames lists the names in fd without "." and "..".
 func ReadNames(fd int) ([]string, error) {
 	ents, err := ReadDirents(fd)
 	names := make([]string, 0, len(ents))

@@ -48,7 +48,7 @@ func (id Identity) ShellPrefix() string {
 	return fmt.Sprintf("setpriv --reuid=%d --regid=%d %s -- ", id.UID, id.GID, groups)
 }
 
-// runAs calls fn on an OS thread that holds only the identity's credentials.
+// RunAs calls fn on an OS thread that holds only the identity's credentials.
 //
 // Go's syscall.Setuid changes every thread of the process; the raw
 // setresuid/setresgid/setgroups system calls change only the calling thread.
@@ -57,7 +57,7 @@ func (id Identity) ShellPrefix() string {
 // credentials to other goroutines. Root calls fn on the current goroutine.
 func RunAs(id Identity, fn func() error) error { return RunWith(id, nil, fn) }
 
-// runWith is runAs with an optional umask. umask(2) belongs to the fs_struct
+// RunWith is runAs with an optional umask. umask(2) belongs to the fs_struct
 // that every thread of the process shares, so a umask is set only on a
 // throwaway thread that first unshares CLONE_FS (its own copy of umask, cwd
 // and root): the rest of the process keeps its umask, whatever the op. Root

@@ -37,7 +37,7 @@ type xattrArgs struct {
 	flags uint32
 }
 
-// setxattrat sets an extended attribute on dirfd/name without following a
+// Setxattrat sets an extended attribute on dirfd/name without following a
 // symlink in name when atFlags has AT_SYMLINK_NOFOLLOW.
 func Setxattrat(dirfd int, name string, atFlags int, attr string, value []byte) error {
 	p, err := unix.BytePtrFromString(name)
@@ -61,7 +61,7 @@ func Setxattrat(dirfd int, name string, atFlags int, attr string, value []byte) 
 	return nil
 }
 
-// removexattrat removes an extended attribute from dirfd/name.
+// Removexattrat removes an extended attribute from dirfd/name.
 func Removexattrat(dirfd int, name string, atFlags int, attr string) error {
 	p, err := unix.BytePtrFromString(name)
 	if err != nil {

@@ -7,14 +7,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// procPath names dirfd/name through /proc/self/fd, so that path-based
+// ProcPath names dirfd/name through /proc/self/fd, so that path-based
 // l*xattr calls reach exactly the entry the walk holds, never a symlink's
 // target, whatever the length of the tree's own path.
 func ProcPath(dirfd int, name string) string {
 	return fmt.Sprintf("/proc/self/fd/%d/%s", dirfd, name)
 }
 
-// xattrsOf reads every extended attribute of the path p (l* calls: a
+// XattrsOf reads every extended attribute of the path p (l* calls: a
 // symlink's own attributes, never its target's).
 func XattrsOf(p string) (map[string]string, error) {
 	buf := make([]byte, 4096)

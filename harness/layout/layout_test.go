@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/layercheck/layercheck/harness/internal/mounts"
 	"golang.org/x/sys/unix"
 )
 
@@ -526,7 +527,7 @@ func mountOptions(t *testing.T, dir string) []string {
 	b, err := os.ReadFile("/proc/self/mountinfo")
 	check(t, err)
 	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) > 5 && unescapeMountinfo(f[4]) == dir {
+		if f := strings.Fields(line); len(f) > 5 && mounts.Unescape(f[4]) == dir {
 			return strings.Split(f[5], ",")
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/layercheck/layercheck/harness/internal/mounts"
 	"golang.org/x/sys/unix"
 )
 
@@ -286,7 +287,7 @@ func (s *Storage) Close() error {
 	for i := len(base) - 1; i >= 0; i-- {
 		errs = append(errs, base[i]())
 	}
-	if left, _ := mountsBeneath(s.dir); len(left) > 0 {
+	if left, _ := mounts.Beneath(s.dir); len(left) > 0 {
 		errs = append(errs, fmt.Errorf("still mounted beneath %s (not by layout): %v", s.dir, left))
 	}
 	return errors.Join(errs...)

@@ -94,7 +94,7 @@ func beneath(n int) string {
 	return fmt.Sprintf(" with %d entries beneath", n)
 }
 
-// sortFindings orders findings for reading: security first, then by path.
+// SortFindings orders findings for reading: security first, then by path.
 func SortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		if fs[i].Widened != fs[j].Widened {

@@ -19,7 +19,7 @@ func stampOf(st *unix.Stat_t) stamp {
 	return stamp{ino: st.Ino, size: uint64(st.Size), nlink: uint64(st.Nlink), mode: st.Mode, uid: st.Uid, gid: st.Gid, ctime: st.Ctim}
 }
 
-// stampTree stamps every entry of the tree at dir (the root too), reading
+// StampTree stamps every entry of the tree at dir (the root too), reading
 // only directories and stat(2): a read-only layer that no mount touched
 // stamps the same, and checking that costs a fraction of a snapshot.
 func StampTree(dir string) (map[string]stamp, error) {

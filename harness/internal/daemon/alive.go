@@ -4,7 +4,7 @@ import (
 	"syscall"
 )
 
-// alive reports whether pid names a running process.
+// Alive reports whether pid names a running process.
 func Alive(pid int) bool {
 	err := syscall.Kill(pid, 0)
 	return err == nil || err == syscall.EPERM

@@ -280,7 +280,7 @@ func ProcIdentity(pid int) (start, cmdline string) {
 	return start, cmdline
 }
 
-// Cleanup kills the daemons recorded in dead runs' daemon files
+// KillRecorded kills the daemons recorded in dead runs' daemon files
 // beneath base: only a process whose PID, start time and command line all
 // match the record, so a PID reused since is never touched. It returns
 // what it killed as "PID CMDLINE" and removes the files.

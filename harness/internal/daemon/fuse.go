@@ -32,7 +32,7 @@ var (
 	StarterSettle = 150 * time.Millisecond
 )
 
-// Mount is a mount served by a process: a FUSE daemon started in the
+// Mounted is a mount served by a process: a FUSE daemon started in the
 // foreground, or one that daemonized and was adopted. A watchdog aborts
 // the mount when the scenario's context ends (a timeout, Ctrl-C): it
 // aborts the FUSE connection and kills the daemon, so that every syscall

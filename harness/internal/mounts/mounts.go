@@ -12,7 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// unmountPath takes the mount at target out of the mount table.
+// Detach takes the mount at target out of the mount table.
 //
 // It detaches (MNT_DETACH) rather than waiting: in any mount namespace but
 // the initial one, and every run has its own, a plain umount(2) waits for
@@ -47,7 +47,7 @@ func FSType(dir string) string {
 	return fmt.Sprintf("0x%x", st.Type)
 }
 
-// mountsBeneath lists the mount points at or beneath dir in this mount
+// Beneath lists the mount points at or beneath dir in this mount
 // namespace, deepest first (the order to unmount them in).
 func Beneath(dir string) ([]string, error) {
 	f, err := os.Open("/proc/self/mountinfo")
@@ -73,7 +73,7 @@ func Beneath(dir string) ([]string, error) {
 	return out, sc.Err()
 }
 
-// unescapeMountinfo undoes the octal escapes (\040 for a space) of mountinfo.
+// Unescape undoes the octal escapes (\040 for a space) of mountinfo.
 func Unescape(s string) string {
 	if !strings.Contains(s, `\`) {
 		return s
@@ -92,12 +92,12 @@ func Unescape(s string) string {
 	return b.String()
 }
 
-// mountInfo is one line of /proc/self/mountinfo, the fields used here.
+// Info is one line of /proc/self/mountinfo, the fields used here.
 type Info struct {
 	Dev, MountPoint, FSType, Source string
 }
 
-// findMount returns the topmost mount at target in this mount namespace.
+// Find returns the topmost mount at target in this mount namespace.
 func Find(target string) (Info, bool) {
 	f, err := os.Open("/proc/self/mountinfo")
 	if err != nil {
