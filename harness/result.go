@@ -27,6 +27,10 @@ type Result struct {
 	Repro    string             `json:"repro,omitempty"`
 	Dir      string             `json:"dir,omitempty"` // kept scratch (--keep)
 	Labels   []string           `json:"labels,omitempty"`
+	// KernelSuspects are problem lines the kernel logged while the
+	// scenario ran that name nothing of it (health.go): Recheck reruns it
+	// alone to see whether they come again.
+	KernelSuspects []string `json:"kernel_suspects,omitempty"`
 	// Scenario is the instance that ran, for reproducers.
 	Scenario scenario.Scenario `json:"-"`
 }

@@ -38,6 +38,7 @@ func RunScenario(ctx context.Context, cfg Config, s scenario.Scenario) (res Resu
 		defer cancel()
 	}
 	r := &scenarioRun{cfg: cfg, s: s, ctx: ctx}
+	defer startHealth().finish(r, &res) // health.go; runs after the teardown
 	defer r.finish(&res)
 	err := r.run()
 	res.Findings, res.Ops = r.findings, r.ops
