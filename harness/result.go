@@ -31,6 +31,9 @@ type Result struct {
 	// scenario ran that name nothing of it (health.go): Recheck reruns it
 	// alone to see whether they come again.
 	KernelSuspects []string `json:"kernel_suspects,omitempty"`
+	// Repeats counts the verdicts of a scenario run several times
+	// (Config.Repeat; repeat.go); nil when it ran once.
+	Repeats *Repeats `json:"repeats,omitempty"`
 	// Scenario is the instance that ran, for reproducers.
 	Scenario scenario.Scenario `json:"-"`
 }

@@ -48,6 +48,7 @@ type runFlags struct {
 	rerunFailed string
 	failOn      string
 	cpuProfile  string
+	repeat      int // --repeat: runs of each scenario (crash.go)
 
 	shardSpec shardSpec // parsed --shard
 	selected  int       // scenarios selected before sharding
@@ -81,6 +82,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.StringVar(&f.rerunFailed, "rerun-failed", "", "run only the scenarios that failed or errored in this JSON results `FILE`")
 	fs.StringVar(&f.failOn, "fail-on", "", "also exit 1 on these verdicts: xpass")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
+	fs.IntVar(&f.repeat, "repeat", 1, "run each scenario `N` times; a verdict that differs between runs is reported as flaky, with the counts")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fs.SetOutput(os.Stdout)
@@ -99,6 +101,9 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	}
 	if f.failOn != "" && f.failOn != "xpass" {
 		return nil, &harness.UsageError{Msg: fmt.Sprintf("--fail-on %q: the only verdict it takes is xpass", f.failOn)}
+	}
+	if f.repeat < 1 {
+		return nil, &harness.UsageError{Msg: fmt.Sprintf("--repeat %d: must be at least 1", f.repeat)}
 	}
 	if f.jobs < 1 {
 		return nil, &harness.UsageError{Msg: fmt.Sprintf("-j %d: must be at least 1", f.jobs)}
@@ -230,9 +235,11 @@ func cmdRun(args []string) (int, error) {
 		return 0, err
 	}
 
+	sess.Config.Repeat = f.repeat
 	prog := newProgress(os.Stderr, f.quiet, f.verbose)
 	results := harness.Run(ctx, sess.Config, scenarios, f.jobs, prog.update)
 	prog.finish()
+	unattributed := harness.RecheckKernel(ctx, sess.Config, results) // crash.go prints what it leaves
 	rep := newReport(sess, backend, f, results, time.Since(start))
 	if f.reproDir != "" {
 		if err := writeRepros(f.reproDir, sess.Config, rep); err != nil {
@@ -248,6 +255,7 @@ func cmdRun(args []string) (int, error) {
 		}
 	}
 	rep.print(os.Stdout, f.verbose)
+	printHealth(os.Stdout, results, unattributed)
 	if err := rep.writeFiles(f.json, f.junit); err != nil {
 		return 0, err
 	}
