@@ -201,8 +201,11 @@ func cmdRun(args []string) (int, error) {
 	if err := privateRun(); err != nil { // all mounts from here on live in a private mount namespace
 		return 0, err
 	}
+	// Where --rerun-failed finds the results when no --json was asked for:
+	// on the host, also for a rootless run (which stages it; crash.go).
+	lastRun := filepath.Join(f.scratch, "last-run.json")
 	if f.rootless {
-		if err := sandbox.ReexecRootless(f.scratch, f.json, f.junit); err != nil {
+		if err := sandbox.ReexecRootless(f.scratch, f.json, f.junit, lastRun, f.reproDir); err != nil {
 			return 0, err
 		}
 		f.scratch = sandbox.RootlessScratch()
@@ -249,8 +252,8 @@ func cmdRun(args []string) (int, error) {
 	rep.resultsFile = f.json
 	if f.json == "" && rep.Summary.Fail+rep.Summary.Error > 0 {
 		// Keep the results where --rerun-failed can find them.
-		rep.resultsFile = filepath.Join(f.scratch, "last-run.json")
-		if err := rep.writeJSON(rep.resultsFile); err != nil {
+		rep.resultsFile = lastRun
+		if err := rep.writeJSON(sandbox.RootlessOutput(lastRun)); err != nil {
 			rep.resultsFile = ""
 		}
 	}

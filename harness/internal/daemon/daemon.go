@@ -292,6 +292,10 @@ func KillRecorded(base string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A rootless run's child records its daemons inside its parent's run
+	// directory, the one the unprivileged child may write to.
+	nested, _ := filepath.Glob(filepath.Join(base, "run-*", "run-*"+RecordSuffix))
+	files = append(files, nested...)
 	var killed []string
 	for _, f := range files {
 		owner, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "run-"), RecordSuffix))
