@@ -30,22 +30,33 @@ type crashOp struct {
 	merged, refOut fsop.Outcome
 }
 
-// crashOutcome reports whether an op's outcome on the merged view says
-// the backend failed: an I/O error, or a FUSE connection gone.
-func crashOutcome(o fsop.Outcome) bool {
-	switch o {
-	case "EIO", "ENOTCONN", "ECONNABORTED":
+// lostConnection reports whether an op's outcome says the mount is gone:
+// the FUSE connection was aborted or its daemon is dead.
+func lostConnection(o fsop.Outcome) bool { return o == "ENOTCONN" || o == "ECONNABORTED" }
+
+// noteOutcome reports whether an op through a mount failed in a way that
+// is the backend's own, where the reference succeeded, and records it: a
+// lost connection stops the scenario (crashed then says why the
+// connection went); EIO from a mount that still serves is a crash finding
+// of its own, and the scenario goes on. lockstep calls it for every op.
+func (r *scenarioRun) noteOutcome(phase string, op fsop.Op, merged, ref fsop.Outcome) bool {
+	if r.mounted == nil || ref != fsop.OK {
+		return false
+	}
+	switch {
+	case lostConnection(merged):
+		if r.crash == nil {
+			r.crash = &crashOp{phase: phase, op: op, merged: merged, refOut: ref}
+		}
+		return true
+	case merged == "EIO":
+		f := []snapshot.Finding{{Kind: snapshot.KindCrash, Field: "eio", Path: op.Paths()[0], Op: op.Shell(), Stage: phase,
+			Reference: string(ref), Merged: "the op returned EIO (an I/O error from a mount that still serves)"}}
+		r.explain(f, &backend.Evidence{Op: op, Stack: r.stack, LowerLinks: r.lowerLinks, Named: r.named()})
+		r.findings = append(r.findings, f...)
 		return true
 	}
 	return false
-}
-
-// noteOutcome remembers the first op through a mount whose crash outcome
-// the reference did not share (lockstep calls it for every op).
-func (r *scenarioRun) noteOutcome(phase string, op fsop.Op, merged, ref fsop.Outcome) {
-	if r.crash == nil && r.mounted != nil && crashOutcome(merged) && !crashOutcome(ref) {
-		r.crash = &crashOp{phase: phase, op: op, merged: merged, refOut: ref}
-	}
 }
 
 // halted says why the op loop must stop: the scenario's context ended, or
@@ -84,7 +95,7 @@ func (r *scenarioRun) crashed(res *Result, err error) bool {
 		c := r.crash
 		f.Path, f.Op, f.Stage, f.Reference = c.op.Paths()[0], c.op.Shell(), c.phase, string(c.refOut)
 		what = append(what, "the op returned "+string(c.merged))
-		r.dropErrno(c)
+		r.dropConsequences(c)
 	}
 	if ce != nil {
 		f.Field = ce.Field
@@ -118,12 +129,13 @@ func crashWords(ce *backend.CrashError) string {
 	return s
 }
 
-// dropErrno removes the errno finding of the op that crashed: the crash
-// finding says it, with more.
-func (r *scenarioRun) dropErrno(c *crashOp) {
+// dropConsequences removes the failed-op finding of the op that crashed:
+// what it left in the upper before the backend died is part of the crash,
+// not a refusal that changed the stack.
+func (r *scenarioRun) dropConsequences(c *crashOp) {
 	out := r.findings[:0]
 	for _, f := range r.findings {
-		if f.Kind == snapshot.KindErrno && f.Op == c.op.Shell() && f.Merged == string(c.merged) && f.Stage == c.phase {
+		if f.Kind == snapshot.KindFailedOpCopyUp && f.Op == c.op.Shell() && strings.HasPrefix(f.Field, string(c.merged)+",") {
 			continue
 		}
 		out = append(out, f)

@@ -58,11 +58,11 @@ func withRetries(script string, res harness.Result) string {
 	head, _, _ := strings.Cut(script, "# Run as root")
 	var b strings.Builder
 	b.WriteString(head)
-	seen := "once here"
+	seen := "in the one run made here (a crash may show one time in N)"
 	if r := res.Repeats; r != nil {
-		seen = fmt.Sprintf("in %d of %d runs here (first on run %d)", r.Failures(), r.Runs, r.FirstFail)
+		seen = fmt.Sprintf("in %d of %d runs here (first on run %d): about one try in %d", r.Failures(), r.Runs, r.FirstFail, took)
 	}
-	fmt.Fprintf(&b, `# It showed %s: about one try in %d. This script tries up to %d
+	fmt.Fprintf(&b, `# It showed %s. This script tries up to %d
 # times, each in a fresh directory, and stops at the first that shows it.
 # Run as root: sh THIS_FILE. Exit 1: reproduced; 0: not in %d tries;
 # 2: could not set up.
@@ -79,6 +79,6 @@ while [ "$i" -le "$tries" ]; do
 	i=$((i+1))
 done
 echo "not reproduced in $tries tries"; exit 0
-`, seen, took, tries, tries, tries, tryDelimiter, strings.TrimRight(script, "\n"), tryDelimiter, took)
+`, seen, tries, tries, tries, tryDelimiter, strings.TrimRight(script, "\n"), tryDelimiter, took)
 	return b.String()
 }
