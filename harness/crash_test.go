@@ -20,7 +20,6 @@ import (
 // the next op meets a dead FUSE connection, as after a real crash.
 type segfaultsAtRuntime struct {
 	*fuseoverlayfs.FuseOverlayfs
-	upper string
 }
 
 func (b segfaultsAtRuntime) Mount(ctx context.Context, s backend.MountSpec) (backend.Mount, error) {

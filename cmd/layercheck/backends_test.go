@@ -173,15 +173,7 @@ func TestKilledFuseRunLeavesNoDaemon(t *testing.T) {
 // TestRootlessRunsOnOverlay: --rootless runs in a user namespace with
 // userxattr and says so.
 func TestRootlessRunsOnOverlay(t *testing.T) {
-	RequireRoot(t)
-	// The namespace's root is an unprivileged host user: it must be able
-	// to reach the scratch directory (t.TempDir's parents are 0700).
-	scratch, err := os.MkdirTemp("", "layercheck-rootless-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(scratch)
-	os.Chmod(scratch, 0o755)
+	scratch := rootlessScratch(t)
 	code, rep, out := runJSON(t, "--rootless", "--depth", "3", "--scratch", scratch, "--focus", "chmod-file-in-layer|delete-file-in-layer|rename-lower-dir$")
 	checkHonest(t, code, rep, out)
 	if !rep.Target.Rootless || !strings.Contains(rep.Target.Options, "userxattr") {

@@ -8,19 +8,27 @@ import (
 	"testing"
 )
 
+// rootlessScratch is a scratch base that the namespace's root, an
+// unprivileged host user, can reach (t.TempDir's parents are 0700).
+func rootlessScratch(t *testing.T) string {
+	t.Helper()
+	RequireRoot(t)
+	scratch, err := os.MkdirTemp("", "layercheck-rootless-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(scratch) })
+	os.Chmod(scratch, 0o755)
+	return scratch
+}
+
 // TestRootlessRerunCommandWorks: a failing --rootless run prints a rerun
 // command whose results file is on the host after the run, and running
 // that command (as printed) reruns exactly the failure; its reproducers
 // land in --repro-dir; the failure is tagged with the known issue read
 // from the user.overlay.* mark userxattr writes.
 func TestRootlessRerunCommandWorks(t *testing.T) {
-	RequireRoot(t)
-	scratch, err := os.MkdirTemp("", "layercheck-rootless-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(scratch)
-	os.Chmod(scratch, 0o755)
+	scratch := rootlessScratch(t)
 	repros := filepath.Join(scratch, "repros")
 	code, stdout, stderr := layercheck(t, "--rootless", "--depth", "3", "--scratch", scratch, "--quiet",
 		"--focus", "rename-upper-dir-over-non-empty-upper-dir$", "--repro-dir", repros)
