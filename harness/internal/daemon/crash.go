@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/layercheck/layercheck/harness/backend"
@@ -51,6 +52,34 @@ func (m *Mounted) crash(aborted, unmountErr error) *backend.CrashError {
 		return &backend.CrashError{Field: backend.CrashHang, Status: hang.Error()}
 	}
 	return nil
+}
+
+// mountFailed is the error of a mount command that exited before its
+// mount showed: a MountError, and a crash if mountCrash says so.
+func (d *process) mountFailed(name string) error {
+	st := d.status()
+	err := mountCrash(d, &backend.MountError{Errno: daemonErrno(st), Kernel: name + ": mount command failed (" + st + ")", Step: "mount"})
+	d.close()
+	return err
+}
+
+// giveUp ends a mount that did not show in time (MountWait, or the
+// scenario's deadline): the daemon is killed and whatever it mounted is
+// detached. A hang unless the run was interrupted.
+func (m *Mounted) giveUp(ctx context.Context) error {
+	why := "did not mount within " + MountWait.String()
+	if ctx.Err() != nil {
+		why = ctx.Err().Error()
+	}
+	m.d.kill()
+	m.forceUnmount()
+	st := m.d.status()
+	m.d.close()
+	err := fmt.Errorf("%s: %s: %s (%s); daemon killed", m.backend, m.target, why, st)
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return err // interrupted: nobody's fault
+	}
+	return &backend.CrashError{Field: backend.CrashHang, Status: why, Err: err}
 }
 
 // mountCrash wraps the error of a mount command that failed: a command

@@ -79,10 +79,7 @@ func StartMount(ctx context.Context, name string, argv, unmount []string, target
 		}
 		if !d.running() {
 			if d.waitErr != nil {
-				st := d.status()
-				err := mountCrash(d, &backend.MountError{Errno: daemonErrno(st), Kernel: name + ": mount command failed (" + st + ")", Step: "mount"})
-				d.close()
-				return nil, err
+				return nil, d.mountFailed(name) // crash.go
 			}
 			// Exited 0: a daemonizing program; its mount must be there now.
 			if mi, ok := mounts.Find(target); ok {
@@ -93,19 +90,7 @@ func StartMount(ctx context.Context, name string, argv, unmount []string, target
 			return nil, fmt.Errorf("%s: the mount command exited 0 but %s is not mounted (%s)", name, target, d.status())
 		}
 		if ctx.Err() != nil || time.Now().After(deadline) {
-			why := "did not mount within " + MountWait.String()
-			if ctx.Err() != nil {
-				why = ctx.Err().Error()
-			}
-			d.kill()
-			m.forceUnmount()
-			st := d.status()
-			d.close()
-			err := fmt.Errorf("%s: %s: %s (%s); daemon killed", name, target, why, st)
-			if ctx.Err() == context.Canceled {
-				return nil, err // interrupted: nobody's fault
-			}
-			return nil, &backend.CrashError{Field: backend.CrashHang, Status: why, Err: err}
+			return nil, m.giveUp(ctx) // crash.go
 		}
 		time.Sleep(delay)
 		delay = min(2*delay, 20*time.Millisecond)
