@@ -3,9 +3,13 @@ package harness
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/backend/overlay"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/kernlog"
 	"github.com/layercheck/layercheck/harness/scenario"
@@ -103,4 +107,48 @@ func TestKernelWarningOfTheScenarioIsACrash(t *testing.T) {
 	if un := RecheckKernel(context.Background(), cfg, results); len(un) != 1 || results[0].Verdict != Pass {
 		t.Fatalf("a warning that does not come again: unattributed %q, verdict %s; want it unattributed and a pass", un, results[0].Verdict)
 	}
+}
+
+// sharesUpper is kernel overlay set up wrong on purpose: the runtime
+// mount's upper and work dir are mounted a second time elsewhere (and
+// unmounted), which the kernel warns about ("upperdir is in-use ...").
+type sharesUpper struct{ *overlay.Overlay }
+
+func (b sharesUpper) Mount(ctx context.Context, s backend.MountSpec) (backend.Mount, error) {
+	m, err := b.Overlay.Mount(ctx, s)
+	if err != nil || filepath.Base(s.Upper) != "u" {
+		return m, err
+	}
+	again := s
+	again.Target = s.Target + "-again"
+	if err := os.MkdirAll(again.Target, 0o755); err != nil {
+		m.Unmount()
+		return nil, err
+	}
+	if m2, err := b.Overlay.Mount(ctx, again); err == nil {
+		m2.Unmount()
+	}
+	return m, nil
+}
+
+// TestRealOverlayWarningIsACrash: the kernel's own warning about a bad
+// set-up, which names no path and no task, is attributed by rerunning the
+// scenario alone, and fails it with the kernel's words.
+func TestRealOverlayWarningIsACrash(t *testing.T) {
+	o := requireOverlay(t)
+	if _, err := kernlog.Open(); err != nil {
+		t.Skipf("no kernel log here: %v", err)
+	}
+	cfg := testConfig(t, sharesUpper{o}, 2)
+	s := scenario.Scenario{Name: "k", Suite: "t", Steps: []scenario.Step{scenario.Runtime(fsop.Chmod{Path: "etc/passwd", Mode: 0o600})}}
+	results := []Result{RunScenario(context.Background(), cfg, s)}
+	if len(results[0].KernelSuspects) == 0 {
+		t.Errorf("the warning names no path nor task, yet was not left to the rerun: %v", results[0].Findings)
+	}
+	RecheckKernel(context.Background(), cfg, results)
+	ks := kernelFindings(results[0])
+	if results[0].Verdict != Fail || len(ks) == 0 || !strings.Contains(ks[0].Merged, "is in-use as upperdir/workdir of another mount") {
+		t.Fatalf("verdict %s, crash findings %v; want the kernel's in-use warning", results[0].Verdict, ks)
+	}
+	t.Log(ks[0])
 }
