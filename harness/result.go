@@ -28,7 +28,7 @@ type Result struct {
 	Dir      string             `json:"dir,omitempty"` // kept scratch (--keep)
 	Labels   []string           `json:"labels,omitempty"`
 	// KernelSuspects are problem lines the kernel logged while the
-	// scenario ran that name nothing of it (health.go): Recheck reruns it
+	// scenario ran that name nothing of it (health.go): RecheckKernel reruns it
 	// alone to see whether they come again.
 	KernelSuspects []string `json:"kernel_suspects,omitempty"`
 	// Repeats counts the verdicts of a scenario run several times
