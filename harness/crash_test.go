@@ -81,3 +81,41 @@ func TestDaemonCrashIsAFinding(t *testing.T) {
 		t.Errorf("left mounted: %v", left)
 	}
 }
+
+// stopsAtRuntime is fuse-overlayfs whose daemon is stopped (SIGSTOP)
+// right after the runtime mount is up: the next op hangs on it.
+type stopsAtRuntime struct {
+	*fuseoverlayfs.FuseOverlayfs
+}
+
+func (b stopsAtRuntime) Mount(ctx context.Context, s backend.MountSpec) (backend.Mount, error) {
+	m, err := b.FuseOverlayfs.Mount(ctx, s)
+	if err == nil && strings.HasSuffix(s.Upper, "/u") {
+		unix.Kill(m.(*daemon.Mounted).PID(), unix.SIGSTOP)
+	}
+	return m, err
+}
+
+// TestHungOpIsACrash: an op that hangs past the scenario's time limit is
+// aborted by the watchdog and fails the scenario with a hang crash that
+// names the op, not an error.
+func TestHungOpIsACrash(t *testing.T) {
+	requireProgram(t, fuseoverlayfs.FuseOverlayfsProgram)
+	fo, err := fuseoverlayfs.NewFuseOverlayfs("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(t, stopsAtRuntime{fo}, 2)
+	cfg.Timeout = 2 * time.Second
+	s := scenario.Scenario{Name: "hang", Suite: "t", Steps: []scenario.Step{
+		scenario.Runtime(fsop.WriteFile{Path: "etc/new-file", Data: "y", Mode: 0o644}),
+	}}
+	res := RunScenario(context.Background(), cfg, s)
+	if res.Verdict != Fail || len(res.Findings) == 0 || res.Findings[0].Kind != snapshot.KindCrash ||
+		res.Findings[0].Field != backend.CrashHang || res.Findings[0].Path != "etc/new-file" {
+		t.Fatalf("verdict %s (%s), findings %v; want a hang crash of the write", res.Verdict, res.Reason, res.Findings)
+	}
+	if left := mustMountsBeneath(cfg.Scratch); len(left) > 0 {
+		t.Errorf("left mounted: %v", left)
+	}
+}
