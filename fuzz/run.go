@@ -37,6 +37,7 @@ type Failure struct {
 	Minimal    h.Result         // the shrunk scenario's result
 	Depth      int              // the depth the shrunk scenario runs at
 	ShrinkRuns int              // runs the shrinking took
+	Tries      int              // runs a crash needed to show again (crash.go); 1 otherwise
 	Ops        int              // ops in the shrunk scenario
 	Known      string           // a known issue of the backend it matches, if any
 	Finding    snapshot.Finding // the finding it is filed under, from the shrunk run
@@ -150,10 +151,19 @@ func shrink(ctx context.Context, o Options, f *Failure) {
 		return h.RunScenario(ctx, cfg, c.Scenario)
 	}
 	start := Candidate{Scenario: f.First.Scenario, Depth: o.Config.Depth}
-	min, runs := Shrink(start, func(c Candidate) bool { return ctx.Err() == nil && shows(run(c), f.Signature) }, max(o.ShrinkBudget, 1))
+	f.Tries = crashTries(ctx, run, start, f.Signature) // crash.go
+	tries := 1
+	if f.Tries > 1 || isCrash(f.Signature) {
+		tries = 2 * f.Tries
+	}
+	min, runs := Shrink(start, func(c Candidate) bool { return showsWithin(ctx, run, c, f.Signature, tries) }, max(o.ShrinkBudget, 1))
 	f.ShrinkRuns = runs
 	f.Depth = min.Depth
 	f.Minimal = run(min)
+	for i := 1; i < tries && ctx.Err() == nil && !shows(f.Minimal, f.Signature); i++ {
+		f.Minimal = run(min)
+	}
+	f.Minimal.Repeats = crashRepeats(f)
 	if !shows(f.Minimal, f.Signature) { // flaky: keep the original
 		f.Minimal, f.Depth = f.First, o.Config.Depth
 	}

@@ -15,6 +15,7 @@ type Config struct {
 	Bases   map[string]*scenario.Base // by fixture name
 	Keep    bool                      // keep each scenario's directories
 	Timeout time.Duration             // per scenario; 0 is none
+	Repeat  int                       // runs of each scenario (repeat.go); 0 or 1 is one
 	// Features maps each optional feature probed on the backend to "" (it
 	// works) or why not; see Scenario.Requires.
 	Features map[string]string

@@ -216,6 +216,9 @@ func TestHungDaemonIsAbortedAtTimeout(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "aborted") {
 				t.Errorf("Unmount after an abort: %v; want it to say the mount was aborted", err)
 			}
+			if ce := (*backend.CrashError)(nil); !errors.As(err, &ce) || ce.Field != backend.CrashHang {
+				t.Errorf("Unmount after an abort at the deadline: %v; want a hang crash", err)
+			}
 			checkGone(t, spec, m)
 		})
 	}
@@ -236,6 +239,9 @@ func TestDeadDaemonIsReported(t *testing.T) {
 	err := m.Unmount()
 	if err == nil || !strings.Contains(err.Error(), "exited while mounted") {
 		t.Errorf("Unmount of a dead daemon's mount: %v; want it reported", err)
+	}
+	if ce := (*backend.CrashError)(nil); !errors.As(err, &ce) || ce.Field != backend.CrashSignal || ce.Status != "signal: killed" {
+		t.Errorf("Unmount of a daemon killed by a signal: %v; want a signal crash", err)
 	}
 	checkGone(t, spec, m)
 }

@@ -78,6 +78,9 @@ func (r *scenarioRun) lockstep(phase string, sut *fsop.Tree, op fsop.Op) {
 	}
 	rec.Reference = fsop.Apply(r.ref, op)
 	r.ops = append(r.ops, rec)
+	if r.noteOutcome(phase, op, m, rec.Reference) { // crash.go: a crash finding, not an errno one
+		return
+	}
 	if rec.Reference != m {
 		fs := []snapshot.Finding{{Kind: snapshot.KindErrno, Path: op.Paths()[0], Field: op.Kind(),
 			Reference: string(rec.Reference), Merged: string(m), Stage: phase, Op: op.Shell()}}

@@ -44,7 +44,7 @@ func (r *scenarioRun) buildLayer(st scenario.Step) error {
 	r.phaseUpper = r.layers[st.Layer]
 	defer func() { r.phaseUpper = "" }()
 	for _, op := range st.Ops {
-		if err := r.ctx.Err(); err != nil {
+		if err := r.halted(); err != nil {
 			t.Close()
 			return err
 		}

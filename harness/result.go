@@ -27,6 +27,13 @@ type Result struct {
 	Repro    string             `json:"repro,omitempty"`
 	Dir      string             `json:"dir,omitempty"` // kept scratch (--keep)
 	Labels   []string           `json:"labels,omitempty"`
+	// KernelSuspects are problem lines the kernel logged while the
+	// scenario ran that name nothing of it (health.go): RecheckKernel reruns it
+	// alone to see whether they come again.
+	KernelSuspects []string `json:"kernel_suspects,omitempty"`
+	// Repeats counts the verdicts of a scenario run several times
+	// (Config.Repeat; repeat.go); nil when it ran once.
+	Repeats *Repeats `json:"repeats,omitempty"`
 	// Scenario is the instance that ran, for reproducers.
 	Scenario scenario.Scenario `json:"-"`
 }

@@ -38,9 +38,13 @@ func RunScenario(ctx context.Context, cfg Config, s scenario.Scenario) (res Resu
 		defer cancel()
 	}
 	r := &scenarioRun{cfg: cfg, s: s, ctx: ctx}
+	defer startHealth().finish(r, &res) // health.go; runs after the teardown
 	defer r.finish(&res)
 	err := r.run()
 	res.Findings, res.Ops = r.findings, r.ops
+	if err != nil && r.crashed(&res, err) { // crash.go
+		return res
+	}
 	if err != nil {
 		res.Verdict, res.Reason = Error, err.Error()
 		if ctx.Err() != nil {
@@ -134,6 +138,7 @@ type scenarioRun struct {
 	phaseUpper string
 	extract    extractState // the extract builder's state (Config.Format)
 	viaBackend bool         // some op went through a mount of the backend
+	crash      *crashOp     // the op that crashed the backend (crash.go)
 }
 
 // run is the loop of one scenario, phase by phase (see the package doc).
@@ -274,7 +279,7 @@ func (r *scenarioRun) applyRuntime(steps []scenario.Step) error {
 	defer func() { r.phaseUpper = "" }()
 	for _, st := range steps {
 		for _, op := range st.Ops {
-			if err := r.ctx.Err(); err != nil {
+			if err := r.halted(); err != nil {
 				return err
 			}
 			r.lockstep("runtime", sut, op)

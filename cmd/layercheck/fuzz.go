@@ -207,6 +207,9 @@ func printFuzz(w io.Writer, rep *fuzz.Report, outcomes fuzzOutcomes, jobs int) {
 		if f.Known != "" {
 			known = " (known issue " + f.Known + ")"
 		}
+		if f.Tries > 1 {
+			known += fmt.Sprintf(" (showed again after %d tries; each candidate had %d)", f.Tries, 2*f.Tries)
+		}
 		fmt.Fprintf(w, "%2d. %s%s: %d scenarios; shrunk to %d ops at depth %d in %d runs\n", i+1, f.Signature, known, f.Hits, f.Ops, f.Depth, f.ShrinkRuns)
 		fmt.Fprintf(w, "    %s\n", f.Finding)
 		for _, st := range f.Minimal.Scenario.Steps {
@@ -250,6 +253,7 @@ func fuzzJSON(rep *fuzz.Report, outcomes fuzzOutcomes) any {
 		Ops        int              `json:"ops"`
 		Depth      int              `json:"depth"`
 		ShrinkRuns int              `json:"shrink_runs"`
+		Tries      int              `json:"tries"` // runs a crash needed to show again
 		Finding    snapshot.Finding `json:"finding"`
 		Dir        string           `json:"dir,omitempty"`
 		Reproduces string           `json:"reproduces,omitempty"`
@@ -257,7 +261,7 @@ func fuzzJSON(rep *fuzz.Report, outcomes fuzzOutcomes) any {
 	var fs []failure
 	for _, f := range rep.Failures {
 		oc := outcomes[f]
-		fs = append(fs, failure{f.Signature, f.Hits, f.Known, f.Ops, f.Depth, f.ShrinkRuns, f.Finding, oc.Dir, oc.Reproduces})
+		fs = append(fs, failure{f.Signature, f.Hits, f.Known, f.Ops, f.Depth, f.ShrinkRuns, f.Tries, f.Finding, oc.Dir, oc.Reproduces})
 	}
 	return map[string]any{
 		"version": 1, "seed": rep.Seed, "scenarios": rep.Scenarios, "seconds": rep.Seconds, "rate": rep.Rate(),

@@ -9,6 +9,7 @@ import (
 
 	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/repro"
+	"github.com/layercheck/layercheck/harness/sandbox"
 )
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._=,-]+`)
@@ -16,8 +17,12 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._=,-]+`)
 // writeRepros writes a reproducer for every failing scenario into dir,
 // records its path in the result, and writes dir/index.txt: one line per
 // script with the scenario and its first unexpected finding.
+//
+// A rootless run writes them where its parent copies them from into dir
+// (sandbox.RootlessOutput), and records the paths they will have there.
 func writeRepros(dir string, cfg harness.Config, r *report) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	out := sandbox.RootlessOutput(dir)
+	if err := os.MkdirAll(out, 0o755); err != nil {
 		return &harness.UsageError{Msg: fmt.Sprintf("--repro-dir: %v", err)}
 	}
 	var index []string
@@ -32,18 +37,17 @@ func writeRepros(dir string, cfg harness.Config, r *report) error {
 			continue
 		}
 		name := unsafeName.ReplaceAllString(strings.ReplaceAll(res.Name, "/", "__"), "_") + ".sh"
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		if err := os.WriteFile(filepath.Join(out, name), []byte(script), 0o755); err != nil {
 			return err
 		}
-		res.Repro = path
+		res.Repro = filepath.Join(dir, name)
 		index = append(index, fmt.Sprintf("%s\t%s\t%s", name, res.Name, res.Unexpected()[0]))
 	}
-	idx := filepath.Join(dir, "index.txt")
+	idx := filepath.Join(out, "index.txt")
 	body := "# layercheck reproducers: script, scenario, first unexpected finding. Run each as root: sh SCRIPT (exit 1: reproduced).\n"
 	if len(index) > 0 {
 		body += strings.Join(index, "\n") + "\n"
 	}
-	r.repro = idx
+	r.repro = filepath.Join(dir, "index.txt")
 	return os.WriteFile(idx, []byte(body), 0o644)
 }

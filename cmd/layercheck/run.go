@@ -48,6 +48,7 @@ type runFlags struct {
 	rerunFailed string
 	failOn      string
 	cpuProfile  string
+	repeat      int // --repeat: runs of each scenario (crash.go)
 
 	shardSpec shardSpec // parsed --shard
 	selected  int       // scenarios selected before sharding
@@ -81,6 +82,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.StringVar(&f.rerunFailed, "rerun-failed", "", "run only the scenarios that failed or errored in this JSON results `FILE`")
 	fs.StringVar(&f.failOn, "fail-on", "", "also exit 1 on these verdicts: xpass")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
+	fs.IntVar(&f.repeat, "repeat", 1, "run each scenario `N` times; a verdict that differs between runs is reported as flaky, with the counts")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fs.SetOutput(os.Stdout)
@@ -99,6 +101,9 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	}
 	if f.failOn != "" && f.failOn != "xpass" {
 		return nil, &harness.UsageError{Msg: fmt.Sprintf("--fail-on %q: the only verdict it takes is xpass", f.failOn)}
+	}
+	if f.repeat < 1 {
+		return nil, &harness.UsageError{Msg: fmt.Sprintf("--repeat %d: must be at least 1", f.repeat)}
 	}
 	if f.jobs < 1 {
 		return nil, &harness.UsageError{Msg: fmt.Sprintf("-j %d: must be at least 1", f.jobs)}
@@ -196,8 +201,11 @@ func cmdRun(args []string) (int, error) {
 	if err := privateRun(); err != nil { // all mounts from here on live in a private mount namespace
 		return 0, err
 	}
+	// Where --rerun-failed finds the results when no --json was asked for:
+	// on the host, also for a rootless run (which stages it; crash.go).
+	lastRun := filepath.Join(f.scratch, "last-run.json")
 	if f.rootless {
-		if err := sandbox.ReexecRootless(f.scratch, f.json, f.junit); err != nil {
+		if err := sandbox.ReexecRootless(f.scratch, f.json, f.junit, lastRun, f.reproDir); err != nil {
 			return 0, err
 		}
 		f.scratch = sandbox.RootlessScratch()
@@ -230,9 +238,11 @@ func cmdRun(args []string) (int, error) {
 		return 0, err
 	}
 
+	sess.Config.Repeat = f.repeat
 	prog := newProgress(os.Stderr, f.quiet, f.verbose)
 	results := harness.Run(ctx, sess.Config, scenarios, f.jobs, prog.update)
 	prog.finish()
+	unattributed := harness.RecheckKernel(ctx, sess.Config, results) // crash.go prints what it leaves
 	rep := newReport(sess, backend, f, results, time.Since(start))
 	if f.reproDir != "" {
 		if err := writeRepros(f.reproDir, sess.Config, rep); err != nil {
@@ -242,12 +252,13 @@ func cmdRun(args []string) (int, error) {
 	rep.resultsFile = f.json
 	if f.json == "" && rep.Summary.Fail+rep.Summary.Error > 0 {
 		// Keep the results where --rerun-failed can find them.
-		rep.resultsFile = filepath.Join(f.scratch, "last-run.json")
-		if err := rep.writeJSON(rep.resultsFile); err != nil {
+		rep.resultsFile = lastRun
+		if err := rep.writeJSON(sandbox.RootlessOutput(lastRun)); err != nil {
 			rep.resultsFile = ""
 		}
 	}
 	rep.print(os.Stdout, f.verbose)
+	printHealth(os.Stdout, results, unattributed)
 	if err := rep.writeFiles(f.json, f.junit); err != nil {
 		return 0, err
 	}

@@ -45,7 +45,8 @@ func RootlessScratch() string { return os.Getenv(rootlessEnv) }
 // mapped root may open (the host's is mode 0600 root), so that FUSE
 // backends can start where the kernel allows FUSE in a user namespace.
 //
-// outputs are files the run writes (--json, --junit): the unprivileged
+// outputs are files or directories the run writes (--json, --junit,
+// last-run.json, --repro-dir): the unprivileged
 // child may not reach their directories, so it writes them in its scratch
 // (RootlessOutput) and this process copies them into place when it ends.
 func ReexecRootless(scratchBase string, outputs ...string) error {
@@ -101,10 +102,8 @@ func ReexecRootless(scratchBase string, outputs ...string) error {
 		if out == "" {
 			continue
 		}
-		if b, rerr := os.ReadFile(stagedOutput(dir, i)); rerr == nil {
-			if werr := os.WriteFile(out, b, 0o644); werr != nil {
-				fmt.Fprintln(os.Stderr, "layercheck: "+werr.Error())
-			}
+		if werr := copyOut(stagedOutput(dir, i), out); werr != nil {
+			fmt.Fprintln(os.Stderr, "layercheck: "+werr.Error())
 		}
 	}
 	unix.Unmount("/dev/fuse", unix.MNT_DETACH)

@@ -96,6 +96,7 @@ type CleanupReport struct {
 // directory that still has a mount beneath it.
 func Cleanup(base string) (CleanupReport, error) {
 	var rep CleanupReport
+	waitDying(base) // dying.go: a run killed a moment ago is not in progress
 	// Daemons first: a live FUSE daemon keeps its mount (and the dead
 	// run's mount namespace) alive.
 	killed, err := daemon.KillRecorded(base)

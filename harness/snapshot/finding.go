@@ -75,6 +75,8 @@ func (f Finding) String() string {
 		return fmt.Sprintf("%s: present in the merged view as a %s, absent from the reference%s%s", f.Path, f.Merged, beneath(f.Beneath), where)
 	case KindErrno:
 		return fmt.Sprintf("%s: `%s` gave %s, the reference gave %s%s", f.Path, f.Op, f.Merged, f.Reference, where)
+	case KindCrash:
+		return crashString(f, where)
 	case KindFailedOpCopyUp:
 		return fmt.Sprintf("%s: `%s` failed with %s: was %s, now %s%s", f.Path, f.Op, f.Field, f.Reference, f.Merged, where)
 	case KindAccess:
@@ -94,9 +96,12 @@ func beneath(n int) string {
 	return fmt.Sprintf(" with %d entries beneath", n)
 }
 
-// SortFindings orders findings for reading: security first, then by path.
+// SortFindings orders findings for reading: crashes, then security, then by path.
 func SortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
+		if ci, cj := fs[i].Kind == KindCrash, fs[j].Kind == KindCrash; ci != cj {
+			return ci
+		}
 		if fs[i].Widened != fs[j].Widened {
 			return fs[i].Widened
 		}
@@ -120,9 +125,10 @@ const (
 )
 
 // Severities lists the severities from the most to the least urgent.
-var Severities = []Severity{SeveritySecurity, SeverityDataLoss, SeverityVisibility, SeverityMetadata, SeverityErrno}
+var Severities = []Severity{SeverityCrash, SeveritySecurity, SeverityDataLoss, SeverityVisibility, SeverityMetadata, SeverityErrno}
 
-// Severity classifies the finding for a reader under pressure: security
+// Severity classifies the finding for a reader under pressure: crash
+// (the backend or the kernel failed by itself, KindCrash), security
 // (access the plain copy refuses, or a setuid/setgid bit the plain copy
 // dropped), data loss (an entry or its data gone or changed, a read-only
 // layer modified, a view that changes across a remount), visibility
@@ -130,6 +136,8 @@ var Severities = []Severity{SeveritySecurity, SeverityDataLoss, SeverityVisibili
 // metadata (mode, owner, xattrs, links, targets), errno (an op's result).
 func (f Finding) Severity() Severity {
 	switch f.Kind {
+	case KindCrash:
+		return SeverityCrash
 	case KindAccess:
 		if f.Widened {
 			return SeveritySecurity

@@ -42,7 +42,7 @@ func (o *Overlay) renameKnownIssues() []backend.KnownIssue {
 				"directory opaque already)",
 			Match: func(f snapshot.Finding, ev *backend.Evidence) bool {
 				_, isRename := ev.Op.(fsop.Rename)
-				return isRename && f.Kind == snapshot.KindFailedOpCopyUp && strings.HasSuffix(f.Field, "trusted.overlay.opaque") &&
+				return isRename && f.Kind == snapshot.KindFailedOpCopyUp && strings.HasSuffix(f.Field, o.XattrPrefix()+"opaque") &&
 					f.Reference == "absent" && f.Merged == "y"
 			},
 		})

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -36,6 +37,7 @@ type process struct {
 	out     *os.File
 	exited  chan struct{}
 	waitErr error
+	killed  atomic.Bool // kill sent it SIGKILL: its death is no crash
 }
 
 // spawner starts processes from a locked OS thread that lives as long as
@@ -147,6 +149,7 @@ func (d *process) kill() {
 	if !d.running() {
 		return
 	}
+	d.killed.Store(true)
 	if d.pgid > 0 {
 		unix.Kill(-d.pgid, unix.SIGKILL)
 	}
@@ -289,6 +292,10 @@ func KillRecorded(base string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A rootless run's child records its daemons inside its parent's run
+	// directory, the one the unprivileged child may write to.
+	nested, _ := filepath.Glob(filepath.Join(base, "run-*", "run-*"+RecordSuffix))
+	files = append(files, nested...)
 	var killed []string
 	for _, f := range files {
 		owner, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "run-"), RecordSuffix))

@@ -79,9 +79,7 @@ func StartMount(ctx context.Context, name string, argv, unmount []string, target
 		}
 		if !d.running() {
 			if d.waitErr != nil {
-				st := d.status()
-				d.close()
-				return nil, &backend.MountError{Errno: daemonErrno(st), Kernel: name + ": mount command failed (" + st + ")", Step: "mount"}
+				return nil, d.mountFailed(name) // crash.go
 			}
 			// Exited 0: a daemonizing program; its mount must be there now.
 			if mi, ok := mounts.Find(target); ok {
@@ -92,15 +90,7 @@ func StartMount(ctx context.Context, name string, argv, unmount []string, target
 			return nil, fmt.Errorf("%s: the mount command exited 0 but %s is not mounted (%s)", name, target, d.status())
 		}
 		if ctx.Err() != nil || time.Now().After(deadline) {
-			why := "did not mount within " + MountWait.String()
-			if ctx.Err() != nil {
-				why = ctx.Err().Error()
-			}
-			d.kill()
-			m.forceUnmount()
-			st := d.status()
-			d.close()
-			return nil, fmt.Errorf("%s: %s: %s (%s); daemon killed", name, target, why, st)
+			return nil, m.giveUp(ctx) // crash.go
 		}
 		time.Sleep(delay)
 		delay = min(2*delay, 20*time.Millisecond)
@@ -186,25 +176,30 @@ func (m *Mounted) Unmount() error {
 	<-m.watchDone
 	var problems []string
 	m.mu.Lock()
-	if m.aborted != nil {
-		problems = append(problems, fmt.Sprintf("aborted the mount and killed the daemon: %v", m.aborted))
-	}
+	aborted := m.aborted
 	m.mu.Unlock()
-	if m.d != nil && !m.d.running() && m.aborted == nil {
-		if m.d.waitErr != nil {
-			problems = append(problems, "the daemon exited while mounted ("+m.d.status()+")")
-		}
-		// Exit 0: a starter that took longer than StarterSettle; its
-		// daemon, if any, is still served by the unmount below.
+	if aborted != nil {
+		problems = append(problems, fmt.Sprintf("aborted the mount and killed the daemon: %v", aborted))
 	}
+	diedServing := m.d != nil && !m.d.running() && aborted == nil && m.d.waitErr != nil
+	if diedServing {
+		problems = append(problems, "the daemon exited while mounted ("+m.d.status()+")")
+	}
+	// A daemon that exited 0 is a starter that took longer than
+	// StarterSettle; its daemon, if any, is still served by the unmount.
+	var unmountErr error
 	if _, ok := mounts.Find(m.target); ok {
-		if err := m.runUnmount(); err != nil {
-			problems = append(problems, err.Error())
+		if unmountErr = m.runUnmount(); unmountErr != nil {
+			problems = append(problems, unmountErr.Error())
 		}
 	}
 	if m.d != nil && !m.d.wait(UnmountWait) {
 		problems = append(problems, fmt.Sprintf("the daemon (pid %d) was still running %s after unmount: killed", m.d.pid, UnmountWait))
 		m.d.kill()
+	}
+	crash := m.crash(aborted, unmountErr)
+	if crash != nil && !diedServing && crash.Field != backend.CrashHang {
+		problems = append(problems, "the daemon exited ("+m.d.status()+")")
 	}
 	if m.forceUnmount() {
 		problems = append(problems, "still mounted after unmount: detached")
@@ -213,7 +208,12 @@ func (m *Mounted) Unmount() error {
 		m.d.close()
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("%s at %s: %s", m.backend, m.target, strings.Join(problems, "; "))
+		err := fmt.Errorf("%s at %s: %s", m.backend, m.target, strings.Join(problems, "; "))
+		if crash != nil {
+			crash.Err = err
+			return crash
+		}
+		return err
 	}
 	return nil
 }
@@ -242,7 +242,7 @@ func (m *Mounted) runUnmount() error {
 		if ctx.Err() != nil {
 			// The unmount hangs on the daemon: abort and go on.
 			m.abort()
-			return fmt.Errorf("`%s` did not return within %s: aborted the connection", strings.Join(m.unmount, " "), UnmountWait)
+			return &unmountHang{fmt.Errorf("`%s` did not return within %s: aborted the connection", strings.Join(m.unmount, " "), UnmountWait)}
 		}
 		if _, still := mounts.Find(m.target); still {
 			msg := fmt.Sprintf("`%s`: %v: %s", strings.Join(m.unmount, " "), err, strings.TrimSpace(string(out)))
