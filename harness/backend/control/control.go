@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/layercheck/layercheck/harness/backend"
-	"github.com/layercheck/layercheck/harness/backend/layerdiff"
+	"github.com/layercheck/layercheck/harness/layerdiff"
 	"github.com/layercheck/layercheck/harness/backend/overlay"
 	"github.com/layercheck/layercheck/harness/commit"
 )

@@ -12,7 +12,7 @@
 // and xattr whiteouts, opaque directories, escaped overlay xattrs; no tar
 // in between, so a name that looks like a whiteout stays a name).
 // Unmount writes what changed in Target since the lowers were applied into
-// MountSpec.Upper in the same format (harness/backend/layerdiff: changed
+// MountSpec.Upper in the same format (harness/layerdiff: changed
 // and new entries copied with their metadata and hardlinks, deleted names
 // as whiteouts, directories made again opaque), then empties Target. So
 // layers it builds are overlay layers, and the kernel could mount them.

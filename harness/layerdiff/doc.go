@@ -9,6 +9,7 @@
 // before and after the layer's ops, so that a backend's read path is
 // tested apart from its write path. The control backend
 // (harness/backend/control) writes its upper on unmount from the plain
-// directory it mounted on. It sits beside the backends: it imports the
-// contract (harness/backend), snapshot and fsop, never the engine.
+// directory it mounted on. It sits below both, above the contract: it
+// imports harness/backend (for WhiteoutFormat), snapshot and fsop, never
+// the engine nor a backend.
 package layerdiff
