@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"github.com/layercheck/layercheck/harness/backend"
-	"github.com/layercheck/layercheck/harness/layerdiff"
 	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/layerdiff"
 	"github.com/layercheck/layercheck/harness/scenario"
 )
 

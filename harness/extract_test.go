@@ -7,10 +7,10 @@ import (
 	"testing"
 
 	"github.com/layercheck/layercheck/harness/backend"
-	"github.com/layercheck/layercheck/harness/layerdiff"
 	"github.com/layercheck/layercheck/harness/backend/overlay"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/internal/testenv"
+	"github.com/layercheck/layercheck/harness/layerdiff"
 	"golang.org/x/sys/unix"
 )
 

@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 
 	"github.com/layercheck/layercheck/harness/backend"
-	"github.com/layercheck/layercheck/harness/layerdiff"
 	"github.com/layercheck/layercheck/harness/backend/overlay"
 	"github.com/layercheck/layercheck/harness/commit"
+	"github.com/layercheck/layercheck/harness/layerdiff"
 )
 
 // Control is the control backend. It has no options and documents no
