@@ -23,9 +23,13 @@
 //	cmd/layercheck           flags, words, exit codes, reports
 //	harness/repro            reproducer scripts of results
 //	harness                  this engine: Session, RunScenario, Run, TestBackend
+//	                         (which runs suites and fixtures)
 //	harness/backend/registry names to backends, for the command line
 //	harness/backend/...      one package per backend (overlay, fuseoverlayfs,
-//	                         unionfs, exec); they import the contract only
+//	                         unionfs, exec, control); they import the
+//	                         contract only, and commit and layerdiff
+//	harness/layerdiff        a layer as the difference of two states of a
+//	                         directory (extract builder, control backend)
 //	harness/sandbox          private mount namespace, rootless, scratch, cleanup
 //	harness/backend          the contract: Backend, Mount, MountSpec,
 //	                         Expectation, KnownIssue, formats, capabilities

@@ -10,6 +10,7 @@ import (
 	"github.com/layercheck/layercheck/harness/backend/overlay"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/internal/testenv"
+	"github.com/layercheck/layercheck/harness/layerdiff"
 	"golang.org/x/sys/unix"
 )
 
@@ -37,16 +38,16 @@ func extractFixture(t *testing.T, f backend.WhiteoutFormat, before, after []fsop
 		}
 	}
 	apply(before)
-	prev, prevIDs, err := refState(refDir)
+	prev, err := layerdiff.Read(refDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	apply(after)
-	cur, curIDs, err := refState(refDir)
+	cur, err := layerdiff.Read(refDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := diffLayer(prev, cur, prevIDs, curIDs).writeTo(refDir, layer, f); err != nil {
+	if err := layerdiff.Between(prev, cur).WriteTo(refDir, layer, f); err != nil {
 		t.Fatal(err)
 	}
 	return layer

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"strings"
 
 	"github.com/layercheck/layercheck/harness/backend"
@@ -8,10 +9,38 @@ import (
 	"github.com/layercheck/layercheck/harness/backend/registry"
 )
 
-// newBackend makes the backend that --backend, --options and --unmount
-// name. With --rootless, kernel overlay gets userxattr: an unprivileged
-// mount cannot use trusted.* xattrs (overlayfs.rst, "userxattr").
-func newBackend(f *runFlags) (backend.Backend, error) {
+// backendFlags choose the backend, with the same flags in every
+// subcommand that mounts (run, fuzz, replay; matrix takes its targets as
+// --backends and the --unmount of its exec: target): --backend, --options,
+// --unmount and, where the subcommand can run in a user namespace,
+// --rootless.
+type backendFlags struct {
+	backend  string
+	options  string
+	unmount  string
+	rootless bool
+}
+
+// register defines the backend flags on fs; def is --backend's default.
+func (b *backendFlags) register(fs *flag.FlagSet, def string, withRootless bool) {
+	fs.StringVar(&b.backend, "backend", def, "the layered filesystem to test: "+strings.Join(registry.BackendNames, ", ")+", or 'exec:TEMPLATE' (see 'layercheck backends')")
+	fs.StringVar(&b.options, "options", "", "mount options for the backend, e.g. redirect_dir=on,index=on, or an overlay profile name ("+overlayProfileNames()+")")
+	registerUnmount(fs, &b.unmount)
+	if withRootless {
+		fs.BoolVar(&b.rootless, "rootless", false, "run everything in a user namespace as an unprivileged user (overlay gets userxattr)")
+	}
+}
+
+// registerUnmount defines --unmount, the unmount template of an
+// exec:TEMPLATE backend.
+func registerUnmount(fs *flag.FlagSet, into *string) {
+	fs.StringVar(into, "unmount", "", "with an exec:TEMPLATE backend: the unmount command `TEMPLATE` (default: umount(2) of the target)")
+}
+
+// newBackend makes the backend that the flags name. With --rootless,
+// kernel overlay gets userxattr: an unprivileged mount cannot use
+// trusted.* xattrs (overlayfs.rst, "userxattr").
+func (f *backendFlags) newBackend() (backend.Backend, error) {
 	opts := f.options
 	if f.rootless && (f.backend == "overlay" || f.backend == "") {
 		if p, ok := profileOptions(opts); ok {

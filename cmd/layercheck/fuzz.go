@@ -17,7 +17,6 @@ import (
 	"github.com/layercheck/layercheck/fuzz"
 	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/backend"
-	"github.com/layercheck/layercheck/harness/backend/registry"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/repro"
 	"github.com/layercheck/layercheck/harness/sandbox"
@@ -30,6 +29,7 @@ type scenarioFile struct {
 	Version   int                `json:"version"`
 	Backend   string             `json:"backend"`
 	Options   string             `json:"options"`
+	Unmount   string             `json:"unmount,omitempty"` // an exec: backend's --unmount
 	Depth     int                `json:"depth"`
 	Signature string             `json:"signature,omitempty"`
 	Scenario  scenario.Scenario  `json:"scenario"`
@@ -40,8 +40,8 @@ func cmdFuzz(args []string) (int, error) {
 	fs := flag.NewFlagSet("layercheck fuzz", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	depth := fs.Int("depth", 5, "read-only layers under the upper (1 to 500)")
-	backendName := fs.String("backend", "overlay", "the layered filesystem to test")
-	options := fs.String("options", "", "backend mount options")
+	var bf backendFlags
+	bf.register(fs, "overlay", false) // fuzz writes its findings on the host: no --rootless
 	count := fs.Int("count", 0, "scenarios to run (default 500 unless --duration is given)")
 	duration := fs.Duration("duration", 0, "run for this long instead of a count")
 	seed := fs.Uint64("seed", 0, "random seed (default: from the clock, printed)")
@@ -71,7 +71,7 @@ func cmdFuzz(args []string) (int, error) {
 	if !isSet(fs, "seed") {
 		*seed = uint64(time.Now().UnixNano())
 	}
-	be, err := registry.NewBackend(*backendName, *options)
+	be, err := bf.newBackend()
 	if err != nil {
 		return 0, err
 	}
@@ -101,7 +101,7 @@ func cmdFuzz(args []string) (int, error) {
 		fmt.Fprintln(os.Stderr, "layercheck: interrupted; everything mounted was unmounted")
 		return 130, nil
 	}
-	outcomes, err := writeFuzzOutputs(*out, sess.Config, rep, *verify)
+	outcomes, err := writeFuzzOutputs(*out, sess.Config, bf.unmount, rep, *verify)
 	if err != nil {
 		return 0, err
 	}
@@ -135,7 +135,7 @@ type fuzzOutcomes map[*fuzz.Failure]fuzzOutcome
 
 // writeFuzzOutputs writes dir/N/scenario.json and dir/N/repro.sh for each
 // distinct failure, and runs each reproducer once with sh if verify.
-func writeFuzzOutputs(dir string, cfg harness.Config, rep *fuzz.Report, verify bool) (fuzzOutcomes, error) {
+func writeFuzzOutputs(dir string, cfg harness.Config, unmount string, rep *fuzz.Report, verify bool) (fuzzOutcomes, error) {
 	outcomes := fuzzOutcomes{}
 	if len(rep.Failures) == 0 {
 		return outcomes, nil
@@ -148,7 +148,7 @@ func writeFuzzOutputs(dir string, cfg harness.Config, rep *fuzz.Report, verify b
 		if err := os.MkdirAll(fdir, 0o755); err != nil {
 			return nil, err
 		}
-		sf := scenarioFile{Version: 1, Backend: cfg.Backend.Name(), Options: cfg.Backend.Options(), Depth: f.Depth,
+		sf := scenarioFile{Version: 1, Backend: cfg.Backend.Name(), Options: cfg.Backend.Options(), Unmount: unmount, Depth: f.Depth,
 			Signature: f.Signature, Scenario: f.Minimal.Scenario, Findings: f.Minimal.Findings}
 		b, err := json.MarshalIndent(sf, "", "  ")
 		if err != nil {

@@ -14,7 +14,6 @@ import (
 	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/backend"
-	"github.com/layercheck/layercheck/harness/backend/registry"
 	"github.com/layercheck/layercheck/harness/sandbox"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/snapshot"
@@ -51,6 +50,8 @@ func cmdMatrix(args []string) (int, error) {
 	markdown := fs.String("markdown", "", "also write the table as Markdown to `FILE`")
 	scratch := fs.String("scratch", sandbox.DefaultScratch, "where runs make their directories")
 	quiet := fs.Bool("quiet", false, "no progress lines")
+	var unmount string
+	registerUnmount(fs, &unmount) // of the exec: target
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fs.SetOutput(os.Stdout)
@@ -75,7 +76,7 @@ func cmdMatrix(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	targets, err := parseTargets(*backends)
+	targets, err := parseTargets(*backends, unmount)
 	if err != nil {
 		return 0, err
 	}
@@ -135,8 +136,9 @@ func cmdMatrix(args []string) (int, error) {
 }
 
 // parseTargets splits the --backends list. Everything after "exec:" is
-// one template (it may hold commas), so an exec target comes last.
-func parseTargets(list string) ([]*matrixTarget, error) {
+// one template (it may hold commas), so an exec target comes last; it
+// takes unmount (--unmount) as its unmount template.
+func parseTargets(list, unmount string) ([]*matrixTarget, error) {
 	var items []string
 	rest := list
 	for rest != "" {
@@ -154,12 +156,12 @@ func parseTargets(list string) ([]*matrixTarget, error) {
 		if item == "" {
 			continue
 		}
-		name, opts := item, ""
+		bf := backendFlags{backend: item, unmount: unmount}
 		if !strings.HasPrefix(item, "exec:") {
-			name, opts, _ = strings.Cut(item, ":")
-			opts = strings.ReplaceAll(opts, "+", ",")
+			bf.backend, bf.options, _ = strings.Cut(item, ":")
+			bf.options, bf.unmount = strings.ReplaceAll(bf.options, "+", ","), ""
 		}
-		b, err := registry.NewBackend(name, opts)
+		b, err := bf.newBackend()
 		if err != nil {
 			return nil, fmt.Errorf("--backends %s: %w", item, err)
 		}

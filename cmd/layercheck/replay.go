@@ -10,17 +10,17 @@ import (
 
 	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
-	"github.com/layercheck/layercheck/harness/backend/registry"
 	"github.com/layercheck/layercheck/harness/sandbox"
 )
 
 // cmdReplay runs a scenario file written by fuzz again, on the backend it
-// names or on another (--backend, --options): "does the kernel agree?".
+// names or on another (the backend flags: --backend, --options, --unmount,
+// --rootless): "does the kernel agree?".
 func cmdReplay(args []string) (int, error) {
 	fs := flag.NewFlagSet("layercheck replay", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	backendName := fs.String("backend", "", "replay on this backend instead of the file's")
-	options := fs.String("options", "", "with --backend: its mount options")
+	var bf backendFlags
+	bf.register(fs, "", true) // "": the file's backend
 	scratch := fs.String("scratch", sandbox.DefaultScratch, "where runs make their directories")
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -44,16 +44,24 @@ func cmdReplay(args []string) (int, error) {
 	if err := json.Unmarshal(b, &sf); err != nil || sf.Version != 1 {
 		return 0, &harness.UsageError{Msg: fmt.Sprintf("replay: %s is not a layercheck scenario file (%v)", file, err)}
 	}
-	name, opts := sf.Backend, sf.Options
-	if *backendName != "" {
-		name, opts = *backendName, *options
+	if bf.backend == "" {
+		bf.backend, bf.options = sf.Backend, sf.Options
+		if bf.unmount == "" {
+			bf.unmount = sf.Unmount
+		}
 	}
-	backend, err := registry.NewBackend(name, opts)
+	backend, err := bf.newBackend()
 	if err != nil {
 		return 0, err
 	}
 	if err := privateRun(); err != nil {
 		return 0, err
+	}
+	if bf.rootless {
+		if err := sandbox.ReexecRootless(*scratch); err != nil {
+			return 0, err
+		}
+		*scratch = sandbox.RootlessScratch()
 	}
 	ctx, stop := interruptible()
 	defer stop()

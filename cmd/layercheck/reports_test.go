@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -96,20 +95,7 @@ func TestReprosReproduce(t *testing.T) {
 			continue
 		}
 		n++
-		if s.Repro == "" {
-			t.Errorf("%s: no reproducer", s.Name)
-			continue
-		}
-		tmp := t.TempDir()
-		cmd := exec.Command("sh", s.Repro)
-		cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
-		out, err := cmd.CombinedOutput()
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
-			t.Errorf("%s: sh %s: %v, want exit 1\n%s", s.Name, s.Repro, err, out)
-		}
-		if left, _ := os.ReadDir(tmp); len(left) > 0 {
-			t.Errorf("%s: the reproducer left %v", s.Name, left)
-		}
+		checkReproduces(t, s.Name, s.Repro)
 	}
 	if n == 0 {
 		t.Skip("no failing scenario on this backend to reproduce")

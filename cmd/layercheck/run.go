@@ -22,9 +22,9 @@ import (
 
 // runFlags are the flags of `layercheck run`.
 type runFlags struct {
+	backendFlags // --backend, --options, --unmount, --rootless (backend_flags.go)
+
 	depth   int
-	backend string
-	options string
 	suite   string
 	focus   string
 	jobs    int
@@ -38,9 +38,6 @@ type runFlags struct {
 	timeout time.Duration
 	build   string // --build: how layers are built (harness.Config.SetBuild)
 	buildBe string // --build-backend: whose on-disk format extract writes
-	// backends (backend_flags.go): --unmount TEMPLATE for exec:, --rootless
-	unmount  string
-	rootless bool
 	// reports and CI (report_outputs.go)
 	junit       string
 	reproDir    string
@@ -59,10 +56,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs := flag.NewFlagSet("layercheck run", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.IntVar(&f.depth, "depth", 3, "read-only layers under the upper (1 to 500)")
-	fs.StringVar(&f.backend, "backend", "overlay", "the layered filesystem to test: overlay, fuse-overlayfs, unionfs-fuse, or 'exec:TEMPLATE' (see 'layercheck backends')")
-	fs.StringVar(&f.options, "options", "", "mount options for the backend, e.g. redirect_dir=on,index=on, or an overlay profile name ("+overlayProfileNames()+")")
-	fs.StringVar(&f.unmount, "unmount", "", "with --backend exec:TEMPLATE: the unmount command `TEMPLATE` (default: umount(2) of the target)")
-	fs.BoolVar(&f.rootless, "rootless", false, "run everything in a user namespace as an unprivileged user (overlay gets userxattr)")
+	f.register(fs, "overlay", true)
 	fs.StringVar(&f.suite, "suite", "", "comma-separated suites to run (default all: "+strings.Join(suites.Names(), ",")+")")
 	fs.StringVar(&f.focus, "focus", "", "run only scenarios whose name or labels match this regular expression")
 	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "scenarios run in parallel")
@@ -178,7 +172,7 @@ func cmdRun(args []string) (int, error) {
 	if f.depth < 1 || f.depth > harness.MaxDepth {
 		return 0, &harness.UsageError{Msg: fmt.Sprintf("--depth %d: must be between 1 and %d", f.depth, harness.MaxDepth)}
 	}
-	backend, err := newBackend(f)
+	backend, err := f.newBackend()
 	if err != nil {
 		return 0, err
 	}

@@ -99,12 +99,19 @@ func (a *applier) entry(hdr *tar.Header, r io.Reader) error {
 		}
 		return a.whiteout(dir, strings.TrimPrefix(base, whiteoutPrefix))
 	}
+	return a.put(name, hdr, r)
+}
+
+// put makes the entry hdr as name (clean, relative), replacing what is
+// there.
+func (a *applier) put(name string, hdr *tar.Header, r io.Reader) error {
 	if name == "." {
 		if hdr.Typeflag != tar.TypeDir {
 			return errors.New("the root must be a directory")
 		}
 		return a.setRoot(hdr)
 	}
+	dir := path.Clean("./" + path.Dir(name))
 	pfd, err := a.parent(dir, true)
 	if err != nil {
 		return err

@@ -1,12 +1,10 @@
 package commit
 
 import (
-	"archive/tar"
 	"io/fs"
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -71,8 +69,7 @@ func (o *tarOut) linkIndexed(w *walker) error {
 	}
 	sort.Slice(links, func(i, j int) bool { return links[i][0] < links[j][0] })
 	for _, l := range links {
-		hdr := &tar.Header{Typeflag: tar.TypeLink, Name: l[0], Linkname: l[1], ModTime: time.Unix(0, 0), Format: tar.FormatPAX}
-		if err := o.tw.WriteHeader(hdr); err != nil {
+		if err := o.out.entry(linkHeader(l[0], l[1]), nil); err != nil {
 			return err
 		}
 	}

@@ -49,23 +49,67 @@ func Write(w io.Writer, upper string, lowers []string, f Format) error {
 		return err
 	}
 	defer s.close()
-	out := &tarOut{s: s, tw: tar.NewWriter(w), links: map[[2]uint64]string{}}
-	walk := &walker{s: s, emit: out.add}
+	tw := tar.NewWriter(w)
+	if err := emitLayer(s, tarSink{tw}); err != nil {
+		return err
+	}
+	return tw.Close()
+}
+
+// emitLayer walks the layer of s and hands its records to out.
+func emitLayer(s *stack, out sink) error {
+	o := &tarOut{s: s, out: out, links: map[[2]uint64]string{}}
+	walk := &walker{s: s, emit: o.add}
 	if err := walk.run(); err != nil {
 		return err
 	}
-	if err := out.linkIndexed(walk); err != nil {
-		return err
-	}
-	return out.tw.Close()
+	return o.linkIndexed(walk)
 }
 
-// tarOut writes the walk's items as tar entries.
+// sink takes a layer's records in tar order: Write puts them in a tar,
+// Flatten applies them to a directory.
+type sink interface {
+	whiteout(p string) error // the layer deletes p
+	opaque(p string) error   // the layer's directory p hides what is below it
+	// entry is an entry with its tar header; data has the bytes of a
+	// regular file (hdr.Size of them).
+	entry(hdr *tar.Header, data io.Reader) error
+}
+
+// tarOut turns the walk's items into records, tar headers for entries.
 type tarOut struct {
 	s       *stack
-	tw      *tar.Writer
+	out     sink
 	links   map[[2]uint64]string // inode (device, number) -> its first name
 	indexed []indexed            // upper names that index=on shares with lower names
+}
+
+// tarSink writes records as the entries of an OCI layer tar.
+type tarSink struct{ tw *tar.Writer }
+
+func (t tarSink) whiteout(p string) error {
+	return t.marker(path.Join(path.Dir(p), whiteoutPrefix+path.Base(p)))
+}
+
+func (t tarSink) opaque(p string) error { return t.marker(path.Join(p, opaqueMarker)) }
+
+// marker writes a whiteout or opaque marker: an empty regular file whose
+// metadata says nothing (fixed, so that the tar is deterministic).
+func (t tarSink) marker(name string) error {
+	return t.tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: 0o600, ModTime: time.Unix(0, 0), Format: tar.FormatPAX})
+}
+
+func (t tarSink) entry(hdr *tar.Header, data io.Reader) error {
+	if err := t.tw.WriteHeader(hdr); err != nil {
+		return fmt.Errorf("%s: %w", hdr.Name, err)
+	}
+	if data == nil {
+		return nil
+	}
+	if _, err := io.CopyN(t.tw, data, hdr.Size); err != nil {
+		return fmt.Errorf("%s: %w", hdr.Name, err)
+	}
+	return nil
 }
 
 // tarName is the name of a path in the tar: "./" for the root, and a
@@ -83,9 +127,9 @@ func tarName(p string, dir bool) string {
 func (o *tarOut) add(it item) error {
 	switch it.kind {
 	case itemWhiteout:
-		return o.marker(path.Join(path.Dir(it.path), whiteoutPrefix+path.Base(it.path)))
+		return o.out.whiteout(it.path)
 	case itemOpaque:
-		return o.marker(path.Join(it.path, opaqueMarker))
+		return o.out.opaque(it.path)
 	}
 	st := &it.src.st
 	typ := st.Mode & unix.S_IFMT
@@ -95,7 +139,7 @@ func (o *tarOut) add(it item) error {
 	if typ != unix.S_IFDIR {
 		key := [2]uint64{st.Dev, st.Ino}
 		if first, ok := o.links[key]; ok {
-			return o.tw.WriteHeader(&tar.Header{Typeflag: tar.TypeLink, Name: it.path, Linkname: first, ModTime: time.Unix(0, 0), Format: tar.FormatPAX})
+			return o.out.entry(linkHeader(it.path, first), nil)
 		}
 		o.links[key] = it.path
 		if err := o.noteIndexed(it); err != nil {
@@ -106,19 +150,20 @@ func (o *tarOut) add(it item) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", it.path, err)
 	}
-	if err := o.tw.WriteHeader(hdr); err != nil {
-		return fmt.Errorf("%s: %w", it.path, err)
+	if hdr.Typeflag != tar.TypeReg {
+		return o.out.entry(hdr, nil)
 	}
-	if hdr.Typeflag == tar.TypeReg {
-		return o.copyData(it.data, hdr.Size)
+	f, err := o.openData(it.data)
+	if err != nil {
+		return err
 	}
-	return nil
+	defer f.Close()
+	return o.out.entry(hdr, f)
 }
 
-// marker writes a whiteout or opaque marker: an empty regular file whose
-// metadata says nothing (fixed, so that the tar is deterministic).
-func (o *tarOut) marker(name string) error {
-	return o.tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: 0o600, ModTime: time.Unix(0, 0), Format: tar.FormatPAX})
+// linkHeader is the header of name as a further name of the inode first.
+func linkHeader(name, first string) *tar.Header {
+	return &tar.Header{Typeflag: tar.TypeLink, Name: name, Linkname: first, ModTime: time.Unix(0, 0), Format: tar.FormatPAX}
 }
 
 // header builds the tar header of an entry from its layer.
@@ -191,18 +236,13 @@ func (o *tarOut) xattrRecords(fd int) (map[string]string, error) {
 	return recs, nil
 }
 
-// copyData writes the bytes of the regular file data.
-func (o *tarOut) copyData(data ent, size int64) error {
+// openData opens the regular file data for its bytes.
+func (o *tarOut) openData(data ent) (*os.File, error) {
 	fd, err := o.s.open(data.layer, data.rel, unix.O_RDONLY)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	f := os.NewFile(uintptr(fd), o.s.full(data.layer, data.rel))
-	defer f.Close()
-	if _, err := io.CopyN(o.tw, f, size); err != nil {
-		return fmt.Errorf("%s: %w", f.Name(), err)
-	}
-	return nil
+	return os.NewFile(uintptr(fd), o.s.full(data.layer, data.rel)), nil
 }
 
 // readlinkFd reads the target of the symlink open (O_PATH) at fd.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/backend/control"
 	"github.com/layercheck/layercheck/harness/backend/exec"
 	"github.com/layercheck/layercheck/harness/backend/fuseoverlayfs"
 	"github.com/layercheck/layercheck/harness/backend/overlay"
@@ -16,7 +17,7 @@ import (
 func NewBackend(name, opts string) (backend.Backend, error) { return NewBackendUnmount(name, opts, "") }
 
 // BackendNames are the backends --backend knows, besides exec:TEMPLATE.
-var BackendNames = []string{"overlay", "fuse-overlayfs", "unionfs-fuse"}
+var BackendNames = []string{"overlay", "fuse-overlayfs", "unionfs-fuse", "control"}
 
 // NewBackendUnmount is NewBackend with the unmount template of an
 // exec:TEMPLATE backend (--unmount).
@@ -37,6 +38,11 @@ func NewBackendUnmount(name, opts, unmount string) (backend.Backend, error) {
 		return fuseoverlayfs.NewFuseOverlayfs(opts)
 	case "unionfs-fuse":
 		return unionfs.NewUnionfsFuse(opts)
+	case "control":
+		if opts != "" {
+			return nil, &backend.UsageError{Setting: "options", Msg: "the control backend takes no options"}
+		}
+		return control.New(), nil
 	}
 	known := append([]string{}, BackendNames...)
 	sort.Strings(known)
