@@ -1,0 +1,293 @@
+package fsop
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Descriptor ops act on a named descriptor of the tree (fdtable.go) that
+// an Open made, as a long-running program does: a package manager that
+// keeps its database open while another process rewrites it, a daemon
+// that holds a lock. What they read is their outcome ("ok len=5
+// data=..."), so the comparison with the reference sees it.
+//
+// Their shell form is a perl program (perl-base is essential on Debian):
+// alone, one op is a program of its own; a reproducer joins a run of them
+// into one program that holds the descriptors (PerlProgram).
+
+// reported is an outcome that is not an errno: what a read saw, how a
+// program exited. OutcomeOf returns it as it is.
+type reported string
+
+func (r reported) Error() string { return string(r) }
+
+// FDOp is an op on named descriptors, with its statement in a perl program.
+type FDOp interface {
+	Op
+	// Perl is the op as a statement of a program that begins with
+	// PerlPrelude; it prints the op's outcome on a line of its own.
+	Perl() string
+}
+
+// fdPath is what a descriptor op names for Paths: its descriptor, marked
+// so that no one takes it for a path of the tree.
+func fdPath(name string) []string { return []string{"fd:" + name} }
+
+// perlStr is s as a perl expression (bytes exactly, whatever they are).
+func perlStr(s string) string { return fmt.Sprintf(`pack("H*","%x")`, s) }
+
+// perlShell is the one-line shell form of a descriptor op: a perl program
+// of its own.
+func perlShell(stmt string) string { return "perl -e " + Quote(PerlPrelude+stmt) }
+
+// perlAs runs stmt with b's credentials and umask inside the perl program.
+func perlAs(b By, stmt string) string {
+	mask := -1
+	if b.Umask != nil {
+		mask = int(*b.Umask & 0o777)
+	}
+	if b.As.IsRoot() && mask < 0 {
+		return stmt
+	}
+	groups := make([]string, 0, len(b.As.Groups))
+	for _, g := range b.As.Groups {
+		groups = append(groups, fmt.Sprint(g))
+	}
+	if len(groups) == 0 {
+		groups = []string{fmt.Sprint(b.As.GID)}
+	}
+	return fmt.Sprintf(`as(%d,%d,"%s",%d,sub{%s});`, b.As.UID, b.As.GID, strings.Join(groups, " "), mask, stmt)
+}
+
+// showData is the outcome of a read: its length, and the bytes when they
+// are few, else a digest.
+func showData(b []byte) Outcome {
+	if len(b) <= 32 {
+		return Outcome(fmt.Sprintf("ok len=%d data=%x", len(b), b))
+	}
+	return Outcome(fmt.Sprintf("ok len=%d sha256=%.16x", len(b), sha256.Sum256(b)))
+}
+
+// Open opens Path with Flags (O_RDONLY, O_CREAT, O_PATH, ...; O_CLOEXEC is
+// added) and Mode, resolved beneath the tree like every path (a symlink in
+// the last component is followed unless Flags has O_NOFOLLOW, and a
+// trailing slash is kept), and names the descriptor FD.
+type Open struct {
+	Path  string
+	Flags int
+	Mode  uint32
+	FD    string
+	By
+}
+
+func (o Open) Kind() string    { return "open" }
+func (o Open) Paths() []string { return []string{o.Path} }
+func (o Open) Shell() string   { return perlShell(o.Perl()) }
+func (o Open) Perl() string {
+	return perlAs(o.By, fmt.Sprintf(`opn("%s",%s,%d,%d);`, o.FD, perlStr(o.Path), o.Flags, o.Mode))
+}
+func (o Open) apply(t *Tree) error {
+	p := CleanRel(o.Path)
+	if strings.HasSuffix(o.Path, "/") && p != "." {
+		p += "/" // a trailing slash asks for a directory: keep it
+	}
+	how := unix.OpenHow{Flags: uint64(o.Flags) | unix.O_CLOEXEC, Mode: uint64(o.Mode), Resolve: resolveFlags}
+	for {
+		fd, err := unix.Openat2(t.fd, p, &how)
+		if err == unix.EAGAIN || err == unix.EINTR {
+			continue // see OpenAt
+		}
+		if err != nil {
+			return err
+		}
+		t.hold(o.FD, fd)
+		return nil
+	}
+}
+
+// Close closes the descriptor FD (and its mapping), or stops the program
+// an Exec left running under that name.
+type Close struct {
+	FD string
+	By
+}
+
+func (o Close) Kind() string    { return "close" }
+func (o Close) Paths() []string { return fdPath(o.FD) }
+func (o Close) Shell() string   { return perlShell(o.Perl()) }
+func (o Close) Perl() string    { return fmt.Sprintf(`cls("%s");`, o.FD) }
+func (o Close) apply(t *Tree) error {
+	return t.closeName(o.FD)
+}
+
+// ReadFD reads up to Len bytes from FD at Offset, or at its position when
+// Offset is negative; the outcome carries what it read.
+type ReadFD struct {
+	FD     string
+	Offset int64
+	Len    int
+	By
+}
+
+func (o ReadFD) Kind() string    { return "read-fd" }
+func (o ReadFD) Paths() []string { return fdPath(o.FD) }
+func (o ReadFD) Shell() string   { return perlShell(o.Perl()) }
+func (o ReadFD) Perl() string {
+	return perlAs(o.By, fmt.Sprintf(`rd("%s",%d,%d);`, o.FD, o.Offset, o.Len))
+}
+func (o ReadFD) apply(t *Tree) error {
+	buf := make([]byte, o.Len)
+	var n int
+	var err error
+	if o.Offset < 0 {
+		n, err = unix.Read(t.fdOf(o.FD), buf)
+	} else {
+		n, err = unix.Pread(t.fdOf(o.FD), buf, o.Offset)
+	}
+	if err != nil {
+		return err
+	}
+	return reported(showData(buf[:n]))
+}
+
+// WriteFD writes Data to FD at Offset, or at its position (the end, with
+// O_APPEND) when Offset is negative.
+type WriteFD struct {
+	FD     string
+	Offset int64
+	Data   string
+	By
+}
+
+func (o WriteFD) Kind() string    { return "write-fd" }
+func (o WriteFD) Paths() []string { return fdPath(o.FD) }
+func (o WriteFD) Shell() string   { return perlShell(o.Perl()) }
+func (o WriteFD) Perl() string {
+	return perlAs(o.By, fmt.Sprintf(`wr("%s",%d,%s);`, o.FD, o.Offset, perlStr(o.Data)))
+}
+func (o WriteFD) apply(t *Tree) error {
+	fd, b, off := t.fdOf(o.FD), []byte(o.Data), o.Offset
+	for {
+		var n int
+		var err error
+		if off < 0 {
+			n, err = unix.Write(fd, b)
+		} else {
+			n, err = unix.Pwrite(fd, b, off)
+			off += int64(n)
+		}
+		if err != nil {
+			return err
+		}
+		if b = b[n:]; len(b) == 0 || n == 0 {
+			return nil
+		}
+	}
+}
+
+// FstatFD stats FD; the outcome carries the type, mode, owner, size and
+// link count (not the inode number, which no two trees share).
+type FstatFD struct {
+	FD string
+	By
+}
+
+func (o FstatFD) Kind() string    { return "fstat-fd" }
+func (o FstatFD) Paths() []string { return fdPath(o.FD) }
+func (o FstatFD) Shell() string   { return perlShell(o.Perl()) }
+func (o FstatFD) Perl() string    { return perlAs(o.By, fmt.Sprintf(`fst("%s");`, o.FD)) }
+func (o FstatFD) apply(t *Tree) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(t.fdOf(o.FD), &st); err != nil {
+		return err
+	}
+	return reported(fmt.Sprintf("ok %s mode=%04o uid=%d gid=%d size=%d nlink=%d",
+		TypeOf(st.Mode), st.Mode&0o7777, st.Uid, st.Gid, statSize(st), st.Nlink))
+}
+
+// statSize is the size fstat reports, 0 for a directory, whose size
+// depends on the filesystem (and so differs between a merged view and a
+// plain copy without anything being wrong).
+func statSize(st unix.Stat_t) int64 {
+	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		return 0
+	}
+	return st.Size
+}
+
+// FchmodFD is fchmod(2) on FD.
+type FchmodFD struct {
+	FD   string
+	Mode uint32
+	By
+}
+
+func (o FchmodFD) Kind() string    { return "fchmod-fd" }
+func (o FchmodFD) Paths() []string { return fdPath(o.FD) }
+func (o FchmodFD) Shell() string   { return perlShell(o.Perl()) }
+func (o FchmodFD) Perl() string {
+	return perlAs(o.By, fmt.Sprintf(`res(syscall(91,fdn("%s"),%d));`, o.FD, o.Mode))
+}
+func (o FchmodFD) apply(t *Tree) error { return unix.Fchmod(t.fdOf(o.FD), o.Mode) }
+
+// FchownFD is fchown(2) on FD (-1 keeps one).
+type FchownFD struct {
+	FD       string
+	UID, GID int
+	By
+}
+
+func (o FchownFD) Kind() string    { return "fchown-fd" }
+func (o FchownFD) Paths() []string { return fdPath(o.FD) }
+func (o FchownFD) Shell() string   { return perlShell(o.Perl()) }
+func (o FchownFD) Perl() string {
+	return perlAs(o.By, fmt.Sprintf(`res(syscall(93,fdn("%s"),%d,%d));`, o.FD, o.UID, o.GID))
+}
+func (o FchownFD) apply(t *Tree) error { return unix.Fchown(t.fdOf(o.FD), o.UID, o.GID) }
+
+// FsetxattrFD is fsetxattr(2) on FD.
+type FsetxattrFD struct {
+	FD, Name, Value string
+	By
+}
+
+func (o FsetxattrFD) Kind() string    { return "fsetxattr-fd" }
+func (o FsetxattrFD) Paths() []string { return fdPath(o.FD) }
+func (o FsetxattrFD) Shell() string   { return perlShell(o.Perl()) }
+func (o FsetxattrFD) Perl() string {
+	return perlAs(o.By, fmt.Sprintf(`{my ($n,$v)=(%s,%s); res(syscall(190,fdn("%s"),$n,$v,length($v),0));}`,
+		perlStr(o.Name), perlStr(o.Value), o.FD))
+}
+func (o FsetxattrFD) apply(t *Tree) error {
+	return unix.Fsetxattr(t.fdOf(o.FD), o.Name, []byte(o.Value), 0)
+}
+
+// FtruncateFD is ftruncate(2) on FD.
+type FtruncateFD struct {
+	FD   string
+	Size int64
+	By
+}
+
+func (o FtruncateFD) Kind() string    { return "ftruncate-fd" }
+func (o FtruncateFD) Paths() []string { return fdPath(o.FD) }
+func (o FtruncateFD) Shell() string   { return perlShell(o.Perl()) }
+func (o FtruncateFD) Perl() string {
+	return perlAs(o.By, fmt.Sprintf(`res(syscall(77,fdn("%s"),%d));`, o.FD, o.Size))
+}
+func (o FtruncateFD) apply(t *Tree) error { return unix.Ftruncate(t.fdOf(o.FD), o.Size) }
+
+// FsyncFD is fsync(2) on FD.
+type FsyncFD struct {
+	FD string
+	By
+}
+
+func (o FsyncFD) Kind() string    { return "fsync-fd" }
+func (o FsyncFD) Paths() []string { return fdPath(o.FD) }
+func (o FsyncFD) Shell() string   { return perlShell(o.Perl()) }
+func (o FsyncFD) Perl() string    { return perlAs(o.By, fmt.Sprintf(`res(syscall(74,fdn("%s")));`, o.FD)) }
+func (o FsyncFD) apply(t *Tree) error { return unix.Fsync(t.fdOf(o.FD)) }
