@@ -44,7 +44,7 @@ func (o Linkat) Kind() string    { return "linkat" }
 func (o Linkat) Paths() []string { return []string{o.Path} }
 func (o Linkat) Shell() string   { return perlShell(o.Perl()) }
 func (o Linkat) Perl() string {
-	return perlAs(o.By, fmt.Sprintf(`lnk("%s",%s);`, o.FD, perlStr(o.Path)))
+	return perlAs(o.By, perlCall("link_fd", o.FD, o.Path))
 }
 func (o Linkat) apply(t *Tree) error {
 	return t.WithParent(o.Path, func(dfd int, base string) error {
@@ -67,7 +67,7 @@ func (o Exec) Kind() string    { return "exec" }
 func (o Exec) Paths() []string { return []string{o.Path} }
 func (o Exec) Shell() string   { return perlShell(o.Perl()) }
 func (o Exec) Perl() string {
-	return perlAs(o.By, fmt.Sprintf(`ex(%s,"%s");`, perlStr("./"+CleanRel(o.Path)), o.Hold))
+	return perlAs(o.By, perlCall("exec_file", "./"+CleanRel(o.Path), o.Hold))
 }
 
 // execLimit is how long an Exec without Hold may run: the programs of the

@@ -1,7 +1,6 @@
 package fsop
 
 import (
-	"fmt"
 	"runtime/debug"
 
 	"golang.org/x/sys/unix"
@@ -22,7 +21,7 @@ func (o Mmap) Kind() string    { return "mmap" }
 func (o Mmap) Paths() []string { return fdPath(o.FD) }
 func (o Mmap) Shell() string   { return perlShell(o.Perl()) }
 func (o Mmap) Perl() string {
-	return perlAs(o.By, fmt.Sprintf(`mmp("%s",%d,%d);`, o.FD, o.Length, o.mapFlags()))
+	return perlAs(o.By, perlCall("mmap_fd", o.FD, o.Length, o.mapFlags()))
 }
 func (o Mmap) mapFlags() int {
 	if o.Shared {
@@ -60,7 +59,7 @@ func (o MapRead) Kind() string    { return "map-read" }
 func (o MapRead) Paths() []string { return fdPath(o.FD) }
 func (o MapRead) Shell() string   { return perlShell(o.Perl()) }
 func (o MapRead) Perl() string {
-	return perlAs(o.By, fmt.Sprintf(`mrd("%s",%d,%d);`, o.FD, o.Offset, o.Len))
+	return perlAs(o.By, perlCall("map_read", o.FD, o.Offset, o.Len))
 }
 func (o MapRead) apply(t *Tree) error {
 	f := t.table().files[o.FD]
@@ -104,7 +103,7 @@ func (o Flock) Kind() string    { return "flock" }
 func (o Flock) Paths() []string { return fdPath(o.FD) }
 func (o Flock) Shell() string   { return perlShell(o.Perl()) }
 func (o Flock) Perl() string {
-	return perlAs(o.By, fmt.Sprintf(`res(syscall(73,fdn("%s"),%d));`, o.FD, o.how()))
+	return perlAs(o.By, perlCall("flock_fd", o.FD, o.how()))
 }
 func (o Flock) how() int {
 	return map[string]int{"sh": unix.LOCK_SH, "ex": unix.LOCK_EX, "un": unix.LOCK_UN}[o.How] | unix.LOCK_NB
@@ -126,8 +125,7 @@ func (o FcntlLock) Kind() string    { return "fcntl-lock" }
 func (o FcntlLock) Paths() []string { return fdPath(o.FD) }
 func (o FcntlLock) Shell() string   { return perlShell(o.Perl()) }
 func (o FcntlLock) Perl() string {
-	return perlAs(o.By, fmt.Sprintf(`{my $l=pack("ssx4qqlx4",%[3]d,0,%[4]d,%[5]d,0); res(syscall(72,fdn("%[1]s"),%[2]d,$l));}`,
-		o.FD, unix.F_OFD_SETLK, o.lockType(), o.Start, o.Len))
+	return perlAs(o.By, perlCall("ofd_lock", o.FD, int(o.lockType()), o.Start, o.Len))
 }
 func (o FcntlLock) lockType() int16 {
 	return map[string]int16{"read": unix.F_RDLCK, "write": unix.F_WRLCK, "unlock": unix.F_UNLCK}[o.Type]

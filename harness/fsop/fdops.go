@@ -36,12 +36,40 @@ type FDOp interface {
 // so that no one takes it for a path of the tree.
 func fdPath(name string) []string { return []string{"fd:" + name} }
 
-// perlStr is s as a perl expression (bytes exactly, whatever they are).
-func perlStr(s string) string { return fmt.Sprintf(`pack("H*","%x")`, s) }
+// perlStr is s as a perl expression: a quoted literal when it is plain
+// text, else its bytes exactly.
+func perlStr(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return r < ' ' || r > '~' }) < 0 {
+		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, `@`, `\@`).Replace(s) + `"`
+	}
+	return fmt.Sprintf(`pack("H*","%x")`, s)
+}
 
-// perlShell is the one-line shell form of a descriptor op: a perl program
-// of its own.
-func perlShell(stmt string) string { return "perl -e " + Quote(PerlPrelude+stmt) }
+// octal is a mode, written in octal in a perl program.
+type octal uint32
+
+// perlCall is a call of a sub of PerlPrelude with args: strings quoted,
+// numbers as they are, modes in octal.
+func perlCall(sub string, args ...any) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			parts[i] = perlStr(v)
+		case octal:
+			parts[i] = fmt.Sprintf("%#o", uint32(v))
+		default:
+			parts[i] = fmt.Sprint(v)
+		}
+	}
+	return sub + "(" + strings.Join(parts, ", ") + ");"
+}
+
+// perlShell is the shell line of a descriptor op: a descriptor lives as
+// long as its process, so a line of its own could not hold one. The line
+// is the no-op ":" with the op's perl statement, which reproducers run in
+// one perl program with the ops around it (PerlProgram).
+func perlShell(stmt string) string { return ": perl " + Quote(stmt) }
 
 // perlAs runs stmt with b's credentials and umask inside the perl program.
 func perlAs(b By, stmt string) string {
@@ -65,7 +93,7 @@ func perlAs(b By, stmt string) string {
 // showData is the outcome of a read: its length, and the bytes when they
 // are few, else a digest.
 func showData(b []byte) Outcome {
-	if len(b) <= 32 {
+	if len(b) <= 64 {
 		return Outcome(fmt.Sprintf("ok len=%d data=%x", len(b), b))
 	}
 	return Outcome(fmt.Sprintf("ok len=%d sha256=%.16x", len(b), sha256.Sum256(b)))
@@ -85,9 +113,9 @@ type Open struct {
 
 func (o Open) Kind() string    { return "open" }
 func (o Open) Paths() []string { return []string{o.Path} }
-func (o Open) Shell() string   { return perlShell(o.Perl()) }
+func (o Open) Shell() string   { return perlShell(o.Perl()) + " # " + FlagNames(o.Flags) }
 func (o Open) Perl() string {
-	return perlAs(o.By, fmt.Sprintf(`opn("%s",%s,%d,%d);`, o.FD, perlStr(o.Path), o.Flags, o.Mode))
+	return perlAs(o.By, perlCall("open_fd", o.FD, o.Path, o.Flags, octal(o.Mode)))
 }
 func (o Open) apply(t *Tree) error {
 	p := CleanRel(o.Path)
@@ -118,7 +146,7 @@ type Close struct {
 func (o Close) Kind() string    { return "close" }
 func (o Close) Paths() []string { return fdPath(o.FD) }
 func (o Close) Shell() string   { return perlShell(o.Perl()) }
-func (o Close) Perl() string    { return fmt.Sprintf(`cls("%s");`, o.FD) }
+func (o Close) Perl() string    { return perlCall("close_fd", o.FD) }
 func (o Close) apply(t *Tree) error {
 	return t.closeName(o.FD)
 }
@@ -136,7 +164,7 @@ func (o ReadFD) Kind() string    { return "read-fd" }
 func (o ReadFD) Paths() []string { return fdPath(o.FD) }
 func (o ReadFD) Shell() string   { return perlShell(o.Perl()) }
 func (o ReadFD) Perl() string {
-	return perlAs(o.By, fmt.Sprintf(`rd("%s",%d,%d);`, o.FD, o.Offset, o.Len))
+	return perlAs(o.By, perlCall("read_fd", o.FD, o.Offset, o.Len))
 }
 func (o ReadFD) apply(t *Tree) error {
 	buf := make([]byte, o.Len)
@@ -166,7 +194,7 @@ func (o WriteFD) Kind() string    { return "write-fd" }
 func (o WriteFD) Paths() []string { return fdPath(o.FD) }
 func (o WriteFD) Shell() string   { return perlShell(o.Perl()) }
 func (o WriteFD) Perl() string {
-	return perlAs(o.By, fmt.Sprintf(`wr("%s",%d,%s);`, o.FD, o.Offset, perlStr(o.Data)))
+	return perlAs(o.By, perlCall("write_fd", o.FD, o.Offset, o.Data))
 }
 func (o WriteFD) apply(t *Tree) error {
 	fd, b, off := t.fdOf(o.FD), []byte(o.Data), o.Offset
@@ -198,7 +226,7 @@ type FstatFD struct {
 func (o FstatFD) Kind() string    { return "fstat-fd" }
 func (o FstatFD) Paths() []string { return fdPath(o.FD) }
 func (o FstatFD) Shell() string   { return perlShell(o.Perl()) }
-func (o FstatFD) Perl() string    { return perlAs(o.By, fmt.Sprintf(`fst("%s");`, o.FD)) }
+func (o FstatFD) Perl() string    { return perlAs(o.By, perlCall("fstat_fd", o.FD)) }
 func (o FstatFD) apply(t *Tree) error {
 	var st unix.Stat_t
 	if err := unix.Fstat(t.fdOf(o.FD), &st); err != nil {
@@ -229,7 +257,7 @@ func (o FchmodFD) Kind() string    { return "fchmod-fd" }
 func (o FchmodFD) Paths() []string { return fdPath(o.FD) }
 func (o FchmodFD) Shell() string   { return perlShell(o.Perl()) }
 func (o FchmodFD) Perl() string {
-	return perlAs(o.By, fmt.Sprintf(`res(syscall(91,fdn("%s"),%d));`, o.FD, o.Mode))
+	return perlAs(o.By, perlCall("fchmod_fd", o.FD, octal(o.Mode)))
 }
 func (o FchmodFD) apply(t *Tree) error { return unix.Fchmod(t.fdOf(o.FD), o.Mode) }
 
@@ -244,7 +272,7 @@ func (o FchownFD) Kind() string    { return "fchown-fd" }
 func (o FchownFD) Paths() []string { return fdPath(o.FD) }
 func (o FchownFD) Shell() string   { return perlShell(o.Perl()) }
 func (o FchownFD) Perl() string {
-	return perlAs(o.By, fmt.Sprintf(`res(syscall(93,fdn("%s"),%d,%d));`, o.FD, o.UID, o.GID))
+	return perlAs(o.By, perlCall("fchown_fd", o.FD, o.UID, o.GID))
 }
 func (o FchownFD) apply(t *Tree) error { return unix.Fchown(t.fdOf(o.FD), o.UID, o.GID) }
 
@@ -258,8 +286,7 @@ func (o FsetxattrFD) Kind() string    { return "fsetxattr-fd" }
 func (o FsetxattrFD) Paths() []string { return fdPath(o.FD) }
 func (o FsetxattrFD) Shell() string   { return perlShell(o.Perl()) }
 func (o FsetxattrFD) Perl() string {
-	return perlAs(o.By, fmt.Sprintf(`{my ($n,$v)=(%s,%s); res(syscall(190,fdn("%s"),$n,$v,length($v),0));}`,
-		perlStr(o.Name), perlStr(o.Value), o.FD))
+	return perlAs(o.By, perlCall("fsetxattr_fd", o.FD, o.Name, o.Value))
 }
 func (o FsetxattrFD) apply(t *Tree) error {
 	return unix.Fsetxattr(t.fdOf(o.FD), o.Name, []byte(o.Value), 0)
@@ -276,7 +303,7 @@ func (o FtruncateFD) Kind() string    { return "ftruncate-fd" }
 func (o FtruncateFD) Paths() []string { return fdPath(o.FD) }
 func (o FtruncateFD) Shell() string   { return perlShell(o.Perl()) }
 func (o FtruncateFD) Perl() string {
-	return perlAs(o.By, fmt.Sprintf(`res(syscall(77,fdn("%s"),%d));`, o.FD, o.Size))
+	return perlAs(o.By, perlCall("ftruncate_fd", o.FD, o.Size))
 }
 func (o FtruncateFD) apply(t *Tree) error { return unix.Ftruncate(t.fdOf(o.FD), o.Size) }
 
@@ -286,8 +313,33 @@ type FsyncFD struct {
 	By
 }
 
-func (o FsyncFD) Kind() string    { return "fsync-fd" }
-func (o FsyncFD) Paths() []string { return fdPath(o.FD) }
-func (o FsyncFD) Shell() string   { return perlShell(o.Perl()) }
-func (o FsyncFD) Perl() string    { return perlAs(o.By, fmt.Sprintf(`res(syscall(74,fdn("%s")));`, o.FD)) }
+func (o FsyncFD) Kind() string        { return "fsync-fd" }
+func (o FsyncFD) Paths() []string     { return fdPath(o.FD) }
+func (o FsyncFD) Shell() string       { return perlShell(o.Perl()) }
+func (o FsyncFD) Perl() string        { return perlAs(o.By, perlCall("fsync_fd", o.FD)) }
 func (o FsyncFD) apply(t *Tree) error { return unix.Fsync(t.fdOf(o.FD)) }
+
+// FlagNames spells open(2) flags: "O_WRONLY|O_CREAT|O_TRUNC".
+func FlagNames(flags int) string {
+	names := []string{[]string{"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"}[flags&unix.O_ACCMODE]}
+	if flags&unix.O_PATH != 0 {
+		names[0] = "O_PATH"
+	}
+	rest := flags &^ (unix.O_ACCMODE | unix.O_PATH)
+	if rest&unix.O_TMPFILE == unix.O_TMPFILE {
+		names, rest = append(names, "O_TMPFILE"), rest&^unix.O_TMPFILE
+	}
+	for _, f := range []struct {
+		bit  int
+		name string
+	}{{unix.O_CREAT, "O_CREAT"}, {unix.O_EXCL, "O_EXCL"}, {unix.O_TRUNC, "O_TRUNC"}, {unix.O_APPEND, "O_APPEND"},
+		{unix.O_DIRECTORY, "O_DIRECTORY"}, {unix.O_NOFOLLOW, "O_NOFOLLOW"}, {unix.O_NONBLOCK, "O_NONBLOCK"}} {
+		if rest&f.bit != 0 {
+			names, rest = append(names, f.name), rest&^f.bit
+		}
+	}
+	if rest != 0 {
+		names = append(names, fmt.Sprintf("%#x", rest))
+	}
+	return strings.Join(names, "|")
+}
