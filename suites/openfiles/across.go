@@ -101,7 +101,7 @@ func execs() []scenario.Scenario {
 			Labels: []string{"exec", "etxtbsy"},
 		},
 		{
-			Name:   "open-for-write-while-executed",
+			Name: "open-for-write-while-executed",
 			// overlayfs.rst documents that it can (ExpectExecNoETXTBSY), but
 			// Linux 6.18 refuses it as a plain filesystem does: the scenario
 			// declares no Expect, so that it is no xpass there, and the
