@@ -100,9 +100,10 @@ func showData(b []byte) Outcome {
 }
 
 // Open opens Path with Flags (O_RDONLY, O_CREAT, O_PATH, ...; O_CLOEXEC is
-// added) and Mode, resolved beneath the tree like every path (a symlink in
-// the last component is followed unless Flags has O_NOFOLLOW, and a
-// trailing slash is kept), and names the descriptor FD.
+// added) and Mode, taken as open(2) takes them (see openHow), resolved
+// beneath the tree like every path (a symlink in the last component is
+// followed unless Flags has O_NOFOLLOW, and a trailing slash is kept), and
+// names the descriptor FD.
 type Open struct {
 	Path  string
 	Flags int
@@ -122,7 +123,8 @@ func (o Open) apply(t *Tree) error {
 	if strings.HasSuffix(o.Path, "/") && p != "." {
 		p += "/" // a trailing slash asks for a directory: keep it
 	}
-	how := unix.OpenHow{Flags: uint64(o.Flags) | unix.O_CLOEXEC, Mode: uint64(o.Mode), Resolve: resolveFlags}
+	flags, mode := openHow(o.Flags, o.Mode)
+	how := unix.OpenHow{Flags: flags, Mode: mode, Resolve: resolveFlags}
 	for {
 		fd, err := unix.Openat2(t.fd, p, &how)
 		if err == unix.EAGAIN || err == unix.EINTR {
@@ -134,6 +136,20 @@ func (o Open) apply(t *Tree) error {
 		t.hold(o.FD, fd)
 		return nil
 	}
+}
+
+// openHow turns open(2) flags and mode into openat2(2)'s, as the kernel
+// does for open(2) (build_open_how): openat2 refuses a mode without
+// O_CREAT or O_TMPFILE, and flags that O_PATH ignores, where open(2)
+// drops them.
+func openHow(flags int, mode uint32) (uint64, uint64) {
+	if flags&unix.O_CREAT == 0 && flags&unix.O_TMPFILE != unix.O_TMPFILE {
+		mode = 0
+	}
+	if flags&unix.O_PATH != 0 {
+		flags &= unix.O_PATH | unix.O_DIRECTORY | unix.O_NOFOLLOW
+	}
+	return uint64(flags) | unix.O_CLOEXEC, uint64(mode)
 }
 
 // Close closes the descriptor FD (and its mapping), or stops the program
@@ -232,18 +248,14 @@ func (o FstatFD) apply(t *Tree) error {
 	if err := unix.Fstat(t.fdOf(o.FD), &st); err != nil {
 		return err
 	}
-	return reported(fmt.Sprintf("ok %s mode=%04o uid=%d gid=%d size=%d nlink=%d",
-		TypeOf(st.Mode), st.Mode&0o7777, st.Uid, st.Gid, statSize(st), st.Nlink))
-}
-
-// statSize is the size fstat reports, 0 for a directory, whose size
-// depends on the filesystem (and so differs between a merged view and a
-// plain copy without anything being wrong).
-func statSize(st unix.Stat_t) int64 {
-	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
-		return 0
+	out := fmt.Sprintf("ok %s mode=%04o uid=%d gid=%d", TypeOf(st.Mode), st.Mode&0o7777, st.Uid, st.Gid)
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		// The size and link count of a directory depend on the
+		// filesystem (overlayfs counts 1 link for a merged one, as
+		// btrfs does for every one), so snapshots leave them out too.
+		out += fmt.Sprintf(" size=%d nlink=%d", st.Size, st.Nlink)
 	}
-	return st.Size
+	return reported(out)
 }
 
 // FchmodFD is fchmod(2) on FD.

@@ -21,7 +21,8 @@ sub res { o($_[0] >= 0 ? "ok" : en()) }
 sub as { my ($u, $g, $gs, $m, $c) = @_; my $om = umask; umask($m) if $m >= 0;
   { local $) = "$g $gs"; local $> = $u; $c->(); } umask($om); }
 sub fdn { exists $fd{$_[0]} ? $fd{$_[0]} : -1 }
-sub oa2 { my ($p, $fl, $m) = @_; syscall(437, fileno($R), $p, pack("QQQ", $fl | 0x80000, $m, 0x13), 24) }
+sub oa2 { my ($p, $fl, $m) = @_; $m = 0 unless $fl & 0x40 || ($fl & 0x410000) == 0x410000;
+  $fl &= 0x230000 if $fl & 0x200000; syscall(437, fileno($R), $p, pack("QQQ", $fl | 0x80000, $m, 0x13), 24) }
 sub shut { my $k = shift; syscall(11, @{delete $map{$k}}) if $map{$k}; POSIX::close(delete $fd{$k}) }
 sub show { my $d = shift; length($d) <= 64 ? sprintf("ok len=%d data=%s", length $d, unpack("H*", $d)) : sprintf("ok len=%d", length $d) }
 sub open_fd { my ($k, $p, $fl, $m) = @_; my $n = oa2($p, $fl, $m); return o(en()) if $n < 0;
@@ -34,7 +35,8 @@ sub read_fd { my ($k, $off, $len) = @_; my $b = "\0" x $len;
 sub write_fd { my ($k, $off, $d) = @_; res($off < 0 ? syscall(1, fdn($k), $d, length $d) : syscall(18, fdn($k), $d, length $d, $off)) }
 sub fstat_fd { my @s = POSIX::fstat(fdn($_[0])); return o(en()) unless @s;
   my %t = (0x8000, "file", 0x4000, "dir", 0xa000, "symlink", 0x1000, "fifo", 0x2000, "chardev", 0x6000, "blockdev", 0xc000, "socket");
-  o(sprintf("ok %s mode=%04o uid=%d gid=%d size=%d nlink=%d", $t{$s[2] & 0xf000}, $s[2] & 07777, $s[4], $s[5], ($s[2] & 0xf000) == 0x4000 ? 0 : $s[7], $s[3])) }
+  o(sprintf("ok %s mode=%04o uid=%d gid=%d", $t{$s[2] & 0xf000}, $s[2] & 07777, $s[4], $s[5]) .
+    (($s[2] & 0xf000) == 0x4000 ? "" : sprintf(" size=%d nlink=%d", $s[7], $s[3]))) }
 sub fchmod_fd { res(syscall(91, fdn($_[0]), $_[1])) }
 sub fchown_fd { res(syscall(93, fdn($_[0]), $_[1], $_[2])) }
 sub fsetxattr_fd { my ($k, $n, $v) = @_; res(syscall(190, fdn($k), $n, $v, length $v, 0)) }
