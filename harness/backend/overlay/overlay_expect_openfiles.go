@@ -41,17 +41,16 @@ func (o *Overlay) openFileExpectations() []backend.Expectation {
 	return out
 }
 
-// matchSplitLinkRead: a read through a descriptor (ReadFD) saw, on the
-// merged view, exactly the lower copy of a path that is hardlinked in a
-// read-only layer, where the reference saw other data of the same length
-// or longer: the write went to the other name's copy.
+// matchSplitLinkRead: what a descriptor op saw differs because a copy-up
+// broke a lower hardlink, as far as the evidence can tell (it does not
+// say which file a descriptor names): the scenario names a path that is
+// hardlinked in a read-only layer, and either a read (ReadFD) saw exactly
+// that path's lower copy where the reference saw other data, or an fstat
+// (FstatFD) saw a regular file on both sides that differs in link count,
+// mode, owner or size only (a change made through the other name, or a
+// count that still includes it).
 func matchSplitLinkRead(f snapshot.Finding, ev *backend.Evidence) bool {
-	op, ok := ev.Op.(fsop.ReadFD)
-	if !ok || f.Kind != snapshot.KindErrno || op.Offset < 0 {
-		return false
-	}
-	_, merged, ok := readData(f.Reference, f.Merged)
-	if !ok {
+	if f.Kind != snapshot.KindErrno {
 		return false
 	}
 	var linked []string
@@ -60,7 +59,17 @@ func matchSplitLinkRead(f snapshot.Finding, ev *backend.Evidence) bool {
 			linked = append(linked, p)
 		}
 	}
-	return showsLowerCopy(ev, linked, int(op.Offset), op.Len, merged, false)
+	if len(linked) == 0 {
+		return false
+	}
+	switch op := ev.Op.(type) {
+	case fsop.ReadFD:
+		_, merged, ok := readData(f.Reference, f.Merged)
+		return ok && op.Offset >= 0 && showsLowerCopy(ev, linked, int(op.Offset), op.Len, merged, false)
+	case fsop.FstatFD:
+		return strings.HasPrefix(f.Reference, "ok file ") && strings.HasPrefix(f.Merged, "ok file ")
+	}
+	return false
 }
 
 // matchMapSharedStale: a read through a mapping succeeded on both sides,
