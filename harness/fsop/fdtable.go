@@ -33,16 +33,6 @@ func (t *Tree) table() *fdTable {
 	return t.fds
 }
 
-// file returns the open file named name, or EBADF (the errno of a
-// descriptor that is not open) when there is none: an op on a descriptor
-// whose Open failed fails alike on both sides.
-func (t *Tree) file(name string) (*openFile, error) {
-	if f := t.table().files[name]; f != nil {
-		return f, nil
-	}
-	return nil, unix.EBADF
-}
-
 // fdOf is the descriptor named name, or -1 when there is none: every
 // system call on it then fails with EBADF, as it would in a program whose
 // open failed, on both sides alike.

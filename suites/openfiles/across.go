@@ -37,6 +37,32 @@ func across() []scenario.Scenario {
 			Labels: []string{"lock", "fcntl", "copy-up"},
 		},
 		{
+			Name: "tmpfile-linked-into-lower-dir",
+			Doc:  "an O_TMPFILE file made in a directory of a layer and linked into it shows there with its data, mode and owner",
+			Steps: []scenario.Step{
+				scenario.InLayer("a", fsop.Mkdir{Path: "srv/app", Mode: 0o755}, fsop.WriteFile{Path: "srv/app/old", Data: "old\n", Mode: 0o644}),
+				scenario.Runtime(fsop.OpenTmpfile{Dir: "srv/app", Flags: unix.O_RDWR, Mode: 0o640, FD: "t"},
+					fsop.WriteFD{FD: "t", Offset: -1, Data: "anonymous\n"}, stat("t"), fsop.FchownFD{FD: "t", UID: 1000, GID: 1000},
+					fsop.Linkat{FD: "t", Path: "srv/app/new"}, stat("t"), fsop.Linkat{FD: "t", Path: "etc/also-new"}),
+			},
+			Labels: []string{"tmpfile", "link"},
+		},
+		{
+			Name: "tmpfile-excl-cannot-be-linked",
+			Doc:  "an O_TMPFILE|O_EXCL file in a lower directory cannot be linked (ENOENT), and nothing shows",
+			Steps: []scenario.Step{scenario.Runtime(fsop.OpenTmpfile{Dir: "etc", Flags: unix.O_WRONLY | unix.O_EXCL, Mode: 0o600, FD: "t"},
+				fsop.WriteFD{FD: "t", Offset: -1, Data: "x"}, fsop.Linkat{FD: "t", Path: "etc/never"})},
+			Labels: []string{"tmpfile"},
+		},
+	}
+	return append(append(append(out, mappings()...), execs()...), hardlinkWrites()...)
+}
+
+// mappings: shared mappings of a file written through another descriptor,
+// and read past the end of a truncated file.
+func mappings() []scenario.Scenario {
+	return []scenario.Scenario{
+		{
 			Name: "map-shared-of-lower-file",
 			Doc:  "a MAP_SHARED mapping of a lower file opened read-only sees a later write through another descriptor (overlayfs.rst documents that it does not)",
 			Steps: []scenario.Step{scenario.Runtime(ro(lowerFile, "r"), fsop.Mmap{FD: "r", Shared: true, Length: 4096},
@@ -60,26 +86,7 @@ func across() []scenario.Scenario {
 				fsop.Truncate{Path: lowerFile, Size: 10}, fsop.MapRead{FD: "m", Offset: 4999, Len: 2})},
 			Labels: []string{"mmap", "truncate"},
 		},
-		{
-			Name: "tmpfile-linked-into-lower-dir",
-			Doc:  "an O_TMPFILE file made in a directory of a layer and linked into it shows there with its data, mode and owner",
-			Steps: []scenario.Step{
-				scenario.InLayer("a", fsop.Mkdir{Path: "srv/app", Mode: 0o755}, fsop.WriteFile{Path: "srv/app/old", Data: "old\n", Mode: 0o644}),
-				scenario.Runtime(fsop.OpenTmpfile{Dir: "srv/app", Flags: unix.O_RDWR, Mode: 0o640, FD: "t"},
-					fsop.WriteFD{FD: "t", Offset: -1, Data: "anonymous\n"}, stat("t"), fsop.FchownFD{FD: "t", UID: 1000, GID: 1000},
-					fsop.Linkat{FD: "t", Path: "srv/app/new"}, stat("t"), fsop.Linkat{FD: "t", Path: "etc/also-new"}),
-			},
-			Labels: []string{"tmpfile", "link"},
-		},
-		{
-			Name: "tmpfile-excl-cannot-be-linked",
-			Doc:  "an O_TMPFILE|O_EXCL file in a lower directory cannot be linked (ENOENT), and nothing shows",
-			Steps: []scenario.Step{scenario.Runtime(fsop.OpenTmpfile{Dir: "etc", Flags: unix.O_WRONLY | unix.O_EXCL, Mode: 0o600, FD: "t"},
-				fsop.WriteFD{FD: "t", Offset: -1, Data: "x"}, fsop.Linkat{FD: "t", Path: "etc/never"})},
-			Labels: []string{"tmpfile"},
-		},
 	}
-	return append(append(out, execs()...), hardlinkWrites()...)
 }
 
 // execs: programs of a layer executed, and opened for writing while they
