@@ -103,7 +103,9 @@ func (g *Generator) Scenario(i int) (scenario.Scenario, map[string]int) {
 		sc.Steps = append(sc.Steps, scenario.AtLayer(k, s.ops(1+s.r.IntN(3))...))
 	}
 	s.place = "runtime"
-	sc.Steps = append(sc.Steps, scenario.Runtime(s.ops(1+s.r.IntN(5))...))
+	runtime := s.ops(1 + s.r.IntN(5))
+	runtime = append(runtime, g.descriptorSession(i, s.m.clone(), s.cov)...) // gen_fd.go
+	sc.Steps = append(sc.Steps, scenario.Runtime(runtime...))
 	if g.Offline && s.r.IntN(8) == 0 {
 		s.place = "offline"
 		var ops []fsop.Op

@@ -26,7 +26,7 @@ func NeededDepth(s scenario.Scenario) int {
 
 // Shrink makes c smaller while fails(candidate) holds, greedily and in a
 // fixed order, until no change helps or budget runs are spent: drop whole
-// steps, drop single ops, renumber the layers to 1..k (fewer, lower
+// steps, drop single ops (an Open with every op on its descriptor), renumber the layers to 1..k (fewer, lower
 // layers), merge each layer step into the one below, move a lone layer's
 // ops to runtime, then simplify every op (root instead of another user,
 // plain modes, ids, data, no renameat2 flags). fails must be deterministic
@@ -56,11 +56,7 @@ func Shrink(c Candidate, fails func(Candidate) bool, budget int) (Candidate, int
 		}
 		for i := 0; i < len(c.Scenario.Steps); i++ {
 			for j := 0; j < len(c.Scenario.Steps[i].Ops); j++ {
-				steps := cloneSteps(c.Scenario.Steps)
-				steps[i].Ops = append(steps[i].Ops[:j:j], steps[i].Ops[j+1:]...)
-				if len(steps[i].Ops) == 0 {
-					steps = dropStep(steps, i)
-				}
+				steps := dropOp(c.Scenario.Steps, i, j) // shrink_fd.go: an Open takes its ops along
 				if try(withSteps(c, steps)) {
 					progress = true
 					j--

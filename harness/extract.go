@@ -122,7 +122,7 @@ func (r *scenarioRun) extractStep(st scenario.Step) error {
 		}
 		r.ops = append(r.ops, rec)
 	}
-	return nil
+	return r.ref.CloseFiles() // descriptor ops end with the layer, as in buildLayer
 }
 
 // flushExtract writes the pending layer, if any.

@@ -18,6 +18,7 @@ import (
 // mount of layers 0..k-1 with layer k as the upper.
 func (r *scenarioRun) buildLayer(st scenario.Step) error {
 	phase := fmt.Sprintf("layer %d", st.Layer)
+	defer r.ref.CloseFiles() // what descriptor ops left open ends with the layer (t.Close: the other side)
 	if st.Layer == 0 {
 		t, err := fsop.OpenTree(r.layers[0])
 		if err != nil {

@@ -26,6 +26,7 @@ func (r *scenarioRun) applyOffline(st scenario.Step) error {
 		return err
 	}
 	defer t.Close()
+	defer r.ref.CloseFiles() // descriptor ops: as t.Close does for the layer
 	if r.offline == nil {
 		r.offline = map[string]bool{}
 	}

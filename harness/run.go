@@ -274,7 +274,8 @@ func (r *scenarioRun) applyRuntime(steps []scenario.Step) error {
 	if err != nil {
 		return err
 	}
-	defer sut.Close()
+	defer sut.Close()        // closes its named descriptors (fsop.Tree.CloseFiles)...
+	defer r.ref.CloseFiles() // ...and the reference's: before the snapshot and the unmount
 	r.phaseUpper = r.upper
 	defer func() { r.phaseUpper = "" }()
 	for _, st := range steps {

@@ -84,10 +84,20 @@ func TestShardsMergeToTheWhole(t *testing.T) {
 // TestReprosReproduce: every reproducer a run writes replays its failure
 // when run with sh (exit 1), and cleans up after itself.
 func TestReprosReproduce(t *testing.T) {
+	t.Run("whiteout", func(t *testing.T) { checkReprosReproduce(t, "--suite", "whiteout") })
+	// Descriptor ops replay as one perl program per phase (harness/repro/fdrun.go).
+	t.Run("openfiles", func(t *testing.T) {
+		checkReprosReproduce(t, "--suite", "openfiles", "--focus", "ro-fd-across-unlink")
+	})
+}
+
+// checkReprosReproduce runs layercheck with args and every reproducer of
+// a failure it wrote.
+func checkReprosReproduce(t *testing.T, args ...string) {
 	RequireRoot(t)
 	dir := t.TempDir()
 	repro := filepath.Join(dir, "repro")
-	layercheck(t, "--depth", "3", "--suite", "whiteout", "--repro-dir", repro, "--json", filepath.Join(dir, "r.json"), "--scratch", t.TempDir(), "--quiet")
+	layercheck(t, append([]string{"--depth", "3", "--repro-dir", repro, "--json", filepath.Join(dir, "r.json"), "--scratch", t.TempDir(), "--quiet"}, args...)...)
 	r := readJSON(t, filepath.Join(dir, "r.json"))
 	n := 0
 	for _, s := range r.Scenarios {

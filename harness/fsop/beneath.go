@@ -1,6 +1,7 @@
 package fsop
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -16,8 +17,9 @@ import (
 // followed unless the op's semantics say so (chmod, chown), and then it is
 // resolved with the same rules.
 type Tree struct {
-	Dir string // absolute path of the root directory
-	fd  int    // O_PATH descriptor of Dir, opened once
+	Dir string   // absolute path of the root directory
+	fd  int      // O_PATH descriptor of Dir, opened once
+	fds *fdTable // the named descriptors of descriptor ops (fdtable.go)
 }
 
 // OpenTree opens dir as the root of a Tree.
@@ -29,12 +31,12 @@ func OpenTree(dir string) (*Tree, error) {
 	return &Tree{Dir: dir, fd: fd}, nil
 }
 
-// Close releases the tree's descriptor.
+// Close releases the tree's descriptor and closes its named ones.
 func (t *Tree) Close() error {
 	if t == nil || t.fd < 0 {
 		return nil
 	}
-	err := unix.Close(t.fd)
+	err := errors.Join(t.CloseFiles(), unix.Close(t.fd))
 	t.fd = -1
 	return err
 }

@@ -17,6 +17,15 @@ var opTypes = map[string]func() Op{
 	"list-twice": func() Op { return &ListTwice{} },
 }
 
+// The descriptor ops (fdops.go, fdmap.go, fdexec.go) and WriteProgram.
+func init() {
+	for _, op := range []Op{&Open{}, &Close{}, &ReadFD{}, &WriteFD{}, &FstatFD{}, &FchmodFD{}, &FchownFD{}, &FsetxattrFD{},
+		&FtruncateFD{}, &FsyncFD{}, &Mmap{}, &MapRead{}, &Flock{}, &FcntlLock{}, &OpenTmpfile{}, &Linkat{}, &Exec{}, &WriteProgram{}} {
+		t := reflect.TypeOf(op).Elem()
+		opTypes[op.Kind()] = func() Op { return reflect.New(t).Interface().(Op) }
+	}
+}
+
 // opJSON is an op on the wire: its kind and its fields.
 type opJSON struct {
 	Op   string          `json:"op"`
@@ -90,6 +99,9 @@ func UnmarshalOp(b []byte) (Op, error) {
 		return *v, nil
 	case *ListTwice:
 		return *v, nil
+	}
+	if v := reflect.ValueOf(p); v.Kind() == reflect.Pointer {
+		return v.Elem().Interface().(Op), nil // the ops registered in init
 	}
 	return nil, fmt.Errorf("op %s: no value type", w.Op)
 }

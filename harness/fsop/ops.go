@@ -64,6 +64,10 @@ func OutcomeOf(err error) Outcome {
 	if err == nil {
 		return OK
 	}
+	var r reported
+	if errors.As(err, &r) { // an op that reports what it saw (fdops.go)
+		return Outcome(r)
+	}
 	var e unix.Errno
 	if errors.As(err, &e) {
 		if name := unix.ErrnoName(e); name != "" {

@@ -79,17 +79,13 @@ func Repro(cfg harness.Config, res harness.Result) (string, error) {
 			work := fmt.Sprintf("w%d", st.Layer)
 			w.printf("mkdir -p %s\n", work)
 			w.printf("%s || exit 2\n", sm.MountShell(backend.MountSpec{Lowers: backend.TopFirst(layers[:st.Layer]), Upper: layers[st.Layer], Work: work, Target: "m"}))
-			for rec, ok := next(phase); ok; rec, ok = next(phase) {
-				w.op(rec)
-			}
+			w.replay(phase, drain(next, phase), phaseOps(res.Scenario, scenario.PhaseLayer, st.Layer)) // fdrun.go
 			w.printf("%s\n\n", sm.UnmountShell("m"))
 		}
 	}
 	w.printf("# runtime: every layer as a lower, a fresh upper\n")
 	w.printf("%s || exit 2\n", sm.MountShell(backend.MountSpec{Lowers: runtimeLowers, Upper: "u", Work: "wu", Target: "m"}))
-	for rec, ok := next("runtime"); ok; rec, ok = next("runtime") {
-		w.op(rec)
-	}
+	w.replay("runtime", drain(next, "runtime"), phaseOps(res.Scenario, scenario.PhaseRuntime, 0))
 	for i, f := range unexpected {
 		if f.Stage == "runtime" {
 			w.check(base, f, "ref", "m")
@@ -186,6 +182,7 @@ v_listed() { ls -a -- "$1" 2>/dev/null | grep -Fxc -- "$2"; }
 umask 0
 
 `)
+	w.WriteString(bothPerlShell) // fdrun.go
 }
 
 // op writes the replay of one recorded op.

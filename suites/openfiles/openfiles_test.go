@@ -1,0 +1,20 @@
+package openfiles_test
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/layercheck/layercheck/suites/openfiles"
+	"github.com/layercheck/layercheck/suites/spec"
+)
+
+func TestMain(m *testing.M) { spec.Main(m) }
+
+func TestOpenfiles(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "openfiles")
+}
+
+var _ = spec.Scenarios("openfiles", openfiles.Scenarios())
