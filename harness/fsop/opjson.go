@@ -14,7 +14,7 @@ var opTypes = map[string]func() Op{
 	"write": func() Op { return &WriteFile{} }, "append": func() Op { return &Append{} }, "truncate": func() Op { return &Truncate{} },
 	"mkdir": func() Op { return &Mkdir{} }, "symlink": func() Op { return &Symlink{} }, "link": func() Op { return &Link{} },
 	"mkfifo": func() Op { return &Mkfifo{} }, "setxattr": func() Op { return &SetXattr{} }, "removexattr": func() Op { return &RemoveXattr{} },
-	"list-twice": func() Op { return &ListTwice{} },
+	"list-twice": func() Op { return &ListTwice{} }, "utimens": func() Op { return &Utimens{} }, "read": func() Op { return &ReadFile{} },
 }
 
 // opJSON is an op on the wire: its kind and its fields.
@@ -89,6 +89,10 @@ func UnmarshalOp(b []byte) (Op, error) {
 	case *RemoveXattr:
 		return *v, nil
 	case *ListTwice:
+		return *v, nil
+	case *Utimens:
+		return *v, nil
+	case *ReadFile:
 		return *v, nil
 	}
 	return nil, fmt.Errorf("op %s: no value type", w.Op)
