@@ -2,6 +2,7 @@ package fsop
 
 import (
 	"fmt"
+	"path"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -90,7 +91,7 @@ func (o Utimens) Shell() string {
 	if o.NoFollow {
 		flags = unix.AT_SYMLINK_NOFOLLOW
 	}
-	return asShell(o.By, fmt.Sprintf(`perl -e 'syscall(280, -100, $ARGV[0], pack("q4", %d, %d, %d, %d), %d) == 0 or die "utimensat: $!\n"' -- %s`,
+	return asShell(o.By, fmt.Sprintf(`perl -e 'my $t = pack("q4", %d, %d, %d, %d); syscall(280, -100, $ARGV[0], $t, %d) == 0 or die "utimensat: $!\n"' -- %s`,
 		o.Atime.Sec, o.Atime.Nsec, o.Mtime.Sec, o.Mtime.Nsec, flags, Quote(o.Path)))
 }
 
@@ -132,4 +133,35 @@ func (o ReadFile) apply(t *Tree) error {
 			return err
 		}
 	}
+}
+
+// TouchedPaths lists the paths ops name and those paths' parents, without
+// the root, once each, in order: what a layer's ops may have changed, and
+// what gets the layer's known times once its content is in place.
+func TouchedPaths(ops []Op) []string {
+	var out []string
+	seen := map[string]bool{".": true}
+	for _, op := range ops {
+		for _, p := range op.Paths() {
+			p = CleanRel(p)
+			for _, q := range []string{p, path.Dir(p)} {
+				if !seen[q] {
+					seen[q] = true
+					out = append(out, q)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// StampOps are the Utimens ops that give each of paths (itself, never a
+// symlink's target) layer k's known times.
+func StampOps(k int, paths []string) []Op {
+	a, m := LayerStamps(k)
+	out := make([]Op, len(paths))
+	for i, p := range paths {
+		out[i] = Utimens{Path: p, Atime: a, Mtime: m, NoFollow: true}
+	}
+	return out
 }
