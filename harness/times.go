@@ -80,21 +80,29 @@ func (r *scenarioRun) unbindScenarioDir() error {
 func (r *scenarioRun) markTimes() (err error) {
 	if r.timesCompared() {
 		r.times.policy, err = snapshot.CtimeBoundary(r.dir)
+		r.times.policy.NoSymlinkAtime = r.s.Times == scenario.TimesStrictatime
 	}
 	return err
 }
 
 // stampLayer gives what the layer's ops touched (fsop.TouchedPaths, as far
-// as the reference has them) the layer's known times, through the tree the
+// as the reference has them, less what a Utimens op of the layer set
+// itself) the layer's known times, through the tree the
 // ops went through and on the reference, in lockstep: the ops that set
 // them are the scenario's like any other.
 func (r *scenarioRun) stampLayer(phase string, t *fsop.Tree, st scenario.Step) {
 	if !r.timesCompared() {
 		return
 	}
+	own := map[string]bool{} // times a Utimens op of the layer set are its own
+	for _, op := range st.Ops {
+		if u, ok := op.(fsop.Utimens); ok {
+			own[fsop.CleanRel(u.Path)] = true
+		}
+	}
 	var paths []string
 	for _, p := range fsop.TouchedPaths(st.Ops) {
-		if fsop.TypeIn(r.ref, p) != "" {
+		if !own[p] && fsop.TypeIn(r.ref, p) != "" {
 			paths = append(paths, p)
 		}
 	}
