@@ -91,15 +91,15 @@ func utimensScenarios() []scenario.Scenario {
 		}
 	}
 	targets := []struct {
-		name     string
-		path     string
-		noFollow bool
+		name, kind string
+		path       string
+		noFollow   bool
 	}{
-		{"own-file", "tmp/owned-by-user", false},               // user:user 0644: member and other may not write
-		{"group-writable-file", "home/shared/plan.txt", false}, // user:user 0660 in 2770 root:user: member may write
-		{"symlink-itself", tSymlink.path, true},                // root's
-		{"through-symlink", "etc/os-release", false},           // root's target
-		{"dir", "var/log", false},                              // root:adm 2775: member (adm) may write
+		{"own-file", "file", "tmp/owned-by-user", false},               // user:user 0644: member and other may not write
+		{"group-writable-file", "file", "home/shared/plan.txt", false}, // user:user 0660 in 2770 root:user: member may write
+		{"symlink-itself", "symlink", tSymlink.path, true},             // root's
+		{"through-symlink", "symlink", "etc/os-release", false},        // root's target
+		{"dir", "dir", "var/log", false},                               // root:adm 2775: member (adm) may write
 	}
 	var out []scenario.Scenario
 	for _, tg := range targets {
@@ -112,7 +112,7 @@ func utimensScenarios() []scenario.Scenario {
 				Doc: "utimensat(2) with explicit times, UTIME_OMIT, UTIME_NOW on a lower " + tg.name + " as " + id.name +
 					" gives the plain copy's errno and times",
 				Steps:  []scenario.Step{scenario.Runtime(kinds(tg.path, tg.noFollow, id.by)...)},
-				Labels: labels("utimens", "identity", lRuntime),
+				Labels: labels("utimens", "identity", tg.kind, lRuntime),
 			}))
 		}
 	}
@@ -121,7 +121,7 @@ func utimensScenarios() []scenario.Scenario {
 		Doc:  "explicit times set in layer a on a file and a symlink itself show exactly above it",
 		Steps: []scenario.Step{scenario.InLayer("a", fsop.Utimens{Path: tFile.path, Atime: stampA, Mtime: stampM},
 			fsop.Utimens{Path: tSymlink.path, Atime: stampM, Mtime: stampA, NoFollow: true})},
-		Labels: labels("utimens", lLayer),
+		Labels: labels("utimens", "file", "symlink", lLayer),
 	}))
 	return out
 }
