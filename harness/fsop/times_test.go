@@ -15,11 +15,7 @@ import (
 // owner (or root) may set explicit times, a user with write access only
 // Now; the shell line does what the op does.
 func TestUtimens(t *testing.T) {
-	requireRoot(t)
-	root := t.TempDir()
-	os.Chmod(root, 0o755)
-	tree, _ := fsop.OpenTree(root)
-	defer tree.Close()
+	root, tree := rootTree(t, 0o755)
 	owner := fsop.Identity{Name: "owner", UID: 1000, GID: 1000}
 	other := fsop.Identity{Name: "other", UID: 1001, GID: 1001}
 	a, m := fsop.LayerStamps(3)
