@@ -214,7 +214,7 @@ func (s *gen) metaOp(p string) fsop.Op {
 // op makes one random op and updates the model.
 func (s *gen) op() fsop.Op {
 	by := s.by()
-	switch s.r.IntN(16) {
+	switch s.r.IntN(18) {
 	case 0, 1:
 		p := s.existing("file", "dir", "fifo")
 		s.note("chmod", p)
@@ -302,6 +302,14 @@ func (s *gen) op() fsop.Op {
 		p := s.existing()
 		s.note("setxattr", p)
 		return fsop.SetXattr{Path: p, Name: xattrs[s.r.IntN(len(xattrs))], Value: payload[1+s.r.IntN(len(payload)-1)], By: by}
+	case 15:
+		p := s.existing()
+		s.note("utimens", p)
+		return fsop.Utimens{Path: p, Atime: s.stamp(), Mtime: s.stamp(), NoFollow: s.r.IntN(2) == 0, By: by}
+	case 16:
+		p := s.existing("file")
+		s.note("read", p)
+		return fsop.ReadFile{Path: p, By: by}
 	}
 	p := s.existing()
 	s.note("removexattr", p)
@@ -352,4 +360,16 @@ func (s *gen) rename(from, to string, flags uint) {
 	for q, t := range moved {
 		s.m[q] = t
 	}
+}
+
+// stamp is a time for Utimens: a known explicit one, now or omit.
+func (s *gen) stamp() fsop.Stamp {
+	switch s.r.IntN(3) {
+	case 0:
+		return fsop.Now
+	case 1:
+		return fsop.Omit
+	}
+	a, _ := fsop.LayerStamps(7 + s.r.IntN(3))
+	return a
 }

@@ -28,6 +28,7 @@ func (r *scenarioRun) buildLayer(st scenario.Step) error {
 		for _, op := range st.Ops {
 			r.lockstep(phase, t, op)
 		}
+		r.stampLayer(phase, t, st) // times.go
 		return nil
 	}
 	work := filepath.Join(r.dir, "w"+strconv.Itoa(st.Layer))
@@ -51,6 +52,7 @@ func (r *scenarioRun) buildLayer(st scenario.Step) error {
 		}
 		r.lockstep(phase, t, op)
 	}
+	r.stampLayer(phase, t, st) // times.go
 	t.Close()
 	return r.unmount()
 }
@@ -73,7 +75,7 @@ func (r *scenarioRun) mount(spec backend.MountSpec) error {
 	}
 	r.mounted = m
 	r.stack = append([]string{spec.Upper}, spec.Lowers...)
-	return nil
+	return r.setAtimePolicy(spec.Target) // times.go
 }
 
 func (r *scenarioRun) unmount() error {
@@ -88,7 +90,7 @@ func (r *scenarioRun) unmount() error {
 // teardown unmounts whatever is still mounted and removes the scratch
 // directory, unless --keep or something could not be unmounted.
 func (r *scenarioRun) teardown() error {
-	err := r.unmount()
+	err := errors.Join(r.unmount(), r.unbindScenarioDir()) // times.go: after the stack's
 	r.ref.Close()
 	if r.dir == "" || r.cfg.Keep {
 		return err

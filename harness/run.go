@@ -71,6 +71,9 @@ func (cfg Config) skipReason(s scenario.Scenario) string {
 	if why := cfg.lacks(s); why != "" {
 		return why
 	}
+	if why := cfg.timesSkip(s); why != "" { // times.go
+		return why
+	}
 	if sk, ok := cfg.Backend.(backend.ScenarioSkipper); ok {
 		return sk.SkipReason(s)
 	}
@@ -139,6 +142,7 @@ type scenarioRun struct {
 	extract    extractState // the extract builder's state (Config.Format)
 	viaBackend bool         // some op went through a mount of the backend
 	crash      *crashOp     // the op that crashed the backend (crash.go)
+	times      timeState    // times.go
 }
 
 // run is the loop of one scenario, phase by phase (see the package doc).
@@ -185,6 +189,9 @@ func (r *scenarioRun) prepare() error {
 		return err
 	}
 	r.dir = dir
+	if err := r.bindScenarioDir(); err != nil { // times.go: the atime policy
+		return err
+	}
 	r.target, r.upper, r.work = filepath.Join(dir, "m"), filepath.Join(dir, "u"), filepath.Join(dir, "wu")
 	for _, d := range []string{r.target, r.upper, r.work} {
 		if err := os.Mkdir(d, 0o755); err != nil {
@@ -206,7 +213,7 @@ func (r *scenarioRun) prepare() error {
 func (r *scenarioRun) prepareLayers() error {
 	r.layers = make([]string, r.cfg.Depth)
 	r.layers[0] = r.base.Dir
-	if r.touchesLayer0() {
+	if r.touchesLayer0() || r.timesCompared() { // times: layer 0 under the atime policy too
 		r.layers[0] = filepath.Join(r.dir, "l0")
 		if err := fsop.CopyTree(r.base.Dir, r.layers[0]); err != nil {
 			return fmt.Errorf("copy the base to layer 0: %w", err)
@@ -248,6 +255,9 @@ func (r *scenarioRun) build() (runtimeSteps, offlineSteps []scenario.Step, err e
 func (r *scenarioRun) runtime(steps []scenario.Step) (ref, merged *snapshot.Snapshot, err error) {
 	lowerBefore, err := r.snapshotLowers()
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := r.markTimes(); err != nil { // times.go: the ctime boundary
 		return nil, nil, err
 	}
 	if err := r.mountRuntime(); err != nil {
@@ -337,6 +347,7 @@ func (r *scenarioRun) compare(ref1, merged1, ref2, merged2 *snapshot.Snapshot, o
 		r.add("remount", snapshot.CompareAs(snapshot.KindPersistence, "remount", merged1, merged2), merged2, ref1)
 	}
 	r.add("remount", merged2.Invariants, merged2, ref1)
+	r.compareTimes(ref1, merged1, ref2, merged2, offline) // times.go
 }
 
 // touchesLayer0 reports whether the scenario changes layer 0 (then it gets

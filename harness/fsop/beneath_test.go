@@ -183,6 +183,23 @@ func requireRoot(t *testing.T) {
 	}
 }
 
+// rootTree skips without root, else makes a temporary directory with mode
+// and opens it as a tree, closed when the test ends.
+func rootTree(t *testing.T, mode uint32) (string, *fsop.Tree) {
+	t.Helper()
+	requireRoot(t)
+	root := t.TempDir()
+	if err := os.Chmod(root, os.FileMode(mode)); err != nil {
+		t.Fatal(err)
+	}
+	tree, err := fsop.OpenTree(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tree.Close() })
+	return root, tree
+}
+
 // snap snapshots dir with access probed for ids.
 func snap(t *testing.T, dir string, ids ...fsop.Identity) *snapshot.Snapshot {
 	t.Helper()

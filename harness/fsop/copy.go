@@ -11,8 +11,8 @@ import (
 
 // CopyTree copies src to dst (which must not exist) with everything a
 // snapshot compares: types, modes with setuid/setgid/sticky, owners,
-// content, symlink targets, device numbers, every extended attribute and
-// hardlink groups, as `cp -a` does. Symlinks are copied, never followed.
+// content, symlink targets, device numbers, every extended attribute,
+// access and modification times and hardlink groups, as `cp -a` does. Symlinks are copied, never followed.
 func CopyTree(src, dst string) error {
 	type dirMeta struct {
 		path string
@@ -63,13 +63,19 @@ func CopyTree(src, dst string) error {
 			if err := unix.Lchown(to, int(st.Uid), int(st.Gid)); err != nil {
 				return err
 			}
-			return setLxattrs(to, xa)
+			if err := setLxattrs(to, xa); err != nil {
+				return err
+			}
+			return setTimes(to, &st)
 		default: // fifo, socket, devices (whiteouts included)
 			if err := unix.Mknod(to, st.Mode, int(st.Rdev)); err != nil {
 				return fmt.Errorf("copy %s: %w", rel, err)
 			}
 		}
-		return setMeta(to, &st, mode, xa)
+		if err := setMeta(to, &st, mode, xa); err != nil {
+			return err
+		}
+		return setTimes(to, &st)
 	})
 	if err != nil {
 		return err
@@ -79,8 +85,18 @@ func CopyTree(src, dst string) error {
 		if err := setMeta(d.path, d.st, d.st.Mode&07777, d.xa); err != nil {
 			return err
 		}
+		if err := setTimes(d.path, d.st); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// setTimes gives p (not followed) the access and modification times of st,
+// to the nanosecond, as cp -a does: last, since filling a directory or
+// writing a file moves them.
+func setTimes(p string, st *unix.Stat_t) error {
+	return unix.UtimesNanoAt(unix.AT_FDCWD, p, []unix.Timespec{st.Atim, st.Mtim}, unix.AT_SYMLINK_NOFOLLOW)
 }
 
 // setMeta sets owner, then mode (chown clears setuid and setgid), then xattrs.

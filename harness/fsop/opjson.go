@@ -14,7 +14,7 @@ var opTypes = map[string]func() Op{
 	"write": func() Op { return &WriteFile{} }, "append": func() Op { return &Append{} }, "truncate": func() Op { return &Truncate{} },
 	"mkdir": func() Op { return &Mkdir{} }, "symlink": func() Op { return &Symlink{} }, "link": func() Op { return &Link{} },
 	"mkfifo": func() Op { return &Mkfifo{} }, "setxattr": func() Op { return &SetXattr{} }, "removexattr": func() Op { return &RemoveXattr{} },
-	"list-twice": func() Op { return &ListTwice{} },
+	"list-twice": func() Op { return &ListTwice{} }, "utimens": func() Op { return &Utimens{} }, "read": func() Op { return &ReadFile{} },
 }
 
 // The descriptor ops (fdops.go, fdmap.go, fdexec.go) and WriteProgram.
@@ -98,6 +98,10 @@ func UnmarshalOp(b []byte) (Op, error) {
 	case *RemoveXattr:
 		return *v, nil
 	case *ListTwice:
+		return *v, nil
+	case *Utimens:
+		return *v, nil
+	case *ReadFile:
 		return *v, nil
 	}
 	if v := reflect.ValueOf(p); v.Kind() == reflect.Pointer {

@@ -1,7 +1,6 @@
 package fsop_test
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -14,11 +13,7 @@ import (
 // an op without a umask gets the process's. The shell line sets the umask
 // in a subshell, with commands that honour it.
 func TestOpUmask(t *testing.T) {
-	requireRoot(t)
-	root := t.TempDir()
-	os.Chmod(root, 0o777)
-	tree, _ := fsop.OpenTree(root)
-	defer tree.Close()
+	root, tree := rootTree(t, 0o777)
 	old := unix.Umask(0o022)
 	defer unix.Umask(old)
 	user := fsop.Identity{Name: "user", UID: 1000, GID: 1000}

@@ -246,6 +246,8 @@ func valueCmd(base *scenario.Base, f snapshot.Finding, dir string) string {
 		return "v_stat %g " + p
 	case field == "nlink":
 		return "v_stat %h " + p
+	case (field == "mtime" || field == "atime") && exactTimes(f): // times.go
+		return "v_stat " + map[string]string{"mtime": "%y", "atime": "%x"}[field] + " " + p
 	case field == "data":
 		return "v_data " + p
 	case field == "target":

@@ -83,7 +83,19 @@ type Scenario struct {
 	Rebuild bool
 	// Skip, set by Expand, is why the scenario cannot run at this depth.
 	Skip string
+	// Times, when set, also compares timestamps (see TimesNoatime), under
+	// this atime policy of the scenario's directories and mounts.
+	Times string `json:",omitempty"`
 }
+
+// Atime policies of Scenario.Times. The layers built for the scenario get
+// known times; mtime, atime and ctime are compared. With TimesNoatime
+// (what every mount gets) no read moves an atime; TimesStrictatime is for
+// the scenarios that test that reads do.
+const (
+	TimesNoatime     = "noatime"
+	TimesStrictatime = "strictatime"
+)
 
 // FixtureName is the fixture the scenario starts from.
 func (s Scenario) FixtureName() string {

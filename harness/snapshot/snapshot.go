@@ -40,6 +40,7 @@ type Snapshot struct {
 	Invariants []Finding
 	inodes     map[string]uint64
 	stamps     map[string]stamp // set by TakeSnapshot for checkLowers
+	times      map[string]Times // set by TakeSnapshot for CompareTimes (times.go)
 }
 
 // SnapshotOptions say what a snapshot reads beyond the entries.
@@ -52,7 +53,7 @@ type SnapshotOptions struct {
 // TakeSnapshot reads the tree at dir without following any symlink.
 func TakeSnapshot(dir string, opts SnapshotOptions) (*Snapshot, error) {
 	s := &Snapshot{Entries: map[string]Entry{}, inodes: map[string]uint64{}}
-	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	fd, err := openNoatime(unix.AT_FDCWD, dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", dir, err)
 	}
@@ -67,6 +68,7 @@ func TakeSnapshot(dir string, opts SnapshotOptions) (*Snapshot, error) {
 	}
 	s.Entries["."] = root
 	s.stamps = map[string]stamp{".": stampOf(&st)}
+	s.times = map[string]Times{".": timesOf(&st)}
 	if err := s.walk(fd, ""); err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", dir, err)
 	}
@@ -117,6 +119,7 @@ func (s *Snapshot) walk(fd int, dir string) error {
 			continue
 		}
 		s.stamps[p] = stampOf(&st)
+		s.times[p] = timesOf(&st) // before the digest reads it
 		if dt := direntType(d.Type); dt != "" && dt != fsop.TypeOf(st.Mode) {
 			s.invariant(p, "d_type", fsop.TypeOf(st.Mode), dt)
 		}
@@ -126,7 +129,7 @@ func (s *Snapshot) walk(fd int, dir string) error {
 		}
 		s.Entries[p] = e
 		if e.Type == "dir" {
-			sub, err := unix.Openat(fd, d.Name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+			sub, err := openNoatime(fd, d.Name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
 			if err != nil {
 				s.invariant(p, "open", "ok", string(fsop.OutcomeOf(err)))
 				continue
@@ -210,7 +213,7 @@ func direntType(t uint8) string {
 
 // digestAt hashes the content of the regular file dirfd/name.
 func digestAt(dirfd int, name string) (string, error) {
-	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	fd, err := openNoatime(dirfd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC)
 	if err != nil {
 		return "", err
 	}

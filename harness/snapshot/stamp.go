@@ -23,7 +23,7 @@ func stampOf(st *unix.Stat_t) stamp {
 // only directories and stat(2): a read-only layer that no mount touched
 // stamps the same, and checking that costs a fraction of a snapshot.
 func StampTree(dir string) (map[string]stamp, error) {
-	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	fd, err := openNoatime(unix.AT_FDCWD, dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func stampWalk(fd int, dir string, out map[string]stamp) error {
 		p := fsop.Join(dir, name)
 		out[p] = stampOf(&st)
 		if st.Mode&unix.S_IFMT == unix.S_IFDIR {
-			sub, err := unix.Openat(fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+			sub, err := openNoatime(fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
 			if err != nil {
 				return err
 			}

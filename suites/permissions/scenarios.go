@@ -12,7 +12,7 @@ import (
 
 // Scenarios returns the suite's scenarios, unexpanded: the first ten by
 // hand, then the groups of chmod.go, chown.go, dirs.go, create.go,
-// identity.go and xattrs.go, generated from tables.
+// identity.go, xattrs.go and times.go, generated from tables.
 func Scenarios() []scenario.Scenario {
 	s := []scenario.Scenario{
 		{
@@ -89,6 +89,7 @@ func Scenarios() []scenario.Scenario {
 	s = append(s, createScenarios()...)
 	s = append(s, identityScenarios()...)
 	s = append(s, xattrScenarios()...)
+	s = append(s, timeScenarios()...) // times.go, times_more.go
 	for i := range s {
 		s[i].Suite = "permissions"
 	}
