@@ -36,7 +36,7 @@ func (o *Overlay) Expectations() []backend.Expectation {
 		out = append(out, backend.Expectation{ID: ExpectCopyUpSplitsLink, Citation: citeHardlink, Match: matchSplitHardlink})
 	}
 	out = append(out, backend.Expectation{ID: ExpectMergedDirMeta, Citation: citeMergedDir, Match: matchMergedDirMeta})
-	out = append(out, lowerReadAtime())             // overlay_expect_times.go
+	out = append(out, timeExpectations()...)        // overlay_expect_times.go
 	return append(out, o.openFileExpectations()...) // overlay_expect_openfiles.go
 }
 
@@ -157,7 +157,7 @@ const (
 
 // KnownIssues implements KnownIssuer.
 func (o *Overlay) KnownIssues() []backend.KnownIssue {
-	return append(append(append(append(o.renameKnownIssues(), o.permKnownIssues()...), openFileKnownIssues()...), timeKnownIssues()...), []backend.KnownIssue{{
+	return append(append(append(o.renameKnownIssues(), o.permKnownIssues()...), openFileKnownIssues()...), []backend.KnownIssue{{
 		ID: KnownStaleNlink,
 		Summary: "when one name of a lower hardlink is deleted in a layer above (a whiteout), the other name still " +
 			"reports the lower inode's st_nlink, counting a name that no longer exists (seen on 6.18 with and " +
