@@ -15,6 +15,17 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// fuseOverlayfs is the fuse-overlayfs backend with its defaults, or a skip.
+func fuseOverlayfs(t *testing.T) *fuseoverlayfs.FuseOverlayfs {
+	t.Helper()
+	requireProgram(t, fuseoverlayfs.FuseOverlayfsProgram)
+	fo, err := fuseoverlayfs.NewFuseOverlayfs("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fo
+}
+
 // segfaultsAtRuntime is fuse-overlayfs whose daemon gets SIGSEGV right
 // after the runtime mount (the one with the scenario's own upper) is up:
 // the next op meets a dead FUSE connection, as after a real crash.
@@ -38,12 +49,7 @@ func (b segfaultsAtRuntime) Mount(ctx context.Context, s backend.MountSpec) (bac
 // op that met the dead mount, not an error; the ops after it do not run
 // and nothing stays mounted.
 func TestDaemonCrashIsAFinding(t *testing.T) {
-	requireProgram(t, fuseoverlayfs.FuseOverlayfsProgram)
-	fo, err := fuseoverlayfs.NewFuseOverlayfs("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := testConfig(t, segfaultsAtRuntime{FuseOverlayfs: fo}, 2)
+	cfg := testConfig(t, segfaultsAtRuntime{fuseOverlayfs(t)}, 2)
 	s := scenario.Scenario{Name: "segv", Suite: "t", Steps: []scenario.Step{
 		scenario.AtLayer(1, fsop.WriteFile{Path: "etc/l1", Data: "x", Mode: 0o644}),
 		scenario.Runtime(fsop.Chmod{Path: "etc/passwd", Mode: 0o600}, fsop.WriteFile{Path: "etc/after", Data: "y", Mode: 0o644}),
@@ -100,12 +106,7 @@ func (b stopsAtRuntime) Mount(ctx context.Context, s backend.MountSpec) (backend
 // aborted by the watchdog and fails the scenario with a hang crash that
 // names the op, not an error.
 func TestHungOpIsACrash(t *testing.T) {
-	requireProgram(t, fuseoverlayfs.FuseOverlayfsProgram)
-	fo, err := fuseoverlayfs.NewFuseOverlayfs("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := testConfig(t, stopsAtRuntime{fo}, 2)
+	cfg := testConfig(t, stopsAtRuntime{fuseOverlayfs(t)}, 2)
 	cfg.Timeout = 2 * time.Second
 	s := scenario.Scenario{Name: "hang", Suite: "t", Steps: []scenario.Step{
 		scenario.Runtime(fsop.WriteFile{Path: "etc/new-file", Data: "y", Mode: 0o644}),

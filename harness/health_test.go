@@ -35,6 +35,7 @@ func (k *fakeKernel) Close() error { return nil }
 
 func withFakeKernel(t *testing.T, records func(checks int) []string) {
 	t.Helper()
+	noPause(t)
 	old := openKernelWatch
 	n := 0
 	openKernelWatch = func() (kernelWatch, error) {
@@ -151,4 +152,30 @@ func TestRealOverlayWarningIsACrash(t *testing.T) {
 		t.Fatalf("verdict %s, crash findings %v; want the kernel's in-use warning", results[0].Verdict, ks)
 	}
 	t.Log(ks[0])
+}
+
+// noPause drops RecheckKernel's wait for the kernel's rate limit: the
+// fake kernel has none.
+func noPause(t *testing.T) {
+	old := RatelimitPause
+	RatelimitPause = 0
+	t.Cleanup(func() { RatelimitPause = old })
+}
+
+// TestRecheckAttributesALineOnce: a line two scenarios both saw is
+// claimed by the first whose rerun brings it back; the second is not
+// rerun for it, and it is not reported as unattributed.
+func TestRecheckAttributesALineOnce(t *testing.T) {
+	cfg := testConfig(t, requireOverlay(t), 2)
+	s := scenario.Scenario{Name: "k", Suite: "t", Steps: []scenario.Step{scenario.Runtime(fsop.Chmod{Path: "etc/passwd", Mode: 0o600})}}
+	opened := 0
+	withFakeKernel(t, func(n int) []string {
+		opened = n
+		return warnAt(1)
+	})
+	results := []Result{RunScenario(context.Background(), cfg, s), RunScenario(context.Background(), cfg, s)}
+	un := RecheckKernel(context.Background(), cfg, results)
+	if len(un) != 0 || opened != 3 || results[0].Verdict != Fail || results[1].Verdict != Pass {
+		t.Fatalf("unattributed %q, %d runs, verdicts %s %s; want the first claims it after one rerun", un, opened, results[0].Verdict, results[1].Verdict)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/layercheck/layercheck/harness/snapshot"
 )
@@ -20,36 +21,36 @@ const MaxKernelRechecks = 32
 // no rerun brought back, to be reported once for the run as not
 // attributed, and clears the suspects. The runner calls it after Run.
 func RecheckKernel(ctx context.Context, cfg Config, results []Result) (unattributed []string) {
-	pending := map[string]string{} // normalized -> as first seen
-	reruns := 0
+	pending := map[string]string{} // key -> the line as first seen
+	attributed := map[string]bool{}
+	reruns, lastSawLines := 0, true
 	for i := range results {
 		res := &results[i]
-		suspects := res.KernelSuspects
-		res.KernelSuspects = nil
-		if len(suspects) == 0 {
-			continue
-		}
-		for _, l := range suspects {
-			if _, seen := pending[lineKey(l)]; !seen {
-				pending[lineKey(l)] = l
+		var open []string // suspects no rerun has claimed yet
+		for _, l := range res.KernelSuspects {
+			if k := lineKey(l); !attributed[k] {
+				open = append(open, l)
+				if _, ok := pending[k]; !ok {
+					pending[k] = l
+				}
 			}
 		}
-		if reruns >= MaxKernelRechecks || ctx.Err() != nil {
+		res.KernelSuspects = nil
+		if len(open) == 0 || reruns >= MaxKernelRechecks || ctx.Err() != nil {
 			continue
 		}
 		reruns++
-		again := RunScenario(ctx, cfg, res.Scenario)
-		seen := map[string]bool{}
-		for _, text := range again.kernelLines() {
-			for _, l := range strings.Split(text, "\n") {
-				seen[lineKey(l)] = true
-			}
+		if lastSawLines { // the kernel's rate limit: see RatelimitPause
+			waitRatelimit(ctx)
 		}
+		seen := rerunKernelLines(ctx, cfg, res)
+		lastSawLines = len(seen) > 0
 		var lines []string
-		for _, l := range suspects {
-			if seen[lineKey(l)] {
+		for _, l := range open {
+			if k := lineKey(l); seen[k] {
 				lines = append(lines, l)
-				delete(pending, lineKey(l))
+				attributed[k] = true
+				delete(pending, k)
 			}
 		}
 		addKernelFinding(res, lines, nil)
@@ -58,6 +59,19 @@ func RecheckKernel(ctx context.Context, cfg Config, results []Result) (unattribu
 		unattributed = append(unattributed, l)
 	}
 	return unattributed
+}
+
+// rerunKernelLines runs res's scenario again, alone, and returns the keys
+// of every kernel line it saw.
+func rerunKernelLines(ctx context.Context, cfg Config, res *Result) map[string]bool {
+	again := RunScenario(ctx, cfg, res.Scenario)
+	seen := map[string]bool{}
+	for _, text := range again.kernelLines() {
+		for _, l := range strings.Split(text, "\n") {
+			seen[lineKey(l)] = true
+		}
+	}
+	return seen
 }
 
 // kernelLines are the kernel's lines a rerun saw: those it claimed and
@@ -71,6 +85,20 @@ func (r Result) kernelLines() []string {
 		}
 	}
 	return out
+}
+
+// RatelimitPause is how long RecheckKernel waits before its first rerun,
+// and before a rerun that follows one that made the kernel talk: many
+// overlayfs warnings are printed through pr_warn_ratelimited, whose
+// default allows 10 messages per 5 seconds (DEFAULT_RATELIMIT_INTERVAL),
+// and a rerun right after the run's own burst would be silenced.
+var RatelimitPause = 5 * time.Second
+
+func waitRatelimit(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(RatelimitPause):
+	}
 }
 
 var volatileText = regexp.MustCompile(`0x[0-9a-f]+|[0-9]+`)
