@@ -33,9 +33,9 @@ const (
 // or BuildExtract with a format variant ("extract-xattr").
 type BuildMode string
 
-// BuildNames lists the values of --build for a backend: mount, and
+// buildNames lists the build modes of a backend: mount, and
 // extract with each variant the backend documents.
-func BuildNames(b backend.Backend) []string {
+func buildNames(b backend.Backend) []string {
 	out := []string{string(BuildMount)}
 	if e, ok := b.(backend.Extractable); ok {
 		if _, err := e.WhiteoutFormat(""); err == nil {
@@ -69,7 +69,7 @@ func (c *Config) SetBuildFrom(name string, from backend.Backend) error {
 		variant, ok = strings.CutPrefix(variant, "-")
 	}
 	if !ok {
-		return &UsageError{Setting: "build", Msg: fmt.Sprintf("%q is not a build mode (known: %s)", name, strings.Join(BuildNames(from), ", "))}
+		return &UsageError{Setting: "build", Msg: fmt.Sprintf("%q is not a build mode (known: %s)", name, strings.Join(buildNames(from), ", "))}
 	}
 	e, isExt := from.(backend.Extractable)
 	if !isExt {
@@ -77,7 +77,7 @@ func (c *Config) SetBuildFrom(name string, from backend.Backend) error {
 	}
 	f, err := e.WhiteoutFormat(variant)
 	if err != nil {
-		return &UsageError{Setting: "build", Msg: fmt.Sprintf("%s: %v (known: %s)", name, err, strings.Join(BuildNames(from), ", "))}
+		return &UsageError{Setting: "build", Msg: fmt.Sprintf("%s: %v (known: %s)", name, err, strings.Join(buildNames(from), ", "))}
 	}
 	c.Build, c.Format = BuildMode(name), f
 	return nil

@@ -3,8 +3,6 @@ package harness
 import (
 	"fmt"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -18,7 +16,10 @@ type importGraph map[string][]string
 
 func readImportGraph(t *testing.T) importGraph {
 	t.Helper()
-	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		goCmd = "/usr/local/go/bin/go" // where the project's set-up puts it
+	}
 	out, err := exec.Command(goCmd, "list", "-deps", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", module+"/...").Output()
 	if err != nil {
 		t.Skipf("go list: %v", err)

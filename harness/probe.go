@@ -15,12 +15,12 @@ import (
 
 // Features probed by ProbeBackend beyond those scenarios need.
 const (
-	// FeatureRedirect: rename(2) of a directory that comes from a lower
+	// featureRedirect: rename(2) of a directory that comes from a lower
 	// layer succeeds (overlay's redirect_dir), instead of EXDEV.
-	FeatureRedirect = "redirect"
-	// FeatureIndex: a hardlinked lower file keeps its other names in step
+	featureRedirect = "redirect"
+	// featureIndex: a hardlinked lower file keeps its other names in step
 	// after copy-up (overlay's index=on).
-	FeatureIndex = "index"
+	featureIndex = "index"
 )
 
 // ProbeBackend mounts a small two-layer stack through b beneath dir and
@@ -52,21 +52,21 @@ func ProbeBackend(ctx context.Context, b backend.Backend, dir string) (map[strin
 	}
 	feats := probeFeatures(spec.Target)
 	// index: write through one name of the lower hardlink, read the other.
-	feats[FeatureIndex] = ""
+	feats[featureIndex] = ""
 	if f, err := os.OpenFile(filepath.Join(spec.Target, "a"), os.O_WRONLY|os.O_APPEND, 0); err != nil {
-		feats[FeatureIndex] = "append to a lower hardlink: " + string(fsop.OutcomeOf(err))
+		feats[featureIndex] = "append to a lower hardlink: " + string(fsop.OutcomeOf(err))
 	} else {
 		f.WriteString("+")
 		f.Close()
 		got, _ := os.ReadFile(filepath.Join(spec.Target, "b"))
 		if !bytes.Equal(got, []byte("a+")) {
-			feats[FeatureIndex] = fmt.Sprintf("copy-up splits hardlinks (the other name reads %q)", got)
+			feats[featureIndex] = fmt.Sprintf("copy-up splits hardlinks (the other name reads %q)", got)
 		}
 	}
 	// redirect: rename a lower directory.
-	feats[FeatureRedirect] = ""
+	feats[featureRedirect] = ""
 	if err := unix.Rename(filepath.Join(spec.Target, "d"), filepath.Join(spec.Target, "d2")); err != nil {
-		feats[FeatureRedirect] = "rename of a lower directory gives " + string(fsop.OutcomeOf(err))
+		feats[featureRedirect] = "rename of a lower directory gives " + string(fsop.OutcomeOf(err))
 	}
 	if err := m.Unmount(); err != nil {
 		return feats, err

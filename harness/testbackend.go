@@ -114,7 +114,7 @@ func Suites(names ...string) Option { return func(o *testOptions) { o.suites = n
 func Focus(re string) Option { return func(o *testOptions) { o.focus = re } }
 
 // Build sets how the layers are built (BuildMount, BuildExtract,
-// "extract-xattr"; see BuildNames).
+// "extract-xattr"; see Config.SetBuild).
 func Build(mode BuildMode) Option { return func(o *testOptions) { o.build = mode } }
 
 // Policy sets the Gate that decides which results fail the test.

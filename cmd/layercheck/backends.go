@@ -29,6 +29,7 @@ var backendInfos = []backendInfo{
 	{"overlay", "the kernel (CONFIG_OVERLAY_FS)", "", "kernel overlayfs via fsopen/fsconfig; --options or a profile: " + overlayProfileNames()},
 	{"fuse-overlayfs", "fuse-overlayfs (and fuse3 for fusermount3)", fuseoverlayfs.FuseOverlayfsProgram, "overlayfs's format in FUSE; started with -f, unmounted with fusermount3 -u"},
 	{"unionfs-fuse", "unionfs-fuse (and fuse3 for fusermount3)", unionfs.UnionfsFuseProgram, "copy-on-write unionfs; -o cow,allow_other,hide_meta_files,use_ino,suid,dev; deletions in U/.unionfs-fuse/P_HIDDEN~"},
+	{"control", "layercheck itself (pure Go, no mount)", "", "a plain directory that stores its layers in overlay's format: the suites' self-test, on which every scenario passes or is skipped"},
 }
 
 // cmdBackends lists every backend, installed or not, with its version and

@@ -50,12 +50,15 @@ func (*Control) WhiteoutFormat(variant string) (backend.WhiteoutFormat, error) {
 // Mount implements backend.Backend: it applies spec.Lowers, bottom first,
 // then spec.Upper onto spec.Target, which must be empty.
 func (*Control) Mount(ctx context.Context, spec backend.MountSpec) (backend.Mount, error) {
-	if names, err := readNames(spec.Target); err != nil || len(names) > 0 {
-		return nil, fmt.Errorf("control: target %s is not an empty directory (%v)", spec.Target, err)
+	names, err := readNames(spec.Target)
+	if err != nil {
+		return nil, fmt.Errorf("control: target: %w", err)
+	}
+	if len(names) > 0 {
+		return nil, fmt.Errorf("control: target %s is not empty (%d entries)", spec.Target, len(names))
 	}
 	m := &mount{spec: spec}
-	err := m.materialise(ctx)
-	if err != nil {
+	if err := m.materialise(ctx); err != nil {
 		return nil, errors.Join(err, emptyDir(spec.Target))
 	}
 	return m, nil
