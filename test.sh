@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export PATH="$PATH:/usr/local/go/bin"
-go test -count=1 ./... "$@"
+go test -count=1 -timeout 45m ./... "$@"
 # Nothing may stay mounted, in this namespace or anywhere.
 if awk '$3=="overlay" || $3 ~ /^fuse/ {print $2}' /proc/mounts | grep -q .; then
 	echo "test.sh: mounts left behind:"; awk '$3=="overlay" || $3 ~ /^fuse/ {print $2}' /proc/mounts; exit 1
