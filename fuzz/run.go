@@ -12,6 +12,7 @@ import (
 	h "github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/snapshot"
+	"github.com/layercheck/layercheck/harness/triage"
 )
 
 // Options configure a fuzz run.
@@ -100,7 +101,7 @@ func Run(ctx context.Context, o Options) *Report {
 				switch res.Verdict {
 				case h.Fail:
 					f, _ := primary(res)
-					sig := Signature(f)
+					sig := triage.Signature(f)
 					if prev, ok := bySig[sig]; ok {
 						prev.Hits++
 					} else {
@@ -162,7 +163,7 @@ func shrink(ctx context.Context, o Options, f *Failure) {
 		f.Ops += len(st.Ops)
 	}
 	for _, x := range f.Minimal.Unexpected() {
-		if Signature(x) == f.Signature {
+		if triage.Signature(x) == f.Signature {
 			f.Finding = x
 			break
 		}
