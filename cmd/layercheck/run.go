@@ -48,7 +48,7 @@ type runFlags struct {
 	rerunFailed string
 	cpuProfile  string
 	tap         string
-	gateFlags             // --fail-on, --baseline (triage.go)
+	gateFlags                // --fail-on, --baseline (triage.go)
 	gate        harness.Gate // what they ask for
 
 	shardSpec shardSpec // parsed --shard

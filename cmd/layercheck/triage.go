@@ -147,7 +147,7 @@ func (r *report) printDeviations(w io.Writer, j harness.Judgement) {
 	if len(j.Present) > 0 {
 		fmt.Fprintf(w, "\nStill present (in the baseline): %d\n", len(j.Present))
 		for _, d := range j.Present {
-			fmt.Fprintf(w, "  %s: %d scenarios, smallest %s\n", d.Signature, d.Scenarios, d.Smallest)
+			fmt.Fprintf(w, "  %s: %s, smallest %s\n", d.Signature, plural(d.Scenarios, "scenario"), d.Smallest)
 		}
 	}
 	if len(j.Gone) > 0 {
@@ -165,10 +165,18 @@ func printDeviationList(w io.Writer, ds []harness.Deviation) {
 			sev = s
 			fmt.Fprintf(w, "  %s:\n", sev)
 		}
-		fmt.Fprintf(w, "    %s: %d scenarios; smallest %s (%d ops)\n", d.Signature, d.Scenarios, d.Smallest, d.Ops)
+		fmt.Fprintf(w, "    %s: %s; smallest %s (%s)\n", d.Signature, plural(d.Scenarios, "scenario"), d.Smallest, plural(d.Ops, "op"))
 		fmt.Fprintf(w, "        %s\n", d.Finding)
 		if d.Repro != "" {
 			fmt.Fprintf(w, "        reproducer: sh %s\n", d.Repro)
 		}
 	}
+}
+
+// plural is "1 scenario", "2 scenarios".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
