@@ -180,13 +180,16 @@ func (r *report) print(w io.Writer, verbose bool) {
 	}
 	r.printStanding(w, verbose)
 	j := r.judge()
-	r.printDeviations(w, j) // triage.go
+	r.printDeviations(w, j, verbose) // triage.go
+	if r.Summary.Error+r.Summary.XPass > 0 {
+		fmt.Fprintln(w)
+	}
 	for _, res := range r.Scenarios {
 		switch {
 		case res.Verdict == harness.Error:
-			fmt.Fprintf(w, "\nERROR %s\n      %s\n", res.Name, firstLine(res.Reason))
+			fmt.Fprintf(w, "ERROR %s: %s\n", res.Name, firstLine(res.Reason))
 		case res.Verdict == harness.XPass:
-			fmt.Fprintf(w, "\nXPASS %s\n      %s\n", res.Name, res.Reason)
+			fmt.Fprintf(w, "XPASS %s: %s\n", res.Name, res.Reason)
 		}
 	}
 	r.printExpected(w, verbose)

@@ -129,14 +129,14 @@ func (r *report) judge() harness.Judgement {
 // severity: the count of scenarios, the smallest one and its finding, its
 // reproducer. With a baseline, the new ones first, then those still
 // present (one line each), then those gone.
-func (r *report) printDeviations(w io.Writer, j harness.Judgement) {
+func (r *report) printDeviations(w io.Writer, j harness.Judgement, verbose bool) {
 	title := "Distinct deviations"
 	if r.gate.Baseline != nil {
 		title = "New deviations (not in the baseline " + r.baselineFile + ")"
 	}
 	if len(j.New) > 0 {
-		fmt.Fprintf(w, "\n%s: %d\n", title, len(j.New))
-		printDeviationList(w, j.New)
+		fmt.Fprintf(w, "\n%s: %d (severity, scenarios showing it, the smallest one)\n", title, len(j.New))
+		printDeviationList(w, j.New, verbose)
 	}
 	if r.gate.Baseline == nil {
 		return
@@ -158,17 +158,22 @@ func (r *report) printDeviations(w io.Writer, j harness.Judgement) {
 	}
 }
 
-func printDeviationList(w io.Writer, ds []harness.Deviation) {
-	var sev string
+// printDeviationList prints one line a deviation: its severity, how many
+// scenarios show it, its signature and the smallest scenario showing it
+// (its reproducer, when one was written); -v adds that scenario's finding.
+func printDeviationList(w io.Writer, ds []harness.Deviation, verbose bool) {
+	width := 0
 	for _, d := range ds {
-		if s := strings.ToUpper(string(d.Severity)); s != sev {
-			sev = s
-			fmt.Fprintf(w, "  %s:\n", sev)
-		}
-		fmt.Fprintf(w, "    %s: %s; smallest %s (%s)\n", d.Signature, plural(d.Scenarios, "scenario"), d.Smallest, plural(d.Ops, "op"))
-		fmt.Fprintf(w, "        %s\n", d.Finding)
+		width = min(max(width, len(d.Signature)), 44)
+	}
+	for _, d := range ds {
+		example := d.Smallest
 		if d.Repro != "" {
-			fmt.Fprintf(w, "        reproducer: sh %s\n", d.Repro)
+			example = "sh " + d.Repro
+		}
+		fmt.Fprintf(w, "  %-10s %4d  %-*s  %s (%s)\n", d.Severity, d.Scenarios, width, d.Signature, example, plural(d.Ops, "op"))
+		if verbose {
+			fmt.Fprintf(w, "%18s%s\n", "", d.Finding)
 		}
 	}
 }

@@ -17,6 +17,9 @@ func TestSignatureIgnoresWhereAndKeepsWhat(t *testing.T) {
 	}
 	same := [][2]snapshot.Finding{
 		{mode("a", "2770", "0770"), mode("b/c", "2755", "0755")},
+		{mode("a", "0644", "0600"), mode("b", "0700", "0750")},
+		{{Kind: snapshot.KindLink, Field: "nlink"}, {Kind: snapshot.KindLink, Field: "links"}},
+		{{Kind: snapshot.KindPersistence, Field: "access user"}, {Kind: snapshot.KindPersistence, Field: "access other"}},
 		{{Kind: snapshot.KindXattr, Path: "a", Field: "xattrs:user.a"}, {Kind: snapshot.KindXattr, Path: "b", Field: "xattrs:user.b"}},
 		{{Kind: snapshot.KindMissing, Path: "a", Reference: "file"}, {Kind: snapshot.KindMissing, Path: "z", Reference: "file", Beneath: 3}},
 	}
@@ -32,6 +35,7 @@ func TestSignatureIgnoresWhereAndKeepsWhat(t *testing.T) {
 	known.KnownIssue = "setgid-dropped"
 	differ := [][2]snapshot.Finding{
 		{mode("a", "2770", "0770"), mode("a", "0644", "0600")},
+		{mode("a", "0755", "4755"), mode("a", "0644", "0600")},
 		{errno("rename", "EXDEV"), errno("rename", "EPERM")},
 		{errno("rename", "EXDEV"), errno("link", "EXDEV")},
 		{mode("a", "2770", "0770"), known},
@@ -43,7 +47,7 @@ func TestSignatureIgnoresWhereAndKeepsWhat(t *testing.T) {
 			t.Errorf("%v and %v: both %q, want different", c[0], c[1], a)
 		}
 	}
-	if got := Signature(mode("a", "2770", "0770")); got != "mode lost 2000" {
+	if got := Signature(mode("a", "2770", "0770")); got != "mode lost setgid" {
 		t.Errorf("setgid dropped: %q", got)
 	}
 }
@@ -51,12 +55,12 @@ func TestSignatureIgnoresWhereAndKeepsWhat(t *testing.T) {
 // TestBaselineRoundTrip: what WriteTo writes, ReadBaseline reads back,
 // comments apart from signatures.
 func TestBaselineRoundTrip(t *testing.T) {
-	b := NewBaseline([]string{"mode lost 2000", "errno rename EXDEV (reference ok)"}, "recorded on kernel 6.18")
+	b := NewBaseline([]string{"mode lost setgid", "errno rename EXDEV (reference ok)"}, "recorded on kernel 6.18")
 	var buf bytes.Buffer
 	if _, err := b.WriteTo(&buf); err != nil {
 		t.Fatal(err)
 	}
-	want := "# recorded on kernel 6.18\nerrno rename EXDEV (reference ok)\nmode lost 2000\n"
+	want := "# recorded on kernel 6.18\nerrno rename EXDEV (reference ok)\nmode lost setgid\n"
 	if buf.String() != want {
 		t.Fatalf("file:\n%s\nwant:\n%s", buf.String(), want)
 	}
@@ -64,7 +68,7 @@ func TestBaselineRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(back.Signatures) != 2 || !back.Has("mode lost 2000") || back.Has("recorded on kernel 6.18") || len(back.Comment) != 1 {
+	if len(back.Signatures) != 2 || !back.Has("mode lost setgid") || back.Has("recorded on kernel 6.18") || len(back.Comment) != 1 {
 		t.Errorf("read back: %+v", back)
 	}
 }
