@@ -209,8 +209,13 @@ func (r *report) print(w io.Writer, verbose bool) {
 	}
 }
 
+// expectedListed is how many xfail scenarios of one citation the summary
+// names; beyond it, it counts them (-v names them all).
+const expectedListed = 3
+
 // printExpected counts the xfail scenarios by the documentation that
-// explains them; verbose names them and the paths where each showed.
+// explains them and names them, with the paths where each showed (all of
+// them with -v, else only when they are few).
 func (r *report) printExpected(w io.Writer, verbose bool) {
 	byCite := map[string][]string{}
 	for _, res := range r.Scenarios {
@@ -236,7 +241,7 @@ func (r *report) printExpected(w io.Writer, verbose bool) {
 	sort.Strings(ids)
 	for _, id := range ids {
 		fmt.Fprintf(w, "  %s (%d scenarios): %s\n", id, len(byCite[id]), citationOf(r, id))
-		if !verbose {
+		if !verbose && len(byCite[id]) > expectedListed {
 			continue
 		}
 		for _, n := range byCite[id] {

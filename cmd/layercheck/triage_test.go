@@ -18,7 +18,10 @@ func TestBaselineGatesOnNewDeviations(t *testing.T) {
 	RequireRoot(t)
 	dir := t.TempDir()
 	a := filepath.Join(dir, "a.json")
-	common := []string{"--depth", "3", "--suite", "rename", "--scratch", t.TempDir(), "--quiet"}
+	// Scenarios that show overlayfs deviations on 6.18 (known issues), and
+	// one that passes; the test skips where none shows.
+	focus := "rename-hardlink-over-its-other-name|rename-upper-dir-over-non-empty-upper-dir|rename-file-within-dir"
+	common := []string{"--depth", "3", "--suite", "rename", "--focus", focus, "--scratch", t.TempDir(), "--quiet"}
 	code, stdout, stderr := layercheck(t, append(common, "--json", a)...)
 	r := readJSON(t, a)
 	if len(r.Deviations) == 0 {
@@ -71,12 +74,12 @@ func TestGateFlagsAreChecked(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--fail-on", "bogus"}, `--fail-on: "bogus": it takes xpass and gone`},
-		{[]string{"--fail-on", "gone"}, "--fail-on: gone: only with --baseline"},
-		{[]string{"--baseline", "/nonexistent"}, "--baseline: open /nonexistent"},
+		{[]string{"--fail-on", "bogus", "--quiet"}, `--fail-on: "bogus": it takes xpass and gone`},
+		{[]string{"--fail-on", "gone", "--quiet"}, "--fail-on: gone: only with --baseline"},
+		{[]string{"--baseline", "/nonexistent", "--quiet"}, "--baseline: open /nonexistent"},
 		{[]string{"baseline"}, "baseline: give the JSON results"},
 	} {
-		code, _, stderr := layercheck(t, append(c.args, "--quiet")...)
+		code, _, stderr := layercheck(t, c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
 		}
