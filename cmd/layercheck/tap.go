@@ -11,7 +11,8 @@ import (
 // writeTAP writes the results as TAP version 13, the format kselftest
 // runners, KernelCI and LAVA read: one test point per scenario (the
 // standing entries first), "not ok" exactly where the gate fails, skip as
-// "# SKIP reason", xfail as "# TODO citation", the findings of the
+// "ok ... # SKIP reason", xfail as "not ok ... # TODO citation" (TAP's
+// expected failure, which does not fail the run), the findings of the
 // scenario's own ops as a YAML diagnostic block. Nothing when path is "".
 func (r *report) writeTAP(path string) error {
 	if path == "" {
@@ -21,7 +22,9 @@ func (r *report) writeTAP(path string) error {
 	fmt.Fprintf(&b, "TAP version 13\n1..%d\n", len(r.Scenarios))
 	for i, res := range r.Scenarios {
 		status := "ok"
-		if r.gate.Fails(res) {
+		if r.gate.Fails(res) || res.Verdict == harness.XFail {
+			// An xfail is a failure that was expected: TAP says so with
+			// "not ok ... # TODO", which no TAP consumer counts as failing.
 			status = "not ok"
 		}
 		fmt.Fprintf(&b, "%s %d %s%s\n", status, i+1, tapEscape(res.Name), tapDirective(res))

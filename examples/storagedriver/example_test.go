@@ -36,8 +36,9 @@ func (b driverBackend) Expectations() []backend.Expectation { return b.overlay.E
 // Example_storageDriverBackend runs scenarios against a driver's own
 // Backend. Scenarios are data: here two written inline; a driver's test
 // runs every suite with suites.All() and harness.Expand(s, depth) the same
-// way, and fails its test on any result whose Verdict is harness.Fail or
-// harness.Error.
+// way, after harness.RunStanding (what the stack shows with no op is left
+// out of every scenario's verdict), and fails its test on any result that
+// harness.Gate{}.Fails, the policy the command line uses.
 func Example_storageDriverBackend() {
 	kernel, err := overlay.NewOverlay("") // the driver's mount options
 	if err != nil {
@@ -59,6 +60,7 @@ func Example_storageDriverBackend() {
 			Steps:  []scenario.Step{scenario.Runtime(fsop.Rename{From: "etc/ssh", To: "etc/ssh2"})},
 			Expect: []string{overlay.ExpectRenameDirEXDEV}},
 	}
+	harness.RunStanding(context.Background(), &sess.Config, scenarios)
 	for _, s := range scenarios {
 		for _, inst := range scenario.Expand(s, 3) {
 			res := harness.RunScenario(context.Background(), sess.Config, inst)
