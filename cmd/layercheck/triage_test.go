@@ -119,7 +119,7 @@ func TestStandingReportedOnceAndLeftOut(t *testing.T) {
 				own++
 			}
 		}
-		if (s.Verdict == "fail") != (own > 0) {
+		if s.Verdict != "error" && (s.Verdict == "fail") != (own > 0) { // an error (the daemon crashed) marks nothing
 			t.Errorf("%s: %s with %d unexpected findings of its own", s.Name, s.Verdict, own)
 		}
 		if s.Verdict == "pass" {
