@@ -12,6 +12,7 @@ import (
 	h "github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/snapshot"
+	"github.com/layercheck/layercheck/harness/triage"
 )
 
 // Options configure a fuzz run.
@@ -23,6 +24,9 @@ type Options struct {
 	Workers  int
 	Fixture  string
 	Offline  bool // generate offline changes of layer 0
+	// Gate says which results are failures to file (the command line's
+	// policy; the zero Gate fails every unexpected finding).
+	Gate h.Gate
 	// ShrinkBudget is the most runs spent shrinking one distinct failure.
 	ShrinkBudget int
 	// Progress, if set, is called after each scenario with the counts so far.
@@ -52,6 +56,7 @@ type Report struct {
 	Verdicts      map[h.Verdict]int
 	Failures      []*Failure
 	Errors        []h.Result     // scenarios the harness could not run (the first few)
+	Standing      []h.Result     // the null scenario of the fixture, run first
 	Coverage      map[string]int // "op @ place on type" -> count
 }
 
@@ -69,6 +74,8 @@ func Run(ctx context.Context, o Options) *Report {
 	base := o.Config.Bases[o.Fixture]
 	g := &Generator{Seed: o.Seed, Depth: o.Config.Depth, Fixture: o.Fixture, Base: baseModel(base), Identities: base.Identities, Offline: o.Offline}
 	rep := &Report{Seed: o.Seed, Verdicts: map[h.Verdict]int{}, Coverage: map[string]int{}}
+	// What the stack shows with no op is no random scenario's failure.
+	rep.Standing = h.RunStanding(ctx, &o.Config, []scenario.Scenario{{Fixture: o.Fixture}})
 	bySig := map[string]*Failure{}
 	var mu sync.Mutex
 	var next atomic.Int64
@@ -98,18 +105,18 @@ func Run(ctx context.Context, o Options) *Report {
 				for k, v := range cov {
 					rep.Coverage[k] += v
 				}
-				switch res.Verdict {
-				case h.Fail:
+				switch {
+				case res.Verdict == h.Error:
+					if len(rep.Errors) < 5 {
+						rep.Errors = append(rep.Errors, res)
+					}
+				case o.Gate.Fails(res):
 					f, _ := primary(res)
-					sig := Signature(f)
+					sig := triage.Signature(f)
 					if prev, ok := bySig[sig]; ok {
 						prev.Hits++
 					} else {
 						bySig[sig] = &Failure{Signature: sig, Hits: 1, First: res, Known: f.KnownIssue}
-					}
-				case h.Error:
-					if len(rep.Errors) < 5 {
-						rep.Errors = append(rep.Errors, res)
 					}
 				}
 				if o.Progress != nil {
@@ -172,7 +179,7 @@ func shrink(ctx context.Context, o Options, f *Failure) {
 		f.Ops += len(st.Ops)
 	}
 	for _, x := range f.Minimal.Unexpected() {
-		if Signature(x) == f.Signature {
+		if triage.Signature(x) == f.Signature {
 			f.Finding = x
 			break
 		}

@@ -1,36 +1,14 @@
 package fuzz
 
 import (
-	"strings"
-
 	h "github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/snapshot"
+	"github.com/layercheck/layercheck/harness/triage"
 )
 
-// Signature says what kind of failure a finding is, without the names
-// and values that vary from one random scenario to the next: the kind, the
-// field (an xattr's or identity's name dropped), for an errno the op and
-// both outcomes, for access whether it widened. Two failures with the same
-// signature are taken for the same bug.
-func Signature(f snapshot.Finding) string {
-	field, _, _ := strings.Cut(f.Field, ":")
-	switch f.Kind {
-	case snapshot.KindErrno:
-		return "errno " + f.Field + " " + f.Merged + " (reference " + f.Reference + ")"
-	case snapshot.KindAccess:
-		if f.Widened {
-			return "access widened"
-		}
-		return "access narrowed"
-	case snapshot.KindMissing:
-		return "missing " + f.Reference
-	case snapshot.KindExtra:
-		return "extra " + f.Merged
-	case snapshot.KindType:
-		return "type " + f.Reference + " -> " + f.Merged
-	}
-	return string(f.Kind) + " " + field
-}
+// A failure is filed under the signature (triage.Signature) of its primary
+// finding, the one notion of "the same deviation" the suites' summaries and
+// baselines use too.
 
 // primary is the finding a failing result is filed under: the most severe
 // unexpected one (security first), then the first by path.
@@ -55,7 +33,7 @@ func primary(res h.Result) (snapshot.Finding, bool) {
 // shows reports whether res has an unexpected finding with signature sig.
 func shows(res h.Result, sig string) bool {
 	for _, f := range res.Unexpected() {
-		if Signature(f) == sig {
+		if triage.Signature(f) == sig {
 			return true
 		}
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
 // Config is what a run needs beyond the scenarios.
@@ -24,4 +25,8 @@ type Config struct {
 	// is the on-disk format the extract builder writes (nil: mount).
 	Build  BuildMode
 	Format backend.WhiteoutFormat
+	// Standing holds, by fixture name, the findings of the target's null
+	// scenario (RunStanding): RunScenario marks the same findings of a
+	// scenario standing and leaves them out of its verdict.
+	Standing map[string][]snapshot.Finding
 }

@@ -16,7 +16,11 @@
 //	remount  mount again and snapshot: the view must persist
 //	rebuilt  (Scenario.Rebuild) the layers copied and mounted from there
 //	compare  snapshot.Compare into findings; backend.Expectation marks
-//	         the documented ones; Verdict says what the scenario came to
+//	         the documented ones, Config.Standing those the null scenario
+//	         shows too (standing.go); Verdict says what the scenario came to
+//
+// A run judges its results with Gate, the one policy of what fails
+// (gate.go), and folds them into distinct Deviations (deviations.go).
 //
 // Packages, imports pointing down only (a test asserts it):
 //
@@ -34,6 +38,7 @@
 //	harness/backend          the contract: Backend, Mount, MountSpec,
 //	                         Expectation, KnownIssue, formats, capabilities
 //	harness/scenario         scenarios, steps, expansion over depth
+//	harness/triage           a finding's signature, baselines of them
 //	harness/snapshot         snapshots, findings, comparison
 //	harness/fsop             ops as values, applied beneath a root
 //

@@ -83,12 +83,18 @@ func markKnown(fs []snapshot.Finding, known []backend.KnownIssue, ev *backend.Ev
 // verdict turns findings into the scenario's verdict. expectIDs are the
 // deviations the scenario declares; applicable are the IDs the backend has.
 func verdict(fs []snapshot.Finding, expectIDs []string, applicable map[string]bool) (Verdict, []string) {
-	shown := map[string]bool{}
+	// Standing findings (standing.go) are the target's, not the
+	// scenario's: they neither fail nor xfail it, but a declared
+	// deviation that shows among them did show.
+	shown, standing := map[string]bool{}, map[string]bool{}
 	unexpected := false
 	for _, f := range fs {
-		if f.Expected() {
+		switch {
+		case f.Standing:
+			standing[f.Expectation] = true
+		case f.Expected():
 			shown[f.Expectation] = true
-		} else {
+		default:
 			unexpected = true
 		}
 	}
@@ -97,7 +103,7 @@ func verdict(fs []snapshot.Finding, expectIDs []string, applicable map[string]bo
 	}
 	var missing []string
 	for _, id := range expectIDs {
-		if applicable[id] && !shown[id] {
+		if applicable[id] && !shown[id] && !standing[id] {
 			missing = append(missing, id)
 		}
 	}

@@ -82,15 +82,15 @@ type importRule struct {
 
 var importRules = []importRule{
 	{name: "backends import neither the engine nor the registry",
-		from: func(p string) bool { return under(p, "harness/backend") },
+		from: func(p string) bool { return pkgUnder(p, "harness/backend") },
 		bad:  func(d string) bool { return d == "harness" || d == "harness/backend/registry" },
 		skip: never},
 	{name: "the engine imports no concrete backend nor the registry",
 		from: func(p string) bool { return p == "harness" },
-		bad:  func(d string) bool { return under(d, "harness/backend") && d != "harness/backend" },
+		bad:  func(d string) bool { return pkgUnder(d, "harness/backend") && d != "harness/backend" },
 		// The suites name overlay's expectation IDs; TestBackend runs
 		// them, but the engine's own code names no backend.
-		skip: func(d string) bool { return d == "suites" || under(d, "suites") }},
+		skip: func(d string) bool { return d == "suites" || pkgUnder(d, "suites") }},
 	{name: "fsop imports no other layercheck package",
 		from: func(p string) bool { return p == "harness/fsop" },
 		bad:  func(string) bool { return true }, skip: never},
@@ -102,13 +102,13 @@ var importRules = []importRule{
 		bad:  func(d string) bool { return d != "harness/fsop" && d != "harness/snapshot" }, skip: never},
 	{name: "fixtures and suites do not import the engine",
 		from: func(p string) bool {
-			return (p == "fixtures" || under(p, "fixtures") || p == "suites" || under(p, "suites")) && p != "suites/spec"
+			return (p == "fixtures" || pkgUnder(p, "fixtures") || p == "suites" || pkgUnder(p, "suites")) && p != "suites/spec"
 		},
 		bad: func(d string) bool { return d == "harness" }, skip: never},
 }
 
-// under reports whether p is a package beneath dir.
-func under(p, dir string) bool { return strings.HasPrefix(p, dir+"/") }
+// pkgUnder reports whether p is a package beneath dir.
+func pkgUnder(p, dir string) bool { return strings.HasPrefix(p, dir+"/") }
 
 // violations lists what breaks a rule in g, and the rules that are about
 // no package of g.

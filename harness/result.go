@@ -38,11 +38,13 @@ type Result struct {
 	Scenario scenario.Scenario `json:"-"`
 }
 
-// Unexpected lists the findings no documented deviation explains.
+// Unexpected lists the findings no documented deviation explains and the
+// target's null scenario does not show (standing ones are not this
+// scenario's).
 func (r Result) Unexpected() []snapshot.Finding {
 	var out []snapshot.Finding
 	for _, f := range r.Findings {
-		if !f.Expected() {
+		if !f.Expected() && !f.Standing {
 			out = append(out, f)
 		}
 	}

@@ -53,6 +53,7 @@ func RunScenario(ctx context.Context, cfg Config, s scenario.Scenario) (res Resu
 		}
 		return res
 	}
+	markStanding(res.Findings, cfg.Standing[s.FixtureName()], s) // standing.go
 	var missing []string
 	res.Verdict, missing = verdict(res.Findings, s.Expect, r.applicable())
 	if len(missing) > 0 {

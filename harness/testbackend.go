@@ -69,6 +69,11 @@ func TestBackend(t testing.TB, b backend.Backend, opts ...Option) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// What the stack shows with no op is reported once, and left out of
+	// every scenario's verdict (RunStanding).
+	for _, st := range RunStanding(context.Background(), &cfg, scenarios) {
+		runSubtest(t, st.Name, func(t testing.TB) { reportResult(t, st, o.gate) })
+	}
 	for _, inst := range scenarios {
 		runSubtest(t, inst.FullName(), func(t testing.TB) {
 			reportResult(t, RunScenario(context.Background(), cfg, inst), o.gate)

@@ -112,7 +112,8 @@ func cmdFuzz(args []string) (int, error) {
 			return 0, err
 		}
 	}
-	if len(rep.Failures) > 0 {
+	gate := harness.Gate{}
+	if len(rep.Failures) > 0 || len(gate.Judge(rep.Standing).Failing) > 0 {
 		return exitFindings, nil
 	}
 	return exitOK, nil
@@ -194,6 +195,12 @@ func printFuzz(w io.Writer, rep *fuzz.Report, outcomes fuzzOutcomes, jobs int) {
 	sort.Strings(vs)
 	fmt.Fprintf(w, "%d scenarios in %.1fs: %.1f scenarios/s with %d workers (verdicts: %s); shrinking took %.1fs\n",
 		rep.Scenarios, rep.Seconds, rep.Rate(), jobs, strings.Join(vs, ", "), rep.ShrinkSeconds)
+	for _, st := range rep.Standing {
+		fmt.Fprintf(w, "%s: %s, %d findings the stack shows with no op (not filed below):\n", st.Name, verdictWord(harness.Gate{}, st), len(st.Findings))
+		for _, f := range st.Findings {
+			fmt.Fprintf(w, "    %s\n", f)
+		}
+	}
 	for _, e := range rep.Errors {
 		fmt.Fprintf(w, "ERROR %s: %s\n", e.Name, firstLine(e.Reason))
 	}

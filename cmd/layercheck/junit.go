@@ -10,10 +10,13 @@ import (
 )
 
 // JUnit XML as the common CI readers take it (Jenkins, GitLab, GitHub
-// actions' test reporters): one testsuite per layercheck suite, one
-// testcase per scenario. A fail carries its unexpected findings in plain
-// words; an error its reason; a skip its reason; an xfail passes with the
-// citations in system-out; an xpass passes with the reason in system-out.
+// actions' test reporters): one testsuite per layercheck suite (the
+// standing entries first, as the suite "standing"), one testcase per
+// scenario. A case fails exactly where the gate fails: a fail carries the
+// unexpected findings of its own ops in plain words (standing ones are
+// counted in system-out), an error its reason; a skip its reason; an
+// xfail passes with the citations in system-out, an xpass with the
+// reason, a fail the baseline holds with its findings.
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`
@@ -77,28 +80,42 @@ func (r *report) junit() junitSuites {
 		}
 		s := &doc.Suites[i]
 		c := junitCase{Name: strings.TrimPrefix(res.Name, res.Suite+"/"), Classname: "layercheck." + res.Suite, Time: secs(res.Seconds)}
-		switch res.Verdict {
-		case harness.Fail:
+		fails := r.gate.Fails(res)
+		switch {
+		case res.Verdict == harness.Fail:
 			var lines []string
 			for _, f := range res.Unexpected() {
 				lines = append(lines, "["+string(f.Severity())+"] "+f.String())
 			}
+			if !fails {
+				c.SystemOut = "fail, every deviation in the baseline:\n" + strings.Join(lines, "\n")
+				break
+			}
 			c.Failure = &junitMessage{Message: lines[0], Type: "layercheck.fail", Body: strings.Join(lines, "\n") + reproNote(res)}
 			s.Failures++
-		case harness.Error:
+		case res.Verdict == harness.Error:
 			c.Error = &junitMessage{Message: firstLine(res.Reason), Type: "layercheck.error", Body: res.Reason}
 			s.Errors++
-		case harness.Skip:
+		case res.Verdict == harness.Skip:
 			c.Skipped = &junitMessage{Message: res.Reason}
 			s.Skipped++
-		case harness.XFail:
+		case res.Verdict == harness.XFail:
 			var lines []string
 			for _, f := range res.Findings {
-				lines = append(lines, "xfail: "+f.String()+"\n  documented by "+f.ExpectedBy)
+				if !f.Standing {
+					lines = append(lines, "xfail: "+f.String()+"\n  documented by "+f.ExpectedBy)
+				}
 			}
 			c.SystemOut = strings.Join(lines, "\n")
-		case harness.XPass:
+		case res.Verdict == harness.XPass:
 			c.SystemOut = "xpass: " + res.Reason
+			if fails {
+				c.Failure = &junitMessage{Message: firstLine(res.Reason), Type: "layercheck.xpass", Body: res.Reason}
+				s.Failures++
+			}
+		}
+		if n := standingCount(res); n > 0 {
+			c.SystemOut = strings.TrimPrefix(c.SystemOut+fmt.Sprintf("\n%d standing findings (see the standing suite), left out", n), "\n")
 		}
 		s.Tests++
 		suiteTime[res.Suite] += res.Seconds

@@ -130,6 +130,9 @@ func TestJSONContract(t *testing.T) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatal(err)
 	}
+	if len(r.Scenarios) > 0 && r.Scenarios[0].Suite == "standing" {
+		r.Scenarios = r.Scenarios[1:] // the standing entry, first (triage_test.go)
+	}
 	if r.Version != 1 || r.Target.Backend != "overlay" || r.Target.FS != "tmpfs" || r.Target.Depth != 2 || r.Target.Kernel == "" {
 		t.Errorf("target: %+v", r.Target)
 	}

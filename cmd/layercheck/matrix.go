@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -102,8 +103,9 @@ func cmdMatrix(args []string) (int, error) {
 			t.Err = err.Error()
 			continue
 		}
-		prog := newProgress(os.Stderr, *quiet, false)
-		results := harness.Run(ctx, sess.Config, scenarios, *jobs, prog.update)
+		prog := newProgress(os.Stderr, *quiet, f.gate)
+		results := harness.RunStanding(ctx, &sess.Config, scenarios)
+		results = append(results, harness.Run(ctx, sess.Config, scenarios, *jobs, prog.update)...)
 		prog.finish()
 		t.Summary = newReport(sess, t.Backend, f, results, time.Since(start)).Summary
 		if cerr := sess.Close(); cerr != nil {
@@ -115,7 +117,7 @@ func cmdMatrix(args []string) (int, error) {
 		}
 	}
 
-	tbl := newMatrixTable(scenarios, targets)
+	tbl := newMatrixTable(scenarios, targets, f.gate)
 	tbl.printText(os.Stdout, *depth)
 	if *markdown != "" {
 		var b strings.Builder
@@ -128,7 +130,7 @@ func cmdMatrix(args []string) (int, error) {
 		return 130, nil
 	}
 	for _, t := range targets {
-		if t.Summary.Fail > 0 || t.Summary.Error > 0 {
+		if t.Summary.Failing > 0 {
 			return exitFindings, nil
 		}
 	}
@@ -174,15 +176,26 @@ func parseTargets(list, unmount string) ([]*matrixTarget, error) {
 }
 
 // matrixTable is the verdicts laid out: rows are scenarios grouped by
-// suite, columns targets.
+// suite, the standing entries first, columns targets; every cell net of
+// the standing entry, upper case where the gate fails.
 type matrixTable struct {
 	suites  []string
 	rows    map[string][]string // suite -> scenario names, in run order
 	targets []*matrixTarget
+	gate    harness.Gate
 }
 
-func newMatrixTable(scenarios []scenario.Scenario, targets []*matrixTarget) *matrixTable {
-	t := &matrixTable{rows: map[string][]string{}, targets: targets}
+func newMatrixTable(scenarios []scenario.Scenario, targets []*matrixTarget, gate harness.Gate) *matrixTable {
+	t := &matrixTable{rows: map[string][]string{}, targets: targets, gate: gate}
+	for _, s := range scenarios {
+		fx := harness.StandingSuite + "/" + s.FixtureName()
+		if !slices.Contains(t.rows[harness.StandingSuite], fx) {
+			if len(t.suites) == 0 {
+				t.suites = append(t.suites, harness.StandingSuite)
+			}
+			t.rows[harness.StandingSuite] = append(t.rows[harness.StandingSuite], fx)
+		}
+	}
 	for _, s := range scenarios {
 		if _, ok := t.rows[s.Suite]; !ok {
 			t.suites = append(t.suites, s.Suite)
@@ -201,11 +214,7 @@ func (m *matrixTable) cell(t *matrixTarget, name string) string {
 	if !ok {
 		return "-"
 	}
-	switch r.Verdict {
-	case harness.Fail, harness.Error, harness.XPass:
-		return strings.ToUpper(string(r.Verdict))
-	}
-	return string(r.Verdict)
+	return verdictWord(m.gate, r)
 }
 
 func (m *matrixTable) header() []string {

@@ -23,7 +23,9 @@ func cmdMerge(args []string) (int, error) {
 	jsonOut := fs.String("json", "", "write the merged results as JSON to `FILE`")
 	junitOut := fs.String("junit", "", "write the merged results as JUnit XML to `FILE`")
 	verbose := fs.Bool("v", false, "list every scenario")
-	failOn := fs.String("fail-on", "", "also exit 1 on these verdicts: xpass")
+	var gf gateFlags
+	fs.StringVar(&gf.failOn, "fail-on", "", "also exit 1 on these: xpass, gone (as run's)")
+	fs.StringVar(&gf.baseline, "baseline", "", "exit 1 only on deviations not in `FILE` (as run's)")
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return 0, err
@@ -31,7 +33,11 @@ func cmdMerge(args []string) (int, error) {
 	if len(files) == 0 {
 		return 0, &harness.UsageError{Msg: "merge: give the JSON result files of every shard"}
 	}
-	merged, err := mergeReports(files)
+	gate, err := gf.gate()
+	if err != nil {
+		return 0, err
+	}
+	merged, err := mergeReports(files, gate, gf.baseline)
 	if err != nil {
 		return 0, err
 	}
@@ -39,18 +45,18 @@ func cmdMerge(args []string) (int, error) {
 	if err := merged.writeFiles(*jsonOut, *junitOut); err != nil {
 		return 0, err
 	}
-	s := merged.Summary
-	if s.Fail > 0 || s.Error > 0 || *failOn == "xpass" && s.XPass > 0 {
+	if merged.judge().Fails {
 		return exitFindings, nil
 	}
 	return exitOK, nil
 }
 
-func mergeReports(files []string) (*report, error) {
+func mergeReports(files []string, gate harness.Gate, baselineFile string) (*report, error) {
 	var out *report
 	seenShard := map[int]string{}
 	seenName := map[string]string{}
 	count, selected := 0, 0
+	var standing []harness.Result
 	for _, file := range files {
 		r, err := readReport(file)
 		if err != nil {
@@ -60,7 +66,7 @@ func mergeReports(files []string) (*report, error) {
 			return nil, &harness.UsageError{Msg: fmt.Sprintf("merge: %s is not a shard (run with --shard K/N)", file)}
 		}
 		if out == nil {
-			out = &report{Version: 1, Target: r.Target, Command: r.Command}
+			out = &report{Version: 1, Target: r.Target, Command: r.Command, gate: gate, baselineFile: baselineFile}
 			count, selected = r.Shard.Count, r.Shard.Selected
 		}
 		if r.Target != out.Target {
@@ -74,6 +80,14 @@ func mergeReports(files []string) (*report, error) {
 		}
 		seenShard[r.Shard.Index] = file
 		for _, s := range r.Scenarios {
+			if s.Suite == harness.StandingSuite {
+				// Every shard runs the standing entry; it is one.
+				if _, dup := seenName[s.Name]; !dup {
+					seenName[s.Name] = file
+					standing = append(standing, s)
+				}
+				continue
+			}
 			if prev, dup := seenName[s.Name]; dup {
 				return nil, &harness.UsageError{Msg: fmt.Sprintf("merge: scenario %s is in %s and %s", s.Name, prev, file)}
 			}
@@ -95,6 +109,7 @@ func mergeReports(files []string) (*report, error) {
 		return nil, &harness.UsageError{Msg: fmt.Sprintf("merge: the shards hold %d scenarios, the run selected %d", len(out.Scenarios), selected)}
 	}
 	sort.SliceStable(out.Scenarios, func(i, j int) bool { return out.Scenarios[i].Name < out.Scenarios[j].Name })
+	out.Scenarios = append(standing, out.Scenarios...)
 	out.count()
 	return out, nil
 }

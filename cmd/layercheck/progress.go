@@ -17,19 +17,19 @@ type progress struct {
 	w        io.Writer
 	tty      bool
 	quiet    bool
-	verbose  bool
+	gate     harness.Gate // what counts as failing
 	start    time.Time
 	last     time.Time
 	failures int
 }
 
-func newProgress(w *os.File, quiet, verbose bool) *progress {
+func newProgress(w *os.File, quiet bool, gate harness.Gate) *progress {
 	_, err := unix.IoctlGetTermios(int(w.Fd()), unix.TCGETS)
-	return &progress{w: w, tty: err == nil, quiet: quiet, verbose: verbose, start: time.Now()}
+	return &progress{w: w, tty: err == nil, quiet: quiet, gate: gate, start: time.Now()}
 }
 
 func (p *progress) update(done, total int, r harness.Result) {
-	if r.Verdict == harness.Fail || r.Verdict == harness.Error {
+	if p.gate.Fails(r) {
 		p.failures++
 	}
 	if p.quiet {

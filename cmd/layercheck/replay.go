@@ -11,6 +11,7 @@ import (
 	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/sandbox"
+	"github.com/layercheck/layercheck/harness/scenario"
 )
 
 // cmdReplay runs a scenario file written by fuzz again, on the backend it
@@ -71,15 +72,23 @@ func cmdReplay(args []string) (int, error) {
 		return 0, err
 	}
 	defer sess.Close()
-	res := harness.RunScenario(ctx, sess.Config, sf.Scenario)
+	cfg := sess.Config
+	standing := harness.RunStanding(ctx, &cfg, []scenario.Scenario{sf.Scenario})
+	res := harness.RunScenario(ctx, cfg, sf.Scenario)
 	fmt.Printf("%s on %s (options %q), depth %d: %s\n", res.Name, backend.Name(), backend.Options(), sf.Depth, res.Verdict)
 	if res.Reason != "" {
 		fmt.Println("  " + res.Reason)
 	}
 	for _, f := range res.Findings {
-		fmt.Println("  " + f.String())
+		if !f.Standing {
+			fmt.Println("  " + f.String())
+		}
 	}
-	if res.Verdict == harness.Fail || res.Verdict == harness.Error {
+	gate := harness.Gate{}
+	for _, st := range standing {
+		fmt.Printf("%s: %s, %d findings every scenario shows, left out above\n", st.Name, st.Verdict, len(st.Findings))
+	}
+	if gate.Fails(res) {
 		return exitFindings, nil
 	}
 	return exitOK, nil

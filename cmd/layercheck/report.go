@@ -26,11 +26,18 @@ type report struct {
 	Summary   summary          `json:"summary"`
 	Command   string           `json:"command"`
 	Shard     *shardInfo       `json:"shard,omitempty"`
-	Scenarios []harness.Result `json:"scenarios"`
+	Scenarios []harness.Result `json:"scenarios"` // the standing entries first
+	// Deviations are the distinct unexpected deviations (triage.go);
+	// Baseline what --baseline made of them.
+	Deviations []harness.Deviation `json:"deviations"`
+	Baseline   *baselineReport     `json:"baseline,omitempty"`
 	// repro is the index of reproducers, when --repro-dir wrote them;
-	// resultsFile the JSON results that --rerun-failed can read.
-	repro       string
-	resultsFile string
+	// resultsFile the JSON results that --rerun-failed can read; gate
+	// the policy that judges the results, baselineFile its baseline's.
+	repro        string
+	resultsFile  string
+	gate         harness.Gate
+	baselineFile string
 }
 
 // shardInfo records which part of a sharded run a report is.
@@ -61,6 +68,12 @@ type summary struct {
 	Skip      int     `json:"skip"`
 	Error     int     `json:"error"`
 	Seconds   float64 `json:"seconds"`
+	// Standing counts the findings of scenarios that the standing entry
+	// shows too, left out of their verdicts.
+	Standing int `json:"standing_findings"`
+	// Failing counts the scenarios that fail the gate (with a baseline,
+	// those with a new deviation or an error).
+	Failing int `json:"failing"`
 }
 
 func kernelRelease() string {
@@ -78,6 +91,7 @@ func newReport(sess *harness.Session, b backend.Backend, f *runFlags, results []
 			Depth: f.depth, Base: f.base, Build: string(sess.Config.Build), Rootless: f.rootless},
 		Command:   strings.Join(os.Args, " "),
 		Scenarios: results,
+		gate:      f.gate, baselineFile: f.baseline,
 	}
 	if sess.Config.Format != nil {
 		r.Target.Format = sess.Config.Format.Name()
@@ -115,7 +129,16 @@ func (r *report) count() {
 		if r.Scenarios[i].Findings == nil {
 			r.Scenarios[i].Findings = []snapshot.Finding{}
 		}
+		for _, f := range r.Scenarios[i].Findings {
+			if f.Standing {
+				r.Summary.Standing++
+			}
+		}
+		if r.gate.Fails(r.Scenarios[i]) {
+			r.Summary.Failing++
+		}
 	}
+	r.judge()
 }
 
 // writeFiles writes the JSON and JUnit files that were asked for.
@@ -153,53 +176,31 @@ func (r *report) print(w io.Writer, verbose bool) {
 	}
 	fmt.Fprintln(w)
 	if verbose {
+		r.printScenarios(w)
+	}
+	r.printStanding(w, verbose)
+	j := r.judge()
+	r.printDeviations(w, j, verbose) // triage.go
+	if r.Summary.Error+r.Summary.XPass > 0 {
 		fmt.Fprintln(w)
-		for _, res := range r.Scenarios {
-			fmt.Fprintf(w, "%-5s %s", strings.ToUpper(string(res.Verdict)), res.Name)
-			if res.Reason != "" {
-				fmt.Fprintf(w, ": %s", firstLine(res.Reason))
-			}
-			fmt.Fprintln(w)
-			for _, f := range res.Findings {
-				fmt.Fprintf(w, "      %s\n", f)
-			}
-		}
-	}
-	bySev := map[snapshot.Severity][]string{}
-	for _, res := range r.Scenarios {
-		if res.Verdict != harness.Fail {
-			continue
-		}
-		lines := map[snapshot.Severity][]string{}
-		for _, f := range res.Unexpected() {
-			sev := f.Severity()
-			lines[sev] = append(lines[sev], "      "+f.String())
-		}
-		for sev, ls := range lines {
-			bySev[sev] = append(bySev[sev], "    "+res.Name)
-			bySev[sev] = append(bySev[sev], ls...)
-		}
-	}
-	if len(bySev) > 0 {
-		fmt.Fprintln(w, "\nUnexpected findings, by severity:")
-		for _, sev := range snapshot.Severities {
-			if ls := bySev[sev]; len(ls) > 0 {
-				fmt.Fprintf(w, "  %s:\n%s\n", strings.ToUpper(string(sev)), strings.Join(ls, "\n"))
-			}
-		}
 	}
 	for _, res := range r.Scenarios {
-		switch res.Verdict {
-		case harness.Error:
-			fmt.Fprintf(w, "\nERROR %s\n      %s\n", res.Name, firstLine(res.Reason))
-		case harness.XPass:
-			fmt.Fprintf(w, "\nXPASS %s\n      %s\n", res.Name, res.Reason)
+		switch {
+		case res.Verdict == harness.Error:
+			fmt.Fprintf(w, "ERROR %s: %s\n", res.Name, firstLine(res.Reason))
+		case res.Verdict == harness.XPass:
+			fmt.Fprintf(w, "XPASS %s: %s\n", res.Name, res.Reason)
 		}
 	}
-	r.printExpected(w)
+	r.printExpected(w, verbose)
 	s := r.Summary
 	fmt.Fprintf(w, "\n%d scenarios: %d pass, %d fail, %d xfail, %d xpass, %d skip, %d error in %.1fs\n",
 		s.Scenarios, s.Pass, s.Fail, s.XFail, s.XPass, s.Skip, s.Error, s.Seconds)
+	fmt.Fprintf(w, "%d standing findings left out of the scenarios' verdicts; %d scenarios fail the gate", s.Standing, s.Failing)
+	if j.Fails && s.Failing == 0 {
+		fmt.Fprint(w, " (the run fails: deviations gone, --fail-on gone)")
+	}
+	fmt.Fprintln(w)
 	if r.repro != "" {
 		fmt.Fprintf(w, "Reproducers: %s\n", r.repro)
 	}
@@ -208,9 +209,14 @@ func (r *report) print(w io.Writer, verbose bool) {
 	}
 }
 
-// printExpected lists the xfail scenarios grouped by the documentation
-// that explains them, naming the paths where each deviation showed.
-func (r *report) printExpected(w io.Writer) {
+// expectedListed is how many xfail scenarios of one citation the summary
+// names; beyond it, it counts them (-v names them all).
+const expectedListed = 3
+
+// printExpected counts the xfail scenarios by the documentation that
+// explains them and names them, with the paths where each showed (all of
+// them with -v, else only when they are few).
+func (r *report) printExpected(w io.Writer, verbose bool) {
 	byCite := map[string][]string{}
 	for _, res := range r.Scenarios {
 		if res.Verdict != harness.XFail {
@@ -218,7 +224,7 @@ func (r *report) printExpected(w io.Writer) {
 		}
 		seen := map[string]bool{}
 		for _, f := range res.Findings {
-			if f.Expected() && !seen[f.Expectation] {
+			if f.Expected() && !f.Standing && !seen[f.Expectation] {
 				seen[f.Expectation] = true
 				byCite[f.Expectation] = append(byCite[f.Expectation], res.Name+" ("+maskedPaths(res, f.Expectation)+")")
 			}
@@ -234,7 +240,10 @@ func (r *report) printExpected(w io.Writer) {
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		fmt.Fprintf(w, "  %s: %s\n", id, citationOf(r, id))
+		fmt.Fprintf(w, "  %s (%d scenarios): %s\n", id, len(byCite[id]), citationOf(r, id))
+		if !verbose && len(byCite[id]) > expectedListed {
+			continue
+		}
 		for _, n := range byCite[id] {
 			fmt.Fprintf(w, "    %s\n", n)
 		}
@@ -245,7 +254,7 @@ func (r *report) printExpected(w io.Writer) {
 // the same arguments with --rerun-failed on the results file (the --json
 // file, or last-run.json in the scratch directory when none was asked for).
 func (r *report) rerunCommand() string {
-	if r.Summary.Fail+r.Summary.Error == 0 || r.resultsFile == "" {
+	if r.Summary.Failing == 0 || r.resultsFile == "" {
 		return ""
 	}
 	args := os.Args[1:]
@@ -254,7 +263,7 @@ func (r *report) rerunCommand() string {
 		a := args[i]
 		name, _, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		switch name {
-		case "focus", "shard", "rerun-failed", "json", "junit", "repro-dir", "cpuprofile":
+		case "focus", "shard", "rerun-failed", "json", "junit", "tap", "repro-dir", "cpuprofile":
 			if !hasVal && i+1 < len(args) {
 				i++
 			}

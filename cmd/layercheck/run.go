@@ -43,9 +43,11 @@ type runFlags struct {
 	reproDir    string
 	shard       string
 	rerunFailed string
-	failOn      string
 	cpuProfile  string
 	repeat      int // --repeat: runs of each scenario (crash.go)
+	tap         string
+	gateFlags                // --fail-on, --baseline (triage.go)
+	gate        harness.Gate // what they ask for
 
 	shardSpec shardSpec // parsed --shard
 	selected  int       // scenarios selected before sharding
@@ -74,7 +76,9 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.StringVar(&f.reproDir, "repro-dir", "", "write a sh reproducer for every failing scenario, and an index, into `DIR`")
 	fs.StringVar(&f.shard, "shard", "", "run only part `K/N` of the scenarios (a deterministic split; see `layercheck merge`)")
 	fs.StringVar(&f.rerunFailed, "rerun-failed", "", "run only the scenarios that failed or errored in this JSON results `FILE`")
-	fs.StringVar(&f.failOn, "fail-on", "", "also exit 1 on these verdicts: xpass")
+	fs.StringVar(&f.failOn, "fail-on", "", "also exit 1 on these, comma-separated: xpass (a documented deviation did not show), gone (with --baseline: a baseline deviation did not show)")
+	fs.StringVar(&f.baseline, "baseline", "", "exit 1 only on deviations not in `FILE` (an earlier run's --json, or what 'layercheck baseline' writes)")
+	fs.StringVar(&f.tap, "tap", "", "write the results as TAP version 13 to `FILE` (kselftest, KernelCI, LAVA)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
 	fs.IntVar(&f.repeat, "repeat", 1, "run each scenario `N` times; a verdict that differs between runs is reported as flaky, with the counts")
 	if err := fs.Parse(args); err != nil {
@@ -93,8 +97,8 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	if f.shardSpec, err = parseShard(f.shard); err != nil {
 		return nil, err
 	}
-	if f.failOn != "" && f.failOn != "xpass" {
-		return nil, &harness.UsageError{Msg: fmt.Sprintf("--fail-on %q: the only verdict it takes is xpass", f.failOn)}
+	if f.gate, err = f.gateFlags.gate(); err != nil {
+		return nil, err
 	}
 	if f.repeat < 1 {
 		return nil, &harness.UsageError{Msg: fmt.Sprintf("--repeat %d: must be at least 1", f.repeat)}
@@ -130,7 +134,7 @@ func selectScenarios(f *runFlags) ([]scenario.Scenario, error) {
 	var rerun map[string]bool
 	if f.rerunFailed != "" {
 		var err error
-		if rerun, err = failedIn(f.rerunFailed); err != nil {
+		if rerun, err = failedIn(f.rerunFailed, f.gate); err != nil {
 			return nil, err
 		}
 		if len(rerun) == 0 {
@@ -233,8 +237,9 @@ func cmdRun(args []string) (int, error) {
 	}
 
 	sess.Config.Repeat = f.repeat
-	prog := newProgress(os.Stderr, f.quiet, f.verbose)
-	results := harness.Run(ctx, sess.Config, scenarios, f.jobs, prog.update)
+	prog := newProgress(os.Stderr, f.quiet, f.gate)
+	results := harness.RunStanding(ctx, &sess.Config, scenarios) // reported first, once
+	results = append(results, harness.Run(ctx, sess.Config, scenarios, f.jobs, prog.update)...)
 	prog.finish()
 	unattributed := harness.RecheckKernel(ctx, sess.Config, results) // crash.go prints what it leaves
 	rep := newReport(sess, backend, f, results, time.Since(start))
@@ -244,7 +249,7 @@ func cmdRun(args []string) (int, error) {
 		}
 	}
 	rep.resultsFile = f.json
-	if f.json == "" && rep.Summary.Fail+rep.Summary.Error > 0 {
+	if f.json == "" && rep.Summary.Failing > 0 {
 		// Keep the results where --rerun-failed can find them.
 		rep.resultsFile = lastRun
 		if err := rep.writeJSON(sandbox.RootlessOutput(lastRun)); err != nil {
@@ -256,6 +261,9 @@ func cmdRun(args []string) (int, error) {
 	if err := rep.writeFiles(f.json, f.junit); err != nil {
 		return 0, err
 	}
+	if err := rep.writeTAP(f.tap); err != nil {
+		return 0, err
+	}
 	if cerr := sess.Close(); cerr != nil {
 		fmt.Fprintln(os.Stderr, "layercheck: cleanup: "+cerr.Error())
 		return exitFindings, nil
@@ -264,7 +272,7 @@ func cmdRun(args []string) (int, error) {
 		fmt.Fprintln(os.Stderr, "layercheck: interrupted; everything mounted was unmounted")
 		return 130, nil
 	}
-	if rep.Summary.Fail > 0 || rep.Summary.Error > 0 || f.failOn == "xpass" && rep.Summary.XPass > 0 {
+	if rep.judge().Fails {
 		return exitFindings, nil
 	}
 	return exitOK, nil

@@ -42,15 +42,15 @@ func (Quote shardSpec) takes(name string) bool {
 func (Quote shardSpec) String() string { return fmt.Sprintf("%d/%d", Quote.K, Quote.N) }
 
 // failedIn reads a results JSON and returns the names of the scenarios
-// that failed or errored in it.
-func failedIn(path string) (map[string]bool, error) {
+// that failed the gate in it (the standing entries, run anyway, aside).
+func failedIn(path string, gate harness.Gate) (map[string]bool, error) {
 	r, err := readReport(path)
 	if err != nil {
 		return nil, &harness.UsageError{Msg: fmt.Sprintf("--rerun-failed: %v", err)}
 	}
 	out := map[string]bool{}
 	for _, s := range r.Scenarios {
-		if s.Verdict == harness.Fail || s.Verdict == harness.Error {
+		if s.Suite != harness.StandingSuite && gate.Fails(s) {
 			out[s.Name] = true
 		}
 	}

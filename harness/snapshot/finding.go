@@ -54,6 +54,11 @@ type Finding struct {
 	// documentation calls intended. It changes nothing about the verdict:
 	// the finding is still unexpected. It tells the reader it is not news.
 	KnownIssue string `json:"known_issue,omitempty"`
+	// Standing marks a finding the target's null scenario (no op at all)
+	// shows too: the stack's own deviation, not one this scenario's ops
+	// caused. It is left out of the scenario's verdict and reported once,
+	// in the standing entry (see harness.Standing).
+	Standing bool `json:"standing,omitempty"`
 }
 
 // Expected reports whether a documented deviation explains the finding.
