@@ -23,4 +23,10 @@ type Config struct {
 	// is the on-disk format the extract builder writes (nil: mount).
 	Build  BuildMode
 	Format backend.WhiteoutFormat
+	// NoCommitCheck turns the commit check off (commitcheck.go); CommitDir,
+	// if set, keeps the layer tars it writes. BuildWith, if set, builds the
+	// read-only layers through that backend (buildwith.go).
+	NoCommitCheck bool
+	CommitDir     string
+	BuildWith     backend.Backend
 }

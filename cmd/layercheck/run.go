@@ -49,7 +49,8 @@ type runFlags struct {
 	failOn      string
 	cpuProfile  string
 
-	shardSpec shardSpec // parsed --shard
+	commit    commitFlags // --commit-check, --commit-dir, --build-with (commit_flags.go)
+	shardSpec shardSpec   // parsed --shard
 	selected  int       // scenarios selected before sharding
 }
 
@@ -81,6 +82,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.StringVar(&f.rerunFailed, "rerun-failed", "", "run only the scenarios that failed or errored in this JSON results `FILE`")
 	fs.StringVar(&f.failOn, "fail-on", "", "also exit 1 on these verdicts: xpass")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
+	f.commit.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fs.SetOutput(os.Stdout)
@@ -189,6 +191,10 @@ func cmdRun(args []string) (int, error) {
 	if err := (&harness.Config{Backend: backend}).SetBuildFrom(f.build, buildFrom); err != nil {
 		return 0, err
 	}
+	buildWith, err := f.commit.buildWithBackend(backend, f.build)
+	if err != nil {
+		return 0, err
+	}
 	scenarios, err := selectScenarios(f)
 	if err != nil {
 		return 0, err
@@ -229,6 +235,7 @@ func cmdRun(args []string) (int, error) {
 	if err := sess.Config.SetBuildFrom(f.build, buildFrom); err != nil {
 		return 0, err
 	}
+	f.commit.apply(&sess.Config, buildWith)
 
 	prog := newProgress(os.Stderr, f.quiet, f.verbose)
 	results := harness.Run(ctx, sess.Config, scenarios, f.jobs, prog.update)
