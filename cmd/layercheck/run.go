@@ -51,7 +51,7 @@ type runFlags struct {
 
 	commit    commitFlags // --commit-check, --commit-dir, --build-with (commit_flags.go)
 	shardSpec shardSpec   // parsed --shard
-	selected  int       // scenarios selected before sharding
+	selected  int         // scenarios selected before sharding
 }
 
 func parseRunFlags(args []string) (*runFlags, error) {
