@@ -12,7 +12,6 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/commit"
-	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/snapshot"
 )
@@ -27,8 +26,9 @@ import (
 // belonged to. Every difference is a KindCommit finding.
 //
 // The image of the layers below is built once per scenario and grows with
-// it: a plain copy of layer 0, then every layer above applied as its own
-// layer tar, as an image extractor unpacks an image. Each layer is
+// it: what the format shows of layer 0 (commit.WriteBase: its markers are
+// no content), then every layer above applied as its own layer tar, as an
+// image extractor unpacks an image. Each layer is
 // written and applied once; a check costs one tar, one apply and one
 // snapshot of the image (plus, while building layers, a snapshot of the
 // merged view and of the reference, which the runtime phase takes anyway).
@@ -158,17 +158,32 @@ func (r *scenarioRun) commitCheck(phase string, k int, f commit.Format, merged, 
 func (r *scenarioRun) imageUpTo(k int, f commit.Format) error {
 	c := &r.commit
 	if c.image == "" {
-		c.image = filepath.Join(r.dir, "commit-image")
-		if err := fsop.CopyTree(r.layers[0], c.image); err != nil {
-			return fmt.Errorf("commit check: copy layer 0: %w", err)
+		if err := r.imageBase(f); err != nil {
+			return fmt.Errorf("commit check, layer 0: %w", err)
 		}
-		c.applied = 1
 	}
-	for ; c.applied < k; c.applied++ {
+	for c.applied < k {
 		if err := r.commitOnto(r.layers[c.applied], c.applied, f); err != nil {
 			return fmt.Errorf("commit check, layer %d: %w", c.applied, err)
 		}
 	}
+	return nil
+}
+
+// imageBase starts the image with what the format shows of layer 0.
+func (r *scenarioRun) imageBase(f commit.Format) error {
+	r.commit.image = filepath.Join(r.dir, "commit-image")
+	if err := os.Mkdir(r.commit.image, 0o755); err != nil {
+		return err
+	}
+	var tar bytes.Buffer
+	if err := commit.WriteBase(&tar, r.layers[0], f); err != nil {
+		return err
+	}
+	if err := commit.Extract(&tar, r.commit.image); err != nil {
+		return err
+	}
+	r.commit.applied = 1
 	return nil
 }
 

@@ -44,12 +44,18 @@ const (
 //
 // Sockets are left out: a layer tar cannot hold them.
 func Write(w io.Writer, upper string, lowers []string, f Format) error {
+	return write(w, upper, lowers, f, true)
+}
+
+// write is Write; without markers, whiteouts and opaque marks are left
+// out (WriteBase).
+func write(w io.Writer, upper string, lowers []string, f Format, markers bool) error {
 	s, err := newStack(upper, lowers, f)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	out := &tarOut{s: s, tw: tar.NewWriter(w), links: map[[2]uint64]string{}}
+	out := &tarOut{s: s, tw: tar.NewWriter(w), links: map[[2]uint64]string{}, noMarkers: !markers}
 	walk := &walker{s: s, emit: out.add}
 	if err := walk.run(); err != nil {
 		return err
@@ -66,6 +72,8 @@ type tarOut struct {
 	tw      *tar.Writer
 	links   map[[2]uint64]string // inode (device, number) -> its first name
 	indexed []indexed            // upper names that index=on shares with lower names
+	// noMarkers leaves whiteouts and opaque marks out (WriteBase)
+	noMarkers bool
 }
 
 // tarName is the name of a path in the tar: "./" for the root, and a
@@ -81,6 +89,9 @@ func tarName(p string, dir bool) string {
 }
 
 func (o *tarOut) add(it item) error {
+	if o.noMarkers && it.kind != itemEntry {
+		return nil
+	}
 	switch it.kind {
 	case itemWhiteout:
 		return o.marker(path.Join(path.Dir(it.path), whiteoutPrefix+path.Base(it.path)))
