@@ -26,8 +26,8 @@ type matrixTarget struct {
 	// BuildWith builds the layers (a target RUNTIME<-BUILD), nil: Backend
 	BuildWith backend.Backend
 	Err       string // why the column could not run
-	Results map[string]harness.Result
-	Summary summary
+	Results   map[string]harness.Result
+	Summary   summary
 }
 
 // cmdMatrix runs the suites against several backends and prints one table:
