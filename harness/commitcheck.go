@@ -1,9 +1,12 @@
 package harness
 
 import (
+	"archive/tar"
 	"bytes"
 	"fmt"
+	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -143,14 +146,17 @@ func (r *scenarioRun) commitCheck(phase string, k int, f commit.Format, merged, 
 	if k < len(r.layers) {
 		upper = r.layers[k]
 	}
-	if err := r.commitOnto(upper, k, f); err != nil {
+	carried, err := r.commitOnto(upper, k, f)
+	if err != nil {
 		return fmt.Errorf("commit check, %s: %w", phase, err)
 	}
 	image, err := snapshot.TakeSnapshot(r.commit.image, snapshot.SnapshotOptions{})
 	if err != nil {
 		return err
 	}
-	r.add(phase, commitFindings(merged, image, ref, r.cfg.ignoreXattrs()), merged, ref)
+	fs := commitFindings(merged, image, ref, r.cfg.ignoreXattrs())
+	explain(fs, commitExpectations(carried), nil, &backend.Evidence{Ref: ref, Merged: merged}) // commitexpect.go
+	r.add(phase, fs, merged, ref)
 	return nil
 }
 
@@ -163,7 +169,7 @@ func (r *scenarioRun) imageUpTo(k int, f commit.Format) error {
 		}
 	}
 	for c.applied < k {
-		if err := r.commitOnto(r.layers[c.applied], c.applied, f); err != nil {
+		if _, err := r.commitOnto(r.layers[c.applied], c.applied, f); err != nil {
 			return fmt.Errorf("commit check, layer %d: %w", c.applied, err)
 		}
 	}
@@ -189,20 +195,43 @@ func (r *scenarioRun) imageBase(f commit.Format) error {
 
 // commitOnto writes upper, the layer above layers 0..k-1, as a layer tar
 // (kept in Config.CommitDir if set) and applies it onto the image, which
-// then holds layers 0..k.
-func (r *scenarioRun) commitOnto(upper string, k int, f commit.Format) error {
-	var tar bytes.Buffer
-	if err := commit.Write(&tar, upper, backend.TopFirst(r.layers[:k]), f); err != nil {
-		return err
+// then holds layers 0..k. carried lists the names the tar carries, its
+// whiteout and opaque markers left out.
+func (r *scenarioRun) commitOnto(upper string, k int, f commit.Format) (carried map[string]bool, err error) {
+	var buf bytes.Buffer
+	if err := commit.Write(&buf, upper, backend.TopFirst(r.layers[:k]), f); err != nil {
+		return nil, err
 	}
-	if err := r.keepTar(k, tar.Bytes()); err != nil {
-		return err
+	if err := r.keepTar(k, buf.Bytes()); err != nil {
+		return nil, err
 	}
-	if err := commit.Apply(&tar, r.commit.image); err != nil {
-		return err
+	if carried, err = tarNames(buf.Bytes()); err != nil {
+		return nil, err
+	}
+	if err := commit.Apply(&buf, r.commit.image); err != nil {
+		return nil, err
 	}
 	r.commit.applied = k + 1
-	return nil
+	return carried, nil
+}
+
+// tarNames lists the entries of a layer tar as snapshot paths, markers
+// (.wh.*) left out.
+func tarNames(data []byte) (map[string]bool, error) {
+	out := map[string]bool{}
+	tr := tar.NewReader(bytes.NewReader(data))
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if p := path.Clean(hdr.Name); !strings.HasPrefix(path.Base(p), ".wh.") {
+			out[p] = true
+		}
+	}
 }
 
 // keepTar saves the tar of layer k (k == depth: the runtime upper) as
