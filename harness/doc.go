@@ -15,6 +15,10 @@
 //	offline  changes made directly to a layer while nothing is mounted
 //	remount  mount again and snapshot: the view must persist
 //	rebuilt  (Scenario.Rebuild) the layers copied and mounted from there
+//	commit   (commitcheck.go) each final upper, of a layer built through a
+//	         mount and of the runtime, written as an OCI layer tar
+//	         (harness/commit), applied onto the image of the layers below
+//	         and compared with the merged view it belonged to: kind commit
 //	compare  snapshot.Compare into findings; backend.Expectation marks
 //	         the documented ones; Verdict says what the scenario came to
 //
@@ -26,6 +30,7 @@
 //	harness/backend/registry names to backends, for the command line
 //	harness/backend/...      one package per backend (overlay, fuseoverlayfs,
 //	                         unionfs, exec); they import the contract only
+//	harness/commit           an upper as an OCI layer tar, and back (no project imports)
 //	harness/sandbox          private mount namespace, rootless, scratch, cleanup
 //	harness/backend          the contract: Backend, Mount, MountSpec,
 //	                         Expectation, KnownIssue, formats, capabilities
@@ -35,5 +40,5 @@
 //
 // A backend tells the engine what it can do through optional interfaces of
 // package backend (KnownIssuer, ScenarioSkipper, Extractable,
-// ShellMounter, CopyRefuser), never by its concrete type.
+// ShellMounter, CopyRefuser, OnDiskFormatter), never by its concrete type.
 package harness
