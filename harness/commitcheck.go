@@ -46,7 +46,8 @@ import (
 type commitState struct {
 	image   string // the image of layers 0..applied-1, as an extractor leaves it
 	applied int
-	built   map[int]int // layer -> its steps built so far
+	built   map[int]int   // layer -> its steps built so far
+	format  commit.Format // the format the image was read in
 }
 
 // commitFormats returns the on-disk formats in which the built layers and
@@ -137,8 +138,7 @@ func (r *scenarioRun) lastStepOf(k int) bool {
 
 // commitCheck checks upper k (r.upper for k == depth) read per f.
 func (r *scenarioRun) commitCheck(phase string, k int, f commit.Format, merged, ref *snapshot.Snapshot) error {
-	lf, _, _ := r.cfg.commitFormats()
-	if err := r.imageUpTo(k, lf); err != nil {
+	if err := r.imageUpTo(k, f); err != nil {
 		return err
 	}
 	upper := r.upper
@@ -164,7 +164,11 @@ func (r *scenarioRun) commitCheck(phase string, k int, f commit.Format, merged, 
 	if len(fs) > 0 {
 		fs = commitFindings(merged, image, ref, r.cfg.ignoreXattrs())
 	}
-	explain(fs, commitExpectations(carried), nil, &backend.Evidence{Ref: ref, Merged: merged}) // commitexpect.go
+	ev := &backend.Evidence{Ref: ref, Merged: merged}
+	explain(fs, commitExpectations(carried), nil, ev) // commitexpect.go
+	if k < len(r.layers) {
+		explain(fs, nil, knownIssuesOf(r.cfg.layerBackend()), ev) // --build-with: the builder's own
+	}
 	r.add(phase, fs, merged, ref)
 	return nil
 }
@@ -172,7 +176,18 @@ func (r *scenarioRun) commitCheck(phase string, k int, f commit.Format, merged, 
 // imageUpTo brings the image up to layers 0..k-1, reading them per f.
 func (r *scenarioRun) imageUpTo(k int, f commit.Format) error {
 	c := &r.commit
+	if c.image != "" && c.format != f {
+		// --build-with: the runtime backend reads the layers below in
+		// its own format, which may see them otherwise (layer 0's
+		// .wh. files are content to the kernel, markers to
+		// fuse-overlayfs): its image is made again in that format.
+		if err := os.RemoveAll(c.image); err != nil {
+			return err
+		}
+		c.image = ""
+	}
 	if c.image == "" {
+		c.format = f
 		if err := r.imageBase(f); err != nil {
 			return fmt.Errorf("commit check, layer 0: %w", err)
 		}
@@ -271,4 +286,12 @@ func commitFindings(merged, image, ref *snapshot.Snapshot, noXattrs bool) []snap
 		out = append(out, f)
 	}
 	return out
+}
+
+// knownIssuesOf lists b's known issues, if it records any.
+func knownIssuesOf(b backend.Backend) []backend.KnownIssue {
+	if k, ok := b.(backend.KnownIssuer); ok {
+		return k.KnownIssues()
+	}
+	return nil
 }
