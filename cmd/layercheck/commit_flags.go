@@ -1,8 +1,8 @@
 package main
 
 import (
+	"errors"
 	"flag"
-	"fmt"
 
 	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/backend"
@@ -33,8 +33,12 @@ func (c *commitFlags) buildWithBackend(rt backend.Backend, build string) (backen
 		return nil, &harness.UsageError{Msg: "--build-with: only with --build mount (the layers are built through that backend's mounts)"}
 	}
 	b, err := registry.NewBackend(c.buildWith, "")
+	var ue *harness.UsageError
+	if errors.As(err, &ue) {
+		return nil, &harness.UsageError{Setting: "build-with", Msg: ue.Msg}
+	}
 	if err != nil {
-		return nil, &harness.UsageError{Msg: fmt.Sprintf("--build-with: %v", err)}
+		return nil, err
 	}
 	if err := harness.CheckBuildWith(rt, b); err != nil {
 		return nil, err
