@@ -29,4 +29,10 @@ type Config struct {
 	// scenario (RunStanding): RunScenario marks the same findings of a
 	// scenario standing and leaves them out of its verdict.
 	Standing map[string][]snapshot.Finding
+	// NoCommitCheck turns the commit check off (commitcheck.go); CommitDir,
+	// if set, keeps the layer tars it writes. BuildWith, if set, builds the
+	// read-only layers through that backend (buildwith.go).
+	NoCommitCheck bool
+	CommitDir     string
+	BuildWith     backend.Backend
 }

@@ -15,6 +15,10 @@
 //	offline  changes made directly to a layer while nothing is mounted
 //	remount  mount again and snapshot: the view must persist
 //	rebuilt  (Scenario.Rebuild) the layers copied and mounted from there
+//	commit   (commitcheck.go) each final upper, of a layer built through a
+//	         mount and of the runtime, written as an OCI layer tar
+//	         (harness/commit), applied onto the image of the layers below
+//	         and compared with the merged view it belonged to: kind commit
 //	compare  snapshot.Compare into findings; backend.Expectation marks
 //	         the documented ones, Config.Standing those the null scenario
 //	         shows too (standing.go); Verdict says what the scenario came to
@@ -32,6 +36,7 @@
 //	harness/backend/...      one package per backend (overlay, fuseoverlayfs,
 //	                         unionfs, exec, control); they import the
 //	                         contract only, and commit and layerdiff
+//	harness/commit           an upper as an OCI layer tar, and back
 //	harness/layerdiff        a layer as the difference of two states of a
 //	                         directory (extract builder, control backend)
 //	harness/sandbox          private mount namespace, rootless, scratch, cleanup
@@ -44,5 +49,5 @@
 //
 // A backend tells the engine what it can do through optional interfaces of
 // package backend (KnownIssuer, ScenarioSkipper, Extractable,
-// ShellMounter, CopyRefuser), never by its concrete type.
+// ShellMounter, CopyRefuser, OnDiskFormatter), never by its concrete type.
 package harness

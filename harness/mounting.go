@@ -36,7 +36,7 @@ func (r *scenarioRun) buildLayer(st scenario.Step) error {
 		return err
 	}
 	spec := backend.MountSpec{Lowers: backend.TopFirst(r.layers[:st.Layer]), Upper: r.layers[st.Layer], Work: work, Target: r.target}
-	if err := r.mount(spec); err != nil {
+	if err := r.mountWith(r.cfg.layerBackend(), spec); err != nil { // buildwith.go
 		return fmt.Errorf("build layer %d: %w", st.Layer, err)
 	}
 	t, err := fsop.OpenTree(r.target)
@@ -54,7 +54,7 @@ func (r *scenarioRun) buildLayer(st scenario.Step) error {
 	}
 	r.stampLayer(phase, t, st) // times.go
 	t.Close()
-	return r.unmount()
+	return r.commitBuiltLayer(st.Layer) // commitcheck.go: unmounts, checks the layer
 }
 
 func (r *scenarioRun) mountRuntime() error {
@@ -65,11 +65,13 @@ func (r *scenarioRun) mountRuntime() error {
 	return nil
 }
 
-func (r *scenarioRun) mount(spec backend.MountSpec) error {
+func (r *scenarioRun) mount(spec backend.MountSpec) error { return r.mountWith(r.cfg.Backend, spec) }
+
+func (r *scenarioRun) mountWith(b backend.Backend, spec backend.MountSpec) error {
 	if r.mounted != nil {
 		return errors.New("harness: mount while mounted")
 	}
-	m, err := r.cfg.Backend.Mount(r.ctx, spec)
+	m, err := b.Mount(r.ctx, spec)
 	if err != nil {
 		return err
 	}

@@ -141,6 +141,7 @@ type scenarioRun struct {
 	// through ("" for layer 0), watched for changes by failed ops.
 	phaseUpper string
 	extract    extractState // the extract builder's state (Config.Format)
+	commit     commitState  // the commit check's state (commitcheck.go)
 	viaBackend bool         // some op went through a mount of the backend
 	crash      *crashOp     // the op that crashed the backend (crash.go)
 	times      timeState    // times.go
@@ -274,6 +275,9 @@ func (r *scenarioRun) runtime(steps []scenario.Step) (ref, merged *snapshot.Snap
 		return nil, nil, err
 	}
 	if err := r.unmount(); err != nil {
+		return nil, nil, err
+	}
+	if err := r.commitRuntime(ref, merged); err != nil { // commitcheck.go
 		return nil, nil, err
 	}
 	return ref, merged, r.checkLowers("runtime", lowerBefore)

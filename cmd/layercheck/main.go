@@ -5,6 +5,7 @@
 //	layercheck replay FILE     run a scenario file from fuzz again (on any backend)
 //	layercheck merge FILES     join the JSON results of the shards of a run
 //	layercheck baseline FILES  the deviations of runs, as a --baseline file
+//	layercheck export ...      an upper directory as an OCI layer tar
 //	layercheck cleanup         unmount and remove what an interrupted run left
 //
 // Exit codes: 0 no unexpected finding (with --baseline: none new); 1
@@ -59,11 +60,13 @@ func realMain(args []string) int {
 		code, err = cmdMatrix(args)
 	case "baseline":
 		code, err = cmdBaseline(args, os.Stdout)
+	case "export":
+		code, err = cmdExport(args) // export.go
 	case "help":
 		usage(os.Stdout)
 		return exitOK
 	default:
-		err = &harness.UsageError{Msg: fmt.Sprintf("unknown command %q (commands: run, matrix, backends, fuzz, replay, merge, baseline, cleanup, help)", cmd)}
+		err = &harness.UsageError{Msg: fmt.Sprintf("unknown command %q (commands: run, matrix, backends, export, fuzz, replay, merge, baseline, cleanup, help)", cmd)}
 	}
 	return exitOf(err, code)
 }
@@ -118,6 +121,7 @@ func usage(w *os.File) {
        layercheck merge a.json b.json ... [--json FILE] [--junit FILE]   join the shards of a run
        layercheck matrix --backends LIST [--depth N] [--markdown FILE]   the suites against several backends, one table
        layercheck baseline RESULTS.json... > FILE   the deviations of runs, for --baseline FILE
+       layercheck export --lower DIR:DIR... --upper DIR [--format F] [--explain] > layer.tar   an upper as an OCI layer tar
        layercheck backends   every backend: installed or not, version, features probed by a real mount
        layercheck cleanup [--scratch DIR]   unmount and remove what an interrupted run left
 

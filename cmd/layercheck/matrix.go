@@ -24,9 +24,11 @@ import (
 type matrixTarget struct {
 	Label   string // as the user wrote it
 	Backend backend.Backend
-	Err     string // why the column could not run
-	Results map[string]harness.Result
-	Summary summary
+	// BuildWith builds the layers (a target RUNTIME<-BUILD), nil: Backend
+	BuildWith backend.Backend
+	Err       string // why the column could not run
+	Results   map[string]harness.Result
+	Summary   summary
 }
 
 // cmdMatrix runs the suites against several backends and prints one table:
@@ -36,13 +38,15 @@ type matrixTarget struct {
 //	layercheck matrix --backends overlay,overlay:redirect_dir=on+index=on,fuse-overlayfs,unionfs-fuse --depth 5
 //
 // A target is NAME or NAME:OPTIONS with '+' for ',' in the options (an
-// overlay profile name works too: overlay:metacopy). Exit 1 when any cell
+// overlay profile name works too: overlay:metacopy); RUNTIME<-BUILD
+// builds the layers through BUILD and mounts the runtime stack with
+// RUNTIME (overlay<-fuse-overlayfs, see --build-with). Exit 1 when any cell
 // fails or errors, as a run would; a target that cannot run here (not
 // installed) is shown with the reason and does not change the exit code.
 func cmdMatrix(args []string) (int, error) {
 	fs := flag.NewFlagSet("layercheck matrix", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	backends := fs.String("backends", "overlay,overlay:redirect,fuse-overlayfs,unionfs-fuse", "comma-separated targets: NAME or NAME:OPT+OPT (an exec:TEMPLATE target must come last)")
+	backends := fs.String("backends", "overlay,overlay:redirect,fuse-overlayfs,unionfs-fuse", "comma-separated targets: NAME or NAME:OPT+OPT, or RUNTIME<-BUILD for layers built by another backend (an exec:TEMPLATE target must come last)")
 	depth := fs.Int("depth", 3, "read-only layers under the upper (1 to 500)")
 	suite := fs.String("suite", "", "comma-separated suites (default all)")
 	focus := fs.String("focus", "", "only scenarios whose name or labels match")
@@ -103,6 +107,7 @@ func cmdMatrix(args []string) (int, error) {
 			t.Err = err.Error()
 			continue
 		}
+		sess.Config.BuildWith = t.BuildWith
 		prog := newProgress(os.Stderr, *quiet, f.gate)
 		results := harness.RunStanding(ctx, &sess.Config, scenarios)
 		results = append(results, harness.Run(ctx, sess.Config, scenarios, *jobs, prog.update)...)
@@ -158,16 +163,11 @@ func parseTargets(list, unmount string) ([]*matrixTarget, error) {
 		if item == "" {
 			continue
 		}
-		bf := backendFlags{backend: item, unmount: unmount}
-		if !strings.HasPrefix(item, "exec:") {
-			bf.backend, bf.options, _ = strings.Cut(item, ":")
-			bf.options, bf.unmount = strings.ReplaceAll(bf.options, "+", ","), ""
-		}
-		b, err := bf.newBackend()
+		t, err := newMatrixTarget(item, unmount) // matrix_buildwith.go
 		if err != nil {
 			return nil, fmt.Errorf("--backends %s: %w", item, err)
 		}
-		out = append(out, &matrixTarget{Label: item, Backend: b})
+		out = append(out, t)
 	}
 	if len(out) == 0 {
 		return nil, &harness.UsageError{Msg: "--backends: no target"}

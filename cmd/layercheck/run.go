@@ -49,8 +49,9 @@ type runFlags struct {
 	gateFlags                // --fail-on, --baseline (triage.go)
 	gate        harness.Gate // what they ask for
 
-	shardSpec shardSpec // parsed --shard
-	selected  int       // scenarios selected before sharding
+	commit    commitFlags // --commit-check, --commit-dir, --build-with (commit_flags.go)
+	shardSpec shardSpec   // parsed --shard
+	selected  int         // scenarios selected before sharding
 }
 
 func parseRunFlags(args []string) (*runFlags, error) {
@@ -81,6 +82,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.StringVar(&f.tap, "tap", "", "write the results as TAP version 13 to `FILE` (kselftest, KernelCI, LAVA)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
 	fs.IntVar(&f.repeat, "repeat", 1, "run each scenario `N` times; a verdict that differs between runs is reported as flaky, with the counts")
+	f.commit.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fs.SetOutput(os.Stdout)
@@ -192,6 +194,10 @@ func cmdRun(args []string) (int, error) {
 	if err := (&harness.Config{Backend: backend}).SetBuildFrom(f.build, buildFrom); err != nil {
 		return 0, err
 	}
+	buildWith, err := f.commit.buildWithBackend(backend, f.build)
+	if err != nil {
+		return 0, err
+	}
 	scenarios, err := selectScenarios(f)
 	if err != nil {
 		return 0, err
@@ -235,6 +241,7 @@ func cmdRun(args []string) (int, error) {
 	if err := sess.Config.SetBuildFrom(f.build, buildFrom); err != nil {
 		return 0, err
 	}
+	f.commit.apply(&sess.Config, buildWith)
 
 	sess.Config.Repeat = f.repeat
 	prog := newProgress(os.Stderr, f.quiet, f.gate)

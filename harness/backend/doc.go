@@ -10,6 +10,8 @@
 // (deviations seen before and documented nowhere: still failures),
 // ScenarioSkipper (scenarios its documentation leaves undefined),
 // Extractable (its on-disk format, for layers written without a mount),
-// ShellMounter (the same mount as shell lines, for reproducer scripts) and
-// CopyRefuser (configurations that refuse copied layers).
+// ShellMounter (the same mount as shell lines, for reproducer scripts),
+// CopyRefuser (configurations that refuse copied layers) and
+// OnDiskFormatter (the on-disk format an upper is read back in, for the
+// commit check).
 package backend

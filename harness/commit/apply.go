@@ -33,13 +33,16 @@ import (
 // name, or a name whose way passes through a symlink or another mount is
 // an error, and so is a link target of that kind. Entries before the
 // failing one stay applied.
-func Apply(r io.Reader, dir string) error {
+func Apply(r io.Reader, dir string) error { return apply(r, dir, false) }
+
+// apply is Apply; plain takes no name for a whiteout (Extract).
+func apply(r io.Reader, dir string, plain bool) error {
 	root, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("apply onto %s: %w", dir, err)
 	}
 	defer unix.Close(root)
-	a := &applier{root: root, added: map[string]bool{}, times: map[string][2]unix.Timespec{}}
+	a := &applier{root: root, added: map[string]bool{}, times: map[string][2]unix.Timespec{}, plain: plain}
 	tr := tar.NewReader(r)
 	for {
 		hdr, err := tr.Next()
@@ -60,6 +63,7 @@ type applier struct {
 	root  int                         // O_PATH descriptor of the target directory
 	added map[string]bool             // the names this layer wrote
 	times map[string][2]unix.Timespec // directories' atime, mtime, set last
+	plain bool                        // no name is a whiteout (Extract)
 }
 
 // applyResolve keeps every lookup beneath the target and off symlinks
@@ -93,7 +97,7 @@ func (a *applier) entry(hdr *tar.Header, r io.Reader) error {
 	}
 	dir, base := path.Split(name)
 	dir = path.Clean("./" + dir)
-	if strings.HasPrefix(base, whiteoutPrefix) {
+	if strings.HasPrefix(base, whiteoutPrefix) && !a.plain {
 		if base == opaqueMarker {
 			return a.opaque(dir)
 		}

@@ -32,7 +32,7 @@ func Flatten(dir, layer string, below []string, f Format) error {
 	}
 	defer unix.Close(root)
 	a := &applier{root: root, added: map[string]bool{}, times: map[string][2]unix.Timespec{}}
-	if err := emitLayer(s, applySink{a}); err != nil {
+	if err := emitLayer(s, applySink{a}, true); err != nil {
 		return fmt.Errorf("flatten %s onto %s: %w", layer, dir, err)
 	}
 	return a.dirTimes()

@@ -16,9 +16,9 @@ import (
 // lowers shows the upper inode. The upper alone does not say so: Write
 // adds those names as TypeLink entries to the upper name, after the walk.
 //
-// The lower inode is the one at the upper name's own path (a name renamed
-// after its copy-up is not followed: the origin file handle is not
-// decoded), and a lower name is linked where the merged view shows it at
+// The lower inode is the one at the upper name's own path, or, for a name
+// renamed after its copy-up, the one its overlay.origin handle names
+// (origin.go); a lower name is linked where the merged view shows it at
 // its own path (not beneath a renamed directory).
 
 // indexed is an upper name that index=on shares with lower names.
@@ -30,7 +30,7 @@ type indexed struct {
 // noteIndexed remembers the upper entry of it if it is a copied-up lower
 // hardlink.
 func (o *tarOut) noteIndexed(it item) error {
-	if !o.s.f.isOverlay() || it.src.layer != 0 || it.under == nil || it.under.kind != kOther || it.under.st.Nlink < 2 {
+	if !o.s.f.isOverlay() || it.src.layer != 0 || it.src.st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return nil
 	}
 	fd, err := o.s.open(0, it.src.rel, unix.O_PATH)
@@ -39,10 +39,18 @@ func (o *tarOut) noteIndexed(it item) error {
 	}
 	defer unix.Close(fd)
 	_, ok, err := getXattr(fdPath(fd), o.s.f.ovlPrefix()+"nlink")
-	if ok {
-		o.indexed = append(o.indexed, indexed{name: it.path, lower: *it.under})
+	if !ok || err != nil {
+		return err
 	}
-	return err
+	lower := it.under
+	if lower == nil || lower.kind != kOther || lower.st.Nlink < 2 {
+		// Renamed after its copy-up: its origin names the lower inode.
+		if lower, err = o.s.lowerByOrigin(it.src.rel); lower == nil || err != nil {
+			return err
+		}
+	}
+	o.indexed = append(o.indexed, indexed{name: it.path, lower: *lower})
+	return nil
 }
 
 // linkIndexed writes the TypeLink entries of the lower names that show an
@@ -55,9 +63,9 @@ func (o *tarOut) linkIndexed(w *walker) error {
 			return err
 		}
 		for _, n := range names {
-			if n == ix.lower.rel {
-				continue
-			}
+			// The name copied up (or renamed away) shows the upper
+			// entry, or nothing: only the names still shown from the
+			// lower inode are linked.
 			shown, err := w.resolve(n)
 			if err != nil {
 				return err

@@ -56,6 +56,9 @@ func (s *stack) lookup(cands []cand) (found, error) {
 		if err != nil {
 			return r, err
 		}
+		if err := s.followWayRedirects(cands[i], cands[i+1:]); err != nil {
+			return r, err
+		}
 		switch e.kind {
 		case kWhiteout:
 			return r, nil
@@ -167,4 +170,53 @@ func (s *stack) dataOf(of ent, cands []cand) (ent, error) {
 		break
 	}
 	return ent{}, fmt.Errorf("%s: metacopy file without data in the lowers", s.full(of.layer, of.rel))
+}
+
+// followWayRedirects renames, in the walked candidates below c, the path
+// that c walks where a directory on its way (not its last component) is
+// renamed in c's layer: ovl_lookup_single follows a redirect at every
+// step of a path, so the layers below are asked for the path the
+// redirects give (an absolute redirect to /srv/d2/a/b through a layer
+// whose srv/d2 came from srv/deep reads srv/deep/a/b further down).
+func (s *stack) followWayRedirects(c cand, rest []cand) error {
+	if !c.walk || !strings.Contains(c.rel, "/") {
+		return nil
+	}
+	comps := strings.Split(c.rel, "/")
+	lower, moved, gone := "", false, false // the way as the layers below name it
+	for i := 0; i < len(comps)-1; i++ {
+		var a ent
+		if !gone {
+			var err error
+			if a, err = s.probe(c.layer, strings.Join(comps[:i+1], "/")); err != nil {
+				return err
+			}
+		}
+		switch {
+		case gone || a.kind == kMissing:
+			// ovl_lookup_layer stops in this layer, and the layers
+			// below take the rest of the way from the redirect so far.
+			gone = true
+			lower = path.Join(lower, comps[i])
+			continue
+		case a.kind != kDir || a.opaque:
+			return nil // the layers below are hidden: nothing to rename
+		case a.redirect == "":
+			lower = path.Join(lower, comps[i])
+		case strings.HasPrefix(a.redirect, "/"):
+			lower, moved = strings.Trim(a.redirect, "/"), true
+		default:
+			lower, moved = path.Join(path.Dir(path.Join(lower, comps[i])), a.redirect), true
+		}
+	}
+	if !moved {
+		return nil
+	}
+	renamed := path.Join(lower, comps[len(comps)-1])
+	for j := range rest {
+		if rest[j].walk && rest[j].rel == c.rel {
+			rest[j].rel = renamed
+		}
+	}
+	return nil
 }

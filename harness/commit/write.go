@@ -44,21 +44,28 @@ const (
 //
 // Sockets are left out: a layer tar cannot hold them.
 func Write(w io.Writer, upper string, lowers []string, f Format) error {
+	return write(w, upper, lowers, f, true)
+}
+
+// write is Write; without markers, whiteouts and opaque marks are left
+// out (WriteBase).
+func write(w io.Writer, upper string, lowers []string, f Format, markers bool) error {
 	s, err := newStack(upper, lowers, f)
 	if err != nil {
 		return err
 	}
 	defer s.close()
 	tw := tar.NewWriter(w)
-	if err := emitLayer(s, tarSink{tw}); err != nil {
+	if err := emitLayer(s, tarSink{tw}, markers); err != nil {
 		return err
 	}
 	return tw.Close()
 }
 
-// emitLayer walks the layer of s and hands its records to out.
-func emitLayer(s *stack, out sink) error {
-	o := &tarOut{s: s, out: out, links: map[[2]uint64]string{}}
+// emitLayer walks the layer of s and hands its records to out; without
+// markers, whiteouts and opaque marks are left out.
+func emitLayer(s *stack, out sink, markers bool) error {
+	o := &tarOut{s: s, out: out, links: map[[2]uint64]string{}, noMarkers: !markers}
 	walk := &walker{s: s, emit: o.add}
 	if err := walk.run(); err != nil {
 		return err
@@ -82,6 +89,8 @@ type tarOut struct {
 	out     sink
 	links   map[[2]uint64]string // inode (device, number) -> its first name
 	indexed []indexed            // upper names that index=on shares with lower names
+	// noMarkers leaves whiteouts and opaque marks out (WriteBase)
+	noMarkers bool
 }
 
 // tarSink writes records as the entries of an OCI layer tar.
@@ -125,6 +134,9 @@ func tarName(p string, dir bool) string {
 }
 
 func (o *tarOut) add(it item) error {
+	if o.noMarkers && it.kind != itemEntry {
+		return nil
+	}
 	switch it.kind {
 	case itemWhiteout:
 		return o.out.whiteout(it.path)

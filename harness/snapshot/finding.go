@@ -84,6 +84,8 @@ func (f Finding) String() string {
 		return crashString(f, where)
 	case KindFailedOpCopyUp:
 		return fmt.Sprintf("%s: `%s` failed with %s: was %s, now %s%s", f.Path, f.Op, f.Field, f.Reference, f.Merged, where)
+	case KindCommit:
+		return fmt.Sprintf("%s: %s: the upper's layer tar gives %s, the merged view showed %s%s", f.Path, f.Field, f.Merged, f.Reference, where)
 	case KindAccess:
 		w := ""
 		if f.Widened {

@@ -18,7 +18,7 @@ const (
 
 // KnownIssues implements KnownIssuer.
 func (f *FuseOverlayfs) KnownIssues() []backend.KnownIssue {
-	return []backend.KnownIssue{
+	return append(commitKnownIssues(), []backend.KnownIssue{ // known_commit.go
 		{
 			ID: KnownFuseOverlayfsWhPrefix,
 			Summary: "a regular file named .wh.NAME in a lower layer is taken as an aufs-style whiteout: it and NAME " +
@@ -49,5 +49,5 @@ func (f *FuseOverlayfs) KnownIssues() []backend.KnownIssue {
 				return f.Kind == snapshot.KindInvariant && f.Path == "." && f.Field == "readdir" && strings.Contains(f.Reference, `".."`)
 			},
 		},
-	}
+	}...)
 }

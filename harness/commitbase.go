@@ -1,0 +1,111 @@
+package harness
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/layercheck/layercheck/harness/commit"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"golang.org/x/sys/unix"
+)
+
+// The image of a stack starts with what the format shows of layer 0. Most
+// scenarios share their layer 0 (the session's base tree), so it is
+// extracted once per base and format, and each scenario's image starts as
+// a link farm of it: its own directories, the files hardlinks of the
+// extracted ones. That is safe because commit.Apply never changes a
+// non-directory in place (it removes and makes it again), and the check
+// compares no link counts.
+
+// baseImages are the extracted layer 0s, by base directory and format.
+var baseImages = struct {
+	sync.Mutex
+	m map[string]*baseImage
+}{m: map[string]*baseImage{}}
+
+type baseImage struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// imageBase starts the image with what the format shows of layer 0.
+func (r *scenarioRun) imageBase(f commit.Format) error {
+	r.commit.image = filepath.Join(r.dir, "commit-image")
+	r.commit.applied = 1
+	if r.base == nil || r.layers[0] != r.base.Dir {
+		return extractBase(r.layers[0], r.commit.image, f) // the scenario changes layer 0
+	}
+	key := r.base.Dir + "\x00" + string(f)
+	baseImages.Lock()
+	b := baseImages.m[key]
+	if b == nil {
+		b = &baseImage{dir: filepath.Join(filepath.Dir(r.cfg.Scratch), fmt.Sprintf("commit-base-%d", len(baseImages.m)))}
+		baseImages.m[key] = b
+	}
+	baseImages.Unlock()
+	b.once.Do(func() { b.err = extractBase(r.base.Dir, b.dir, f) })
+	if b.err != nil {
+		return b.err
+	}
+	return linkFarm(b.dir, r.commit.image)
+}
+
+// extractBase writes layer as a bottom layer and extracts it at dir.
+func extractBase(layer, dir string, f commit.Format) error {
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return err
+	}
+	var tar bytes.Buffer
+	if err := commit.WriteBase(&tar, layer, f); err != nil {
+		return err
+	}
+	return commit.Extract(&tar, dir)
+}
+
+// linkFarm makes dst a tree of src: directories made with src's owner,
+// mode and xattrs, every other entry a hardlink of src's.
+func linkFarm(src, dst string) error {
+	var dirs []string // their metadata is set last, children first
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		to := filepath.Join(dst, rel)
+		if !d.IsDir() {
+			return unix.Linkat(unix.AT_FDCWD, p, unix.AT_FDCWD, to, 0) // a symlink itself, not its target
+		}
+		dirs = append(dirs, rel)
+		return unix.Mkdir(to, 0o700)
+	})
+	for i := len(dirs) - 1; i >= 0 && err == nil; i-- {
+		err = copyDirMeta(filepath.Join(src, dirs[i]), filepath.Join(dst, dirs[i]))
+	}
+	return err
+}
+
+// copyDirMeta gives the directory dst the owner, xattrs and mode of src.
+func copyDirMeta(src, dst string) error {
+	var st unix.Stat_t
+	if err := unix.Lstat(src, &st); err != nil {
+		return err
+	}
+	if err := unix.Lchown(dst, int(st.Uid), int(st.Gid)); err != nil {
+		return err
+	}
+	xa, err := fsop.XattrsOf(src)
+	if err != nil {
+		return err
+	}
+	for k, v := range xa {
+		if err := unix.Lsetxattr(dst, k, []byte(v), 0); err != nil {
+			return fmt.Errorf("set xattr %s on %s: %w", k, dst, err)
+		}
+	}
+	return unix.Chmod(dst, st.Mode&0o7777)
+}
