@@ -51,7 +51,7 @@ func TestRootlessRerunCommandWorks(t *testing.T) {
 	cmd := exec.Command(binary, args...)
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitFindings ||
-		!strings.Contains(string(out), "2 scenarios: 1 pass, 1 fail") // the standing entry and the failure {
+		!strings.Contains(string(out), "2 scenarios: 1 pass, 1 fail") { // the standing entry and the failure
 		t.Fatalf("the printed rerun command: %v\n%s", err, out)
 	}
 	assertNothingLeft(t, scratch)
