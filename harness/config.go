@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/layout"
 	"github.com/layercheck/layercheck/harness/scenario"
 )
 
@@ -23,4 +24,9 @@ type Config struct {
 	// is the on-disk format the extract builder writes (nil: mount).
 	Build  BuildMode
 	Format backend.WhiteoutFormat
+	// Layout is where layers, uppers and sealed lowers live (layouts.go;
+	// "" is samefs); Storage is its prepared storage, nil for samefs,
+	// beneath which Scratch lies.
+	Layout  layout.Name
+	Storage *layout.Storage
 }

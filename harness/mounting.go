@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/layercheck/layercheck/harness/backend"
@@ -29,11 +27,11 @@ func (r *scenarioRun) buildLayer(st scenario.Step) error {
 		}
 		return nil
 	}
-	work := filepath.Join(r.dir, "w"+strconv.Itoa(st.Layer))
-	if err := os.MkdirAll(work, 0o755); err != nil {
+	lowers, err := r.lowers(r.layers[:st.Layer]) // layouts.go: sealed once built
+	if err != nil {
 		return err
 	}
-	spec := backend.MountSpec{Lowers: backend.TopFirst(r.layers[:st.Layer]), Upper: r.layers[st.Layer], Work: work, Target: r.target}
+	spec := backend.MountSpec{Lowers: lowers, Upper: r.layers[st.Layer], Work: r.buildWork(st.Layer), Target: r.target}
 	if err := r.mount(spec); err != nil {
 		return fmt.Errorf("build layer %d: %w", st.Layer, err)
 	}
@@ -55,7 +53,11 @@ func (r *scenarioRun) buildLayer(st scenario.Step) error {
 }
 
 func (r *scenarioRun) mountRuntime() error {
-	spec := backend.MountSpec{Lowers: backend.TopFirst(r.layers), Upper: r.upper, Work: r.work, Target: r.target}
+	lowers, err := r.runtimeLowers() // layouts.go: sealed, or one nested overlay
+	if err != nil {
+		return err
+	}
+	spec := backend.MountSpec{Lowers: lowers, Upper: r.upper, Work: r.work, Target: r.target}
 	if err := r.mount(spec); err != nil {
 		return fmt.Errorf("runtime mount: %w", err)
 	}
@@ -72,6 +74,7 @@ func (r *scenarioRun) mount(spec backend.MountSpec) error {
 	}
 	r.mounted = m
 	r.stack = append([]string{spec.Upper}, spec.Lowers...)
+	r.layout.filesystems = countFilesystems(r.stack) // inodes.go
 	return nil
 }
 
@@ -88,6 +91,9 @@ func (r *scenarioRun) unmount() error {
 // directory, unless --keep or something could not be unmounted.
 func (r *scenarioRun) teardown() error {
 	err := r.unmount()
+	if err == nil {
+		err = r.releaseLayout() // layouts.go
+	}
 	r.ref.Close()
 	if r.dir == "" || r.cfg.Keep {
 		return err

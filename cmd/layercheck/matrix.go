@@ -15,6 +15,7 @@ import (
 	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/backend/registry"
+	"github.com/layercheck/layercheck/harness/layout"
 	"github.com/layercheck/layercheck/harness/sandbox"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/snapshot"
@@ -24,7 +25,8 @@ import (
 type matrixTarget struct {
 	Label   string // as the user wrote it
 	Backend backend.Backend
-	Err     string // why the column could not run
+	Layout  layout.Name // after '@' (layouts.go); samefs if none
+	Err     string      // why the column could not run
 	Results map[string]harness.Result
 	Summary summary
 }
@@ -42,7 +44,7 @@ type matrixTarget struct {
 func cmdMatrix(args []string) (int, error) {
 	fs := flag.NewFlagSet("layercheck matrix", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	backends := fs.String("backends", "overlay,overlay:redirect,fuse-overlayfs,unionfs-fuse", "comma-separated targets: NAME or NAME:OPT+OPT (an exec:TEMPLATE target must come last)")
+	backends := fs.String("backends", "overlay,overlay:redirect,fuse-overlayfs,unionfs-fuse", "comma-separated targets: NAME or NAME:OPT+OPT, each optionally @LAYOUT (an exec:TEMPLATE target must come last)")
 	depth := fs.Int("depth", 3, "read-only layers under the upper (1 to 500)")
 	suite := fs.String("suite", "", "comma-separated suites (default all)")
 	focus := fs.String("focus", "", "only scenarios whose name or labels match")
@@ -95,7 +97,7 @@ func cmdMatrix(args []string) (int, error) {
 		}
 		start := time.Now()
 		sess, err := harness.OpenSession(ctx, harness.SessionOptions{
-			Backend: t.Backend, Depth: *depth, ScratchBase: *scratch, Timeout: *timeout, Bases: fixtures.Bases(""),
+			Backend: t.Backend, Depth: *depth, ScratchBase: *scratch, Timeout: *timeout, Bases: fixtures.Bases(""), Layout: t.Layout,
 		})
 		if err != nil {
 			t.Err = err.Error()
@@ -154,16 +156,21 @@ func parseTargets(list string) ([]*matrixTarget, error) {
 		if item == "" {
 			continue
 		}
-		name, opts := item, ""
-		if !strings.HasPrefix(item, "exec:") {
-			name, opts, _ = strings.Cut(item, ":")
+		spec, lay := splitLayout(item)
+		layoutName, err := parseLayout(lay, "--backends "+item)
+		if err != nil {
+			return nil, err
+		}
+		name, opts := spec, ""
+		if !strings.HasPrefix(spec, "exec:") {
+			name, opts, _ = strings.Cut(spec, ":")
 			opts = strings.ReplaceAll(opts, "+", ",")
 		}
 		b, err := registry.NewBackend(name, opts)
 		if err != nil {
 			return nil, fmt.Errorf("--backends %s: %w", item, err)
 		}
-		out = append(out, &matrixTarget{Label: item, Backend: b})
+		out = append(out, &matrixTarget{Label: item, Backend: b, Layout: layoutName})
 	}
 	if len(out) == 0 {
 		return nil, &harness.UsageError{Msg: "--backends: no target"}

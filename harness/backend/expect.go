@@ -46,6 +46,13 @@ type Evidence struct {
 	// layer, its other names there; Named the paths the scenario's ops name.
 	LowerLinks map[string][]string
 	Named      map[string]bool
+	// LayerFS counts the filesystems (distinct st_dev) that hold the
+	// upper and lowers of the mount the finding was seen through: 1 when
+	// all layers share one, as overlayfs.rst's "Inode properties" asks.
+	// Type is the merged view's type of the finding's path where the
+	// snapshot lacks it (an inode finding seen around an op).
+	LayerFS int
+	Type    string
 }
 
 // UpperHasDir reports whether the runtime upper holds p as a directory: a

@@ -36,7 +36,8 @@ func (o *Overlay) Expectations() []backend.Expectation {
 		out = append(out, backend.Expectation{ID: ExpectCopyUpSplitsLink, Citation: citeHardlink, Match: matchSplitHardlink})
 	}
 	out = append(out, backend.Expectation{ID: ExpectMergedDirMeta, Citation: citeMergedDir, Match: matchMergedDirMeta})
-	return out
+	return append(out, o.inodeExpectation()...) // overlay_inode.go
+
 }
 
 // MatchRenameDirEXDEV: rename(2) gave EXDEV, and what it moves is a lower
