@@ -56,8 +56,8 @@ func parentOf(p string) string {
 
 // identity is a path's st_ino and type as seen through the mount.
 type identity struct {
-	ino uint64
-	typ string
+	ino, nlink uint64
+	typ        string
 }
 
 // keptPaths pairs, for an op that keeps the identity of what it acts on,
@@ -101,7 +101,7 @@ func statIdentity(t *fsop.Tree, p string) (identity, bool) {
 	if err != nil {
 		return identity{}, false
 	}
-	return identity{ino: st.Ino, typ: fsop.TypeOf(st.Mode)}, true
+	return identity{ino: st.Ino, nlink: uint64(st.Nlink), typ: fsop.TypeOf(st.Mode)}, true
 }
 
 // checkKept reports every path whose st_ino op changed although it kept
@@ -112,14 +112,14 @@ func (r *scenarioRun) checkKept(phase string, sut *fsop.Tree, op fsop.Op, m fsop
 		return
 	}
 	var fs []snapshot.Finding
-	typ := ""
+	typ, nlink := "", uint64(0)
 	for _, pair := range keptPaths(op) {
 		b, ok := before[pair[0]]
 		a, ok2 := statIdentity(sut, pair[1])
 		if !ok || !ok2 || a.typ != b.typ || a.ino == b.ino {
 			continue
 		}
-		typ = a.typ
+		typ, nlink = a.typ, b.nlink
 		fs = append(fs, snapshot.Finding{Kind: snapshot.KindInode, Path: pair[1], Field: snapshot.InodeChanged,
 			Reference: "kept by " + op.Kind(), Merged: fmt.Sprintf("st_ino %d, was %d (of %s)", a.ino, b.ino, pair[0]),
 			Stage: phase, Op: op.Shell()})
@@ -128,7 +128,7 @@ func (r *scenarioRun) checkKept(phase string, sut *fsop.Tree, op fsop.Op, m fsop
 		return
 	}
 	r.explain(fs, &backend.Evidence{Op: op, Stack: r.stack, LowerLinks: r.lowerLinks, Named: r.named(),
-		LayerFS: r.layout.filesystems, Type: typ})
+		LayerFS: r.layout.filesystems, Type: typ, Nlink: nlink})
 	r.findings = append(r.findings, fs...)
 }
 
