@@ -9,13 +9,15 @@
 //
 //	build    layer 0 is the base; layer k is written through a mount of
 //	         layers 0..k-1 with layer k as the upper (or, --build extract,
-//	         written directly in the backend's on-disk format)
+//	         written directly in the backend's on-disk format); a layout
+//	         that seals layers (squashfs, erofs) packs each once complete
 //	runtime  every layer as a lower, a fresh upper; runtime ops
 //	snapshot the merged view and the reference; unmount
 //	offline  changes made directly to a layer while nothing is mounted
 //	remount  mount again and snapshot: the view must persist
 //	rebuilt  (Scenario.Rebuild) the layers copied and mounted from there
-//	compare  snapshot.Compare into findings; backend.Expectation marks
+//	compare  snapshot.Compare into findings, and the inode identity
+//	         checks (inodes.go); backend.Expectation marks
 //	         the documented ones; Verdict says what the scenario came to
 //
 // Packages, imports pointing down only (a test asserts it):
@@ -27,6 +29,8 @@
 //	harness/backend/...      one package per backend (overlay, fuseoverlayfs,
 //	                         unionfs, exec); they import the contract only
 //	harness/sandbox          private mount namespace, rootless, scratch, cleanup
+//	harness/layout           storage layouts: where layers and uppers live
+//	                         (Config.Layout; layouts.go holds the engine's side)
 //	harness/backend          the contract: Backend, Mount, MountSpec,
 //	                         Expectation, KnownIssue, formats, capabilities
 //	harness/scenario         scenarios, steps, expansion over depth

@@ -16,12 +16,12 @@ import (
 // layoutRun is what the storage layout (Config.Layout, harness/layout)
 // does for one scenario: where its layers and upper live, what a complete
 // read-only layer becomes before it serves as a lower (Seal), and, for
-// nested, the overlay mount that stands for all of them. Its zero value
-// (samefs) changes nothing: layers are plain directories of the scratch.
+// nested, the overlay mount that stands for all of them. With samefs
+// (Config.Storage nil) it changes nothing: layers are plain directories
+// of the scratch.
 type layoutRun struct {
-	storage *layout.Storage   // nil for samefs
-	sealed  map[string]string // a built layer dir -> the path its lowers use
-	nested  *nestedLower      // the inner overlay of the nested layout, if mounted
+	sealed map[string]string // a built layer dir -> the path its lowers use
+	nested *nestedLower      // the inner overlay of the nested layout, if mounted
 	// filesystems counts the st_devs of the live (or last) mount's upper
 	// and lowers, for Evidence.LayerFS.
 	filesystems int
