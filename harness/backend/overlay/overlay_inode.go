@@ -12,7 +12,7 @@ import (
 // !dir), uniform st_dev of non-directories and st_ino == d_ino of
 // directories; every other cell, and every cell of the rows "All layers on
 // same fs" and "xino=on/auto", reads Y.
-const citeInodeTable = `overlayfs.rst, "Overlay objects" / "Inode properties": for "Layers not on same fs, xino=off" the table reads N for "Persistent st_ino" (dir and !dir), for "Uniform st_dev" of !dir and for "st_ino == d_ino" of dir ("All layers on same fs" and "xino=on/auto": Y throughout); "st_ino will only be unique when combined with st_dev, and both of these can change over the lifetime of a non-directory object"`
+const citeInodeTable = `overlayfs.rst, "Overlay objects" / "Inode properties": for "Layers not on same fs, xino=off" the table reads N for "Persistent st_ino" (dir and !dir), for "Uniform st_dev" of !dir and for "st_ino == d_ino" of dir ("All layers on same fs" and "xino=on/auto": Y throughout); "Non-standard behavior" / xino: "If this feature is disabled [...] overlayfs will not be able to guarantee that the values of st_ino and st_dev returned by stat(2) and the value of d_ino returned by readdir(3) will act like on a normal filesystem"`
 
 // ExpectInodeNotSameFS is the table's N cells: layers on different
 // filesystems without xino.
