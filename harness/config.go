@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/layout"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/snapshot"
 )
@@ -35,4 +36,9 @@ type Config struct {
 	NoCommitCheck bool
 	CommitDir     string
 	BuildWith     backend.Backend
+	// Layout is where layers, uppers and sealed lowers live (layouts.go;
+	// "" is samefs); Storage is its prepared storage, nil for samefs,
+	// beneath which Scratch lies.
+	Layout  layout.Name
+	Storage *layout.Storage
 }

@@ -9,19 +9,21 @@
 //
 //	build    layer 0 is the base; layer k is written through a mount of
 //	         layers 0..k-1 with layer k as the upper (or, --build extract,
-//	         written directly in the backend's on-disk format)
+//	         written directly in the backend's on-disk format); a layout
+//	         that seals layers (squashfs, erofs) packs each once complete
 //	runtime  every layer as a lower, a fresh upper; runtime ops
 //	snapshot the merged view and the reference; unmount
 //	offline  changes made directly to a layer while nothing is mounted
 //	remount  mount again and snapshot: the view must persist
 //	rebuilt  (Scenario.Rebuild) the layers copied and mounted from there
+//	compare  snapshot.Compare into findings, and the inode identity
+//	         checks (inodes.go); backend.Expectation marks
+//	         the documented ones, Config.Standing those the null scenario
+//	         shows too (standing.go); Verdict says what the scenario came to
 //	commit   (commitcheck.go) each final upper, of a layer built through a
 //	         mount and of the runtime, written as an OCI layer tar
 //	         (harness/commit), applied onto the image of the layers below
 //	         and compared with the merged view it belonged to: kind commit
-//	compare  snapshot.Compare into findings; backend.Expectation marks
-//	         the documented ones, Config.Standing those the null scenario
-//	         shows too (standing.go); Verdict says what the scenario came to
 //
 // A run judges its results with Gate, the one policy of what fails
 // (gate.go), and folds them into distinct Deviations (deviations.go).
@@ -40,6 +42,8 @@
 //	harness/layerdiff        a layer as the difference of two states of a
 //	                         directory (extract builder, control backend)
 //	harness/sandbox          private mount namespace, rootless, scratch, cleanup
+//	harness/layout           storage layouts: where layers and uppers live
+//	                         (Config.Layout; layouts.go holds the engine's side)
 //	harness/backend          the contract: Backend, Mount, MountSpec,
 //	                         Expectation, KnownIssue, formats, capabilities
 //	harness/scenario         scenarios, steps, expansion over depth

@@ -10,7 +10,7 @@ import (
 // documented deviations.
 func (r *scenarioRun) add(phase string, fs []snapshot.Finding, merged, ref *snapshot.Snapshot) {
 	ev := &backend.Evidence{Ref: ref, Merged: merged, OfflineLower: r.offline, Upper: r.upper, Lowers: r.layers,
-		LowerLinks: r.lowerLinks, Named: r.named()}
+		LowerLinks: r.lowerLinks, Named: r.named(), LayerFS: r.layout.filesystems}
 	for i := range fs {
 		if fs[i].Stage == "" {
 			fs[i].Stage = phase
@@ -57,6 +57,7 @@ func dedupe(fs []snapshot.Finding) []snapshot.Finding {
 func (r *scenarioRun) lockstep(phase string, sut *fsop.Tree, op fsop.Op) {
 	srcType := fsop.TypeIn(r.ref, op.Paths()[0])
 	upperBefore := r.upperState(op)
+	idsBefore := r.identitiesBefore(sut, op) // inodes.go
 	m := fsop.Apply(sut, op)
 	r.viaBackend = r.viaBackend || r.mounted != nil
 	r.checkFailedOp(phase, op, m, upperBefore)
@@ -81,10 +82,12 @@ func (r *scenarioRun) lockstep(phase string, sut *fsop.Tree, op fsop.Op) {
 	if r.noteOutcome(phase, op, m, rec.Reference) { // crash.go: a crash finding, not an errno one
 		return
 	}
-	if rec.Reference != m {
+	if !sameOutcome(op, rec.Reference, m) { // layouts.go: POSIX's either-or errnos
 		fs := []snapshot.Finding{{Kind: snapshot.KindErrno, Path: op.Paths()[0], Field: op.Kind(),
 			Reference: string(rec.Reference), Merged: string(m), Stage: phase, Op: op.Shell()}}
 		r.explain(fs, &backend.Evidence{Op: op, SourceType: srcType, Stack: r.stack, LowerLinks: r.lowerLinks, Named: r.named()})
 		r.findings = append(r.findings, fs...)
+		return
 	}
+	r.checkKept(phase, sut, op, m, idsBefore) // inodes.go
 }

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/layercheck/layercheck/harness/backend"
@@ -31,11 +29,11 @@ func (r *scenarioRun) buildLayer(st scenario.Step) error {
 		r.stampLayer(phase, t, st) // times.go
 		return nil
 	}
-	work := filepath.Join(r.dir, "w"+strconv.Itoa(st.Layer))
-	if err := os.MkdirAll(work, 0o755); err != nil {
+	lowers, err := r.lowers(r.layers[:st.Layer]) // layouts.go: sealed once built
+	if err != nil {
 		return err
 	}
-	spec := backend.MountSpec{Lowers: backend.TopFirst(r.layers[:st.Layer]), Upper: r.layers[st.Layer], Work: work, Target: r.target}
+	spec := backend.MountSpec{Lowers: lowers, Upper: r.layers[st.Layer], Work: r.buildWork(st.Layer), Target: r.target}
 	if err := r.mountWith(r.cfg.layerBackend(), spec); err != nil { // buildwith.go
 		return fmt.Errorf("build layer %d: %w", st.Layer, err)
 	}
@@ -58,7 +56,11 @@ func (r *scenarioRun) buildLayer(st scenario.Step) error {
 }
 
 func (r *scenarioRun) mountRuntime() error {
-	spec := backend.MountSpec{Lowers: backend.TopFirst(r.layers), Upper: r.upper, Work: r.work, Target: r.target}
+	lowers, err := r.runtimeLowers() // layouts.go: sealed, or one nested overlay
+	if err != nil {
+		return err
+	}
+	spec := backend.MountSpec{Lowers: lowers, Upper: r.upper, Work: r.work, Target: r.target}
 	if err := r.mount(spec); err != nil {
 		return fmt.Errorf("runtime mount: %w", err)
 	}
@@ -77,7 +79,8 @@ func (r *scenarioRun) mountWith(b backend.Backend, spec backend.MountSpec) error
 	}
 	r.mounted = m
 	r.stack = append([]string{spec.Upper}, spec.Lowers...)
-	return r.setAtimePolicy(spec.Target) // times.go
+	r.layout.filesystems = countFilesystems(r.stack) // inodes.go
+	return r.setAtimePolicy(spec.Target)             // times.go
 }
 
 func (r *scenarioRun) unmount() error {
@@ -92,7 +95,11 @@ func (r *scenarioRun) unmount() error {
 // teardown unmounts whatever is still mounted and removes the scratch
 // directory, unless --keep or something could not be unmounted.
 func (r *scenarioRun) teardown() error {
-	err := errors.Join(r.unmount(), r.unbindScenarioDir()) // times.go: after the stack's
+	err := r.unmount()
+	if err == nil {
+		err = r.releaseLayout() // layouts.go
+	}
+	err = errors.Join(err, r.unbindScenarioDir()) // times.go: after the stack and the layout
 	r.ref.Close()
 	if r.dir == "" || r.cfg.Keep {
 		return err

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
@@ -42,6 +41,10 @@ func RunScenario(ctx context.Context, cfg Config, s scenario.Scenario) (res Resu
 	defer r.finish(&res)
 	err := r.run()
 	res.Findings, res.Ops = r.findings, r.ops
+	if why, ok := asSkip(err); ok { // layouts.go: the layout cannot hold a layer
+		res.Verdict, res.Reason = Skip, why
+		return res
+	}
 	if err != nil && r.crashed(&res, err) { // crash.go
 		return res
 	}
@@ -73,6 +76,9 @@ func (cfg Config) skipReason(s scenario.Scenario) string {
 		return why
 	}
 	if why := cfg.timesSkip(s); why != "" { // times.go
+		return why
+	}
+	if why := cfg.layoutSkip(s); why != "" {
 		return why
 	}
 	if sk, ok := cfg.Backend.(backend.ScenarioSkipper); ok {
@@ -129,6 +135,7 @@ type scenarioRun struct {
 	mounted backend.Mount // the live mount, if any
 	stack   []string      // the layers of the live mount, its upper first
 	base    *scenario.Base
+	layout  layoutRun // layouts.go: where layers live, sealed lowers
 
 	findings []snapshot.Finding
 	ops      []OpRecord
@@ -194,11 +201,12 @@ func (r *scenarioRun) prepare() error {
 	if err := r.bindScenarioDir(); err != nil { // times.go: the atime policy
 		return err
 	}
-	r.target, r.upper, r.work = filepath.Join(dir, "m"), filepath.Join(dir, "u"), filepath.Join(dir, "wu")
-	for _, d := range []string{r.target, r.upper, r.work} {
-		if err := os.Mkdir(d, 0o755); err != nil {
-			return err
-		}
+	r.target = filepath.Join(dir, "m")
+	if err := os.Mkdir(r.target, 0o755); err != nil {
+		return err
+	}
+	if r.upper, r.work, err = r.newRuntimeUpper(); err != nil {
+		return err
 	}
 	refDir := filepath.Join(dir, "ref")
 	if err := fsop.CopyTree(r.base.Dir, refDir); err != nil {
@@ -212,18 +220,21 @@ func (r *scenarioRun) prepare() error {
 
 // prepareLayers makes the directory of every layer; layer 0 is the shared
 // base unless the scenario changes it, then a copy of its own.
-func (r *scenarioRun) prepareLayers() error {
+func (r *scenarioRun) prepareLayers() (err error) {
 	r.layers = make([]string, r.cfg.Depth)
 	r.layers[0] = r.base.Dir
-	if r.touchesLayer0() || r.timesCompared() { // times: layer 0 under the atime policy too
+	if r.usesStorage() {
+		if r.layers[0], err = r.ownLayer0(); err != nil {
+			return err
+		}
+	} else if r.touchesLayer0() || r.timesCompared() { // times: layer 0 under the atime policy too
 		r.layers[0] = filepath.Join(r.dir, "l0")
 		if err := fsop.CopyTree(r.base.Dir, r.layers[0]); err != nil {
 			return fmt.Errorf("copy the base to layer 0: %w", err)
 		}
 	}
 	for k := 1; k < r.cfg.Depth; k++ {
-		r.layers[k] = filepath.Join(r.dir, "l"+strconv.Itoa(k))
-		if err := os.Mkdir(r.layers[k], 0o755); err != nil {
+		if r.layers[k], _, err = r.newLayer(k); err != nil {
 			return err
 		}
 	}
@@ -353,6 +364,7 @@ func (r *scenarioRun) compare(ref1, merged1, ref2, merged2 *snapshot.Snapshot, o
 	}
 	r.add("remount", merged2.Invariants, merged2, ref1)
 	r.compareTimes(ref1, merged1, ref2, merged2, offline) // times.go
+	r.checkInodes(ref1, merged1, ref2, merged2)           // inodes.go
 }
 
 // touchesLayer0 reports whether the scenario changes layer 0 (then it gets

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/layout"
 	"github.com/layercheck/layercheck/harness/sandbox"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"golang.org/x/sys/unix"
@@ -26,6 +27,9 @@ type SessionOptions struct {
 	OnDisk      bool   // use the scratch base's own filesystem instead of a fresh tmpfs
 	Keep        bool
 	Timeout     time.Duration
+	// Layout is the storage layout (harness/layout); "" or samefs is
+	// today's: everything on the run's one filesystem.
+	Layout layout.Name
 	// Bases builds the base trees beneath dir (a directory per fixture
 	// name) and returns them.
 	Bases func(dir string) (map[string]*scenario.Base, error)
@@ -36,6 +40,7 @@ type Session struct {
 	Config  Config
 	Scratch *sandbox.Scratch
 	fsType  string
+	storage *layout.Storage // session_layout.go; nil for samefs
 }
 
 // OpenSession checks the request, makes the scratch directory, builds the
@@ -75,11 +80,16 @@ func OpenSession(ctx context.Context, o SessionOptions) (*Session, error) {
 	if err != nil {
 		return fail(err)
 	}
-	scenDir := filepath.Join(sc.Dir, "scenarios")
+	scenParent, err := s.openLayout(o, basesDir) // session_layout.go
+	if err != nil {
+		return fail(err)
+	}
+	scenDir := filepath.Join(scenParent, "scenarios")
 	if err := os.Mkdir(scenDir, 0o755); err != nil {
 		return fail(err)
 	}
-	s.Config = Config{Backend: o.Backend, Depth: o.Depth, Scratch: scenDir, Bases: bases, Keep: o.Keep, Timeout: o.Timeout}
+	s.Config = Config{Backend: o.Backend, Depth: o.Depth, Scratch: scenDir, Bases: bases, Keep: o.Keep, Timeout: o.Timeout,
+		Layout: o.Layout, Storage: s.storage}
 	if err := s.probe(ctx); err != nil {
 		return fail(err)
 	}
@@ -139,7 +149,7 @@ func (s *Session) Close() error {
 	}
 	sc := s.Scratch
 	s.Scratch = nil
-	return sc.Close()
+	return errors.Join(s.closeLayout(), sc.Close())
 }
 
 // FSType is the filesystem the layers and the reference live on.

@@ -3,6 +3,7 @@ package suites
 
 import (
 	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/suites/identity"
 	"github.com/layercheck/layercheck/suites/openfiles"
 	"github.com/layercheck/layercheck/suites/permissions"
 	"github.com/layercheck/layercheck/suites/rename"
@@ -15,9 +16,12 @@ func All() map[string][]scenario.Scenario {
 		"permissions": permissions.Scenarios(),
 		"whiteout":    whiteout.Scenarios(),
 		"rename":      rename.Scenarios(),
+		"identity":    identity.Scenarios(),
 		"openfiles":   openfiles.Scenarios(),
 	}
 }
 
 // Names lists the suites in the order they run.
-func Names() []string { return []string{"permissions", "whiteout", "rename", "openfiles"} }
+func Names() []string {
+	return []string{"permissions", "whiteout", "rename", "openfiles", "identity"}
+}

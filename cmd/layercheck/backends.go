@@ -60,6 +60,7 @@ func cmdBackends(args []string) (int, error) {
 	for i, bi := range backendInfos {
 		printBackend(w, sc.Dir, i, bi)
 	}
+	printLayouts(w) // layouts.go
 	fmt.Fprintf(w, "exec:TEMPLATE\n  any other union filesystem, mounted by a shell command (see 'layercheck run -h'):\n")
 	fmt.Fprintf(w, "  placeholders {lowers} (top first, ':'-joined), {lowers_bottom_first}, {lowers:SEP}, {upper}, {work}, {target}; --unmount TEMPLATE\n")
 	fmt.Fprintf(w, "  e.g. --backend 'exec:fuse-overlayfs -f -o lowerdir={lowers},upperdir={upper},workdir={work} {target}' --unmount 'fusermount3 -u {target}'\n")

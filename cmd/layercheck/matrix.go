@@ -15,6 +15,7 @@ import (
 	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/layout"
 	"github.com/layercheck/layercheck/harness/sandbox"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/snapshot"
@@ -26,7 +27,8 @@ type matrixTarget struct {
 	Backend backend.Backend
 	// BuildWith builds the layers (a target RUNTIME<-BUILD), nil: Backend
 	BuildWith backend.Backend
-	Err       string // why the column could not run
+	Layout    layout.Name // after '@' (layouts.go); samefs if none
+	Err       string      // why the column could not run
 	Results   map[string]harness.Result
 	Summary   summary
 }
@@ -46,7 +48,7 @@ type matrixTarget struct {
 func cmdMatrix(args []string) (int, error) {
 	fs := flag.NewFlagSet("layercheck matrix", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	backends := fs.String("backends", "overlay,overlay:redirect,fuse-overlayfs,unionfs-fuse", "comma-separated targets: NAME or NAME:OPT+OPT, or RUNTIME<-BUILD for layers built by another backend (an exec:TEMPLATE target must come last)")
+	backends := fs.String("backends", "overlay,overlay:redirect,fuse-overlayfs,unionfs-fuse", "comma-separated targets: NAME or NAME:OPT+OPT, or RUNTIME<-BUILD for layers built by another backend, each optionally @LAYOUT (an exec:TEMPLATE target must come last)")
 	depth := fs.Int("depth", 3, "read-only layers under the upper (1 to 500)")
 	suite := fs.String("suite", "", "comma-separated suites (default all)")
 	focus := fs.String("focus", "", "only scenarios whose name or labels match")
@@ -101,7 +103,7 @@ func cmdMatrix(args []string) (int, error) {
 		}
 		start := time.Now()
 		sess, err := harness.OpenSession(ctx, harness.SessionOptions{
-			Backend: t.Backend, Depth: *depth, ScratchBase: *scratch, Timeout: *timeout, Bases: fixtures.Bases(""),
+			Backend: t.Backend, Depth: *depth, ScratchBase: *scratch, Timeout: *timeout, Bases: fixtures.Bases(""), Layout: t.Layout,
 		})
 		if err != nil {
 			t.Err = err.Error()
@@ -163,10 +165,16 @@ func parseTargets(list, unmount string) ([]*matrixTarget, error) {
 		if item == "" {
 			continue
 		}
-		t, err := newMatrixTarget(item, unmount) // matrix_buildwith.go
+		spec, lay := splitLayout(item)
+		layoutName, err := parseLayout(lay, "--backends "+item)
+		if err != nil {
+			return nil, err
+		}
+		t, err := newMatrixTarget(spec, unmount) // matrix_buildwith.go
 		if err != nil {
 			return nil, fmt.Errorf("--backends %s: %w", item, err)
 		}
+		t.Label, t.Layout = item, layoutName
 		out = append(out, t)
 	}
 	if len(out) == 0 {

@@ -57,6 +57,7 @@ type target struct {
 	Base     string `json:"base,omitempty"`
 	Build    string `json:"build"`            // how layers were built: mount, extract, extract-xattr
 	Format   string `json:"format,omitempty"` // the on-disk format extract wrote
+	Layout   string `json:"layout"`           // the storage layout: samefs, perlayer, ext4, squashfs, nested...
 }
 
 type summary struct {
@@ -88,7 +89,7 @@ func newReport(sess *harness.Session, b backend.Backend, f *runFlags, results []
 	r := &report{
 		Version: 1,
 		Target: target{Backend: b.Name(), Options: b.Options(), Kernel: kernelRelease(), FS: sess.FSType(),
-			Depth: f.depth, Base: f.base, Build: string(sess.Config.Build), Rootless: f.rootless},
+			Depth: f.depth, Base: f.base, Build: string(sess.Config.Build), Rootless: f.rootless, Layout: string(sess.Layout())},
 		Command:   strings.Join(os.Args, " "),
 		Scenarios: results,
 		gate:      f.gate, baselineFile: f.baseline,

@@ -38,6 +38,7 @@ type runFlags struct {
 	timeout time.Duration
 	build   string // --build: how layers are built (harness.Config.SetBuild)
 	buildBe string // --build-backend: whose on-disk format extract writes
+	layout  string // --layout: the storage layout (layouts.go)
 	// reports and CI (report_outputs.go)
 	junit       string
 	reproDir    string
@@ -73,6 +74,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.DurationVar(&f.timeout, "timeout", 2*time.Minute, "time limit of one scenario")
 	fs.StringVar(&f.build, "build", string(harness.BuildMount), "how layers are built: mount (through the backend), extract (written directly in its on-disk format, as an image extractor does), extract-xattr (overlay's xattr whiteouts)")
 	fs.StringVar(&f.buildBe, "build-backend", "", "with --build extract: write the layers in this backend's on-disk format (default: --backend's), to mount layers another engine wrote")
+	fs.StringVar(&f.layout, "layout", "samefs", "where layers and uppers live: "+layoutNames()+" (see 'layercheck backends')")
 	fs.StringVar(&f.junit, "junit", "", "write the results as JUnit XML to `FILE`")
 	fs.StringVar(&f.reproDir, "repro-dir", "", "write a sh reproducer for every failing scenario, and an index, into `DIR`")
 	fs.StringVar(&f.shard, "shard", "", "run only part `K/N` of the scenarios (a deterministic split; see `layercheck merge`)")
@@ -198,6 +200,10 @@ func cmdRun(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	lay, err := parseLayout(f.layout, "--layout")
+	if err != nil {
+		return 0, err
+	}
 	scenarios, err := selectScenarios(f)
 	if err != nil {
 		return 0, err
@@ -232,7 +238,7 @@ func cmdRun(args []string) (int, error) {
 	start := time.Now()
 	sess, err := harness.OpenSession(ctx, harness.SessionOptions{
 		Backend: backend, Depth: f.depth, ScratchBase: f.scratch, OnDisk: f.onDisk, Keep: f.keep,
-		Timeout: f.timeout, Bases: fixtures.Bases(f.base),
+		Timeout: f.timeout, Bases: fixtures.Bases(f.base), Layout: lay,
 	})
 	if err != nil {
 		return 0, err

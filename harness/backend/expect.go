@@ -46,6 +46,15 @@ type Evidence struct {
 	// layer, its other names there; Named the paths the scenario's ops name.
 	LowerLinks map[string][]string
 	Named      map[string]bool
+	// LayerFS counts the filesystems (distinct st_dev) that hold the
+	// upper and lowers of the mount the finding was seen through: 1 when
+	// all layers share one, as overlayfs.rst's "Inode properties" asks.
+	// Type and Nlink are the merged view's type and link count of the
+	// finding's path before the op, where no snapshot has them (an inode
+	// finding seen around an op).
+	LayerFS int
+	Type    string
+	Nlink   uint64
 }
 
 // UpperHasDir reports whether the runtime upper holds p as a directory: a

@@ -107,11 +107,8 @@ func attachLoop(img *os.File, mode int, ro bool) (*os.File, loopDev, error) {
 // releases its devices asynchronously), hence the polling; if it stays,
 // LOOP_CLR_FD is asked for, on the device only if it still shows our file.
 func (l loopDev) waitDetached() error {
-	for i := 0; i < 100; i++ {
-		if backingFile(l.n) != l.backing {
-			return nil
-		}
-		time.Sleep(10 * time.Millisecond)
+	if l.detachedWithin(100) {
+		return nil
 	}
 	dev, err := os.OpenFile(l.String(), os.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err == nil {
@@ -120,8 +117,22 @@ func (l loopDev) waitDetached() error {
 		}
 		dev.Close()
 	}
-	if b := backingFile(l.n); b == l.backing {
+	// LOOP_CLR_FD on a device still referenced only marks it for
+	// autoclear: on a loaded machine the release takes seconds.
+	if b := backingFile(l.n); b == l.backing && !l.detachedWithin(500) {
 		return fmt.Errorf("%s still attached to %s (in use?): %v", l, b, err)
 	}
 	return nil
+}
+
+// detachedWithin polls, every 10 ms up to n times, for the device to
+// show another backing file than ours (none, or a new user's).
+func (l loopDev) detachedWithin(n int) bool {
+	for i := 0; i < n; i++ {
+		if backingFile(l.n) != l.backing {
+			return true
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return false
 }

@@ -53,6 +53,9 @@ func (s *Storage) sealImage(dir string) (lower string, err error) {
 // plain char 0/0 devices to both.
 func pack(n Name, dir, img string) error {
 	if n == EROFS {
+		if err := erofsLongName(dir); err != nil { // erofs_names.go
+			return err
+		}
 		// --preserve-mtime: without it erofs-utils may store the build
 		// time in compact inodes instead of each file's mtime.
 		_, err := run("mkfs.erofs", "--quiet", "--preserve-mtime", img, dir)

@@ -39,6 +39,7 @@ type Snapshot struct {
 	// without "." or "..", a d_type that disagrees with stat.
 	Invariants []Finding
 	inodes     map[string]uint64
+	ids        map[string]Inode // inode.go: st_dev, st_ino, d_ino of every path
 	stamps     map[string]stamp // set by TakeSnapshot for checkLowers
 	times      map[string]Times // set by TakeSnapshot for CompareTimes (times.go)
 }
@@ -67,6 +68,7 @@ func TakeSnapshot(dir string, opts SnapshotOptions) (*Snapshot, error) {
 		return nil, err
 	}
 	s.Entries["."] = root
+	s.noteInode(".", 0, false, &st)
 	s.stamps = map[string]stamp{".": stampOf(&st)}
 	s.times = map[string]Times{".": timesOf(&st)}
 	if err := s.walk(fd, ""); err != nil {
@@ -99,6 +101,11 @@ func (s *Snapshot) walk(fd int, dir string) error {
 		}
 		seen[d.Name] = true
 	}
+	for _, d := range ents {
+		if d.Name == "." {
+			s.noteDot(dir, d.Ino) // inode.go
+		}
+	}
 	for _, dot := range []string{".", ".."} {
 		if !seen[dot] {
 			s.invariant(orRoot(dir), "readdir", fmt.Sprintf("lists %q", dot), "missing")
@@ -128,6 +135,7 @@ func (s *Snapshot) walk(fd int, dir string) error {
 			return err
 		}
 		s.Entries[p] = e
+		s.noteInode(p, d.Ino, true, &st) // inode.go
 		if e.Type == "dir" {
 			sub, err := openNoatime(fd, d.Name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
 			if err != nil {

@@ -1,7 +1,8 @@
 // Package spec runs a suite's scenarios as Ginkgo specs: one table entry per
 // expanded scenario, labelled with the scenario's labels and suite, against
 // the backend that LAYERCHECK_BACKEND and LAYERCHECK_OPTIONS name (kernel
-// overlay by default) at depth LAYERCHECK_DEPTH (3 by default).
+// overlay by default) at depth LAYERCHECK_DEPTH (3 by default), on the
+// storage layout LAYERCHECK_LAYOUT names (samefs by default).
 //
 // Layers are built the ways the suite asks for (Scenarios' builds: mount
 // by default; the whiteout suite asks for mount, extract and
@@ -40,6 +41,7 @@ import (
 	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/backend/registry"
+	"github.com/layercheck/layercheck/harness/layout"
 	"github.com/layercheck/layercheck/harness/sandbox"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/triage"
@@ -95,6 +97,7 @@ func setup() {
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	session, err = harness.OpenSession(context.Background(), harness.SessionOptions{
 		Backend: backend, Depth: Depth(), Bases: fixtures.Bases(""),
+		Layout: layout.Name(os.Getenv("LAYERCHECK_LAYOUT")), // "" is samefs
 	})
 	if _, ok := err.(*harness.EnvError); ok {
 		skipAll = err.Error()

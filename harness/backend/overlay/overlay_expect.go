@@ -36,8 +36,9 @@ func (o *Overlay) Expectations() []backend.Expectation {
 		out = append(out, backend.Expectation{ID: ExpectCopyUpSplitsLink, Citation: citeHardlink, Match: matchSplitHardlink})
 	}
 	out = append(out, backend.Expectation{ID: ExpectMergedDirMeta, Citation: citeMergedDir, Match: matchMergedDirMeta})
-	out = append(out, timeExpectations()...)        // overlay_expect_times.go
-	return append(out, o.openFileExpectations()...) // overlay_expect_openfiles.go
+	out = append(out, timeExpectations()...)       // overlay_expect_times.go
+	out = append(out, o.openFileExpectations()...) // overlay_expect_openfiles.go
+	return append(out, o.inodeExpectation()...)    // overlay_inode.go
 }
 
 // MatchRenameDirEXDEV: rename(2) gave EXDEV, and what it moves is a lower

@@ -1,0 +1,20 @@
+package identity_test
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/layercheck/layercheck/suites/identity"
+	"github.com/layercheck/layercheck/suites/spec"
+)
+
+func TestMain(m *testing.M) { spec.Main(m) }
+
+func TestIdentity(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "identity")
+}
+
+var _ = spec.Scenarios("identity", identity.Scenarios())
