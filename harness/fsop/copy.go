@@ -12,7 +12,8 @@ import (
 // CopyTree copies src to dst (which must not exist) with everything a
 // snapshot compares: types, modes with setuid/setgid/sticky, owners,
 // content, symlink targets, device numbers, every extended attribute and
-// hardlink groups, as `cp -a` does. Symlinks are copied, never followed.
+// hardlink groups of every non-directory type, as `cp -a` does. Symlinks
+// are copied, never followed.
 func CopyTree(src, dst string) error {
 	type dirMeta struct {
 		path string
@@ -36,6 +37,16 @@ func CopyTree(src, dst string) error {
 			return err
 		}
 		mode := st.Mode & 07777
+		if st.Mode&unix.S_IFMT != unix.S_IFDIR && st.Nlink > 1 {
+			// A hardlink group of any type (a file, and as well a symlink,
+			// fifo or device: Debian trees hold hardlinked symlinks) is
+			// one inode in the copy too; link(2) never follows a symlink.
+			key := [2]uint64{st.Dev, st.Ino}
+			if first, ok := links[key]; ok {
+				return unix.Link(first, to)
+			}
+			links[key] = to
+		}
 		switch st.Mode & unix.S_IFMT {
 		case unix.S_IFDIR:
 			if err := unix.Mkdir(to, 0o700); err != nil {
@@ -44,11 +55,6 @@ func CopyTree(src, dst string) error {
 			dirs = append(dirs, dirMeta{to, &st, xa})
 			return nil
 		case unix.S_IFREG:
-			key := [2]uint64{st.Dev, st.Ino}
-			if first, ok := links[key]; ok && st.Nlink > 1 {
-				return unix.Link(first, to)
-			}
-			links[key] = to
 			if err := CopyFile(p, to); err != nil {
 				return fmt.Errorf("copy %s: %w", rel, err)
 			}
