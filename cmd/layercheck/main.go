@@ -1,6 +1,7 @@
 // Command layercheck checks a layered filesystem against a plain copy.
 //
 //	layercheck [run] [flags]   run the suites (the default command)
+//	layercheck bench [flags]   the floor a scenario cannot go below, each suite against it
 //	layercheck fuzz [flags]    random scenarios, shrunk to a minimal reproducer on failure
 //	layercheck replay FILE     run a scenario file from fuzz again (on any backend)
 //	layercheck merge FILES     join the JSON results of the shards of a run
@@ -56,11 +57,13 @@ func realMain(args []string) int {
 		code, err = cmdBackends(args)
 	case "matrix":
 		code, err = cmdMatrix(args)
+	case "bench":
+		code, err = cmdBench(args)
 	case "help":
 		usage(os.Stdout)
 		return exitOK
 	default:
-		err = &harness.UsageError{Msg: fmt.Sprintf("unknown command %q (commands: run, matrix, backends, fuzz, replay, merge, cleanup, help)", cmd)}
+		err = &harness.UsageError{Msg: fmt.Sprintf("unknown command %q (commands: run, bench, matrix, backends, fuzz, replay, merge, cleanup, help)", cmd)}
 	}
 	return exitOf(err, code)
 }
@@ -114,6 +117,7 @@ func usage(w *os.File) {
        layercheck replay FILE [--backend NAME --options STR]   run a fuzz scenario file again
        layercheck merge a.json b.json ... [--json FILE] [--junit FILE]   join the shards of a run
        layercheck matrix --backends LIST [--depth N] [--markdown FILE]   the suites against several backends, one table
+       layercheck bench [--depth N] [--backend NAME] [--base DIR] [--runs N]   the floor a scenario cannot go below, and each suite's cost against it
        layercheck backends   every backend: installed or not, version, features probed by a real mount
        layercheck cleanup [--scratch DIR]   unmount and remove what an interrupted run left
 
