@@ -23,4 +23,8 @@ type Config struct {
 	// is the on-disk format the extract builder writes (nil: mount).
 	Build  BuildMode
 	Format backend.WhiteoutFormat
+	// FullReference copies the whole base into every scenario's
+	// reference, instead of what its ops can reach (reference.go): the
+	// slow way, to check the fast one against.
+	FullReference bool
 }

@@ -48,6 +48,7 @@ type runFlags struct {
 	rerunFailed string
 	failOn      string
 	cpuProfile  string
+	fullRef     bool // --full-reference: harness.Config.FullReference
 
 	shardSpec shardSpec // parsed --shard
 	selected  int       // scenarios selected before sharding
@@ -80,6 +81,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.StringVar(&f.shard, "shard", "", "run only part `K/N` of the scenarios (a deterministic split; see `layercheck merge`)")
 	fs.StringVar(&f.rerunFailed, "rerun-failed", "", "run only the scenarios that failed or errored in this JSON results `FILE`")
 	fs.StringVar(&f.failOn, "fail-on", "", "also exit 1 on these verdicts: xpass")
+	fs.BoolVar(&f.fullRef, "full-reference", false, "copy the whole base into every scenario's reference instead of what its ops can reach (slower; to check the fast way against)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -229,6 +231,7 @@ func cmdRun(args []string) (int, error) {
 	if err := sess.Config.SetBuildFrom(f.build, buildFrom); err != nil {
 		return 0, err
 	}
+	sess.Config.FullReference = f.fullRef
 
 	prog := newProgress(os.Stderr, f.quiet, f.verbose)
 	results := harness.Run(ctx, sess.Config, scenarios, f.jobs, prog.update)
