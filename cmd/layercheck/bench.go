@@ -39,6 +39,7 @@ func parseBenchFlags(args []string) (*benchFlags, error) {
 	fs.StringVar(&f.suite, "suite", "", "comma-separated suites to measure (default all)")
 	fs.StringVar(&f.scratch, "scratch", sandbox.DefaultScratch, "where runs make their directories")
 	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "scenarios run in parallel")
+	fs.BoolVar(&f.fullRef, "full-reference", false, "copy the whole base into every scenario's reference (the slow way, to compare)")
 	fs.IntVar(&b.runs, "runs", 3, "measure this many times and print the median")
 	fs.IntVar(&b.floorN, "floor-cycles", 40, "floor cycles (mount, walk, unmount, reference copy) per run")
 	if err := fs.Parse(args); err != nil {
@@ -91,6 +92,7 @@ func cmdBench(args []string) (int, error) {
 		return 0, err
 	}
 	defer sess.Close()
+	sess.Config.FullReference = f.fullRef
 	t, err := runBench(ctx, sess.Config, b, bySuite)
 	if err != nil {
 		return 0, err
