@@ -28,3 +28,21 @@ func BenchmarkRunScenario(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFloor measures the floor a scenario cannot go below at depth 5
+// (MeasureFloor: mount, one walk with access probes, unmount, one copy of
+// the base); BenchmarkRunScenario divided by it is the harness's overhead.
+func BenchmarkFloor(b *testing.B) {
+	if testing.Short() {
+		b.Skip()
+	}
+	t := &testing.T{}
+	o, _ := overlay.NewOverlay("")
+	cfg := testConfig(t, o, 5)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := MeasureFloor(context.Background(), cfg, "rootfs"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

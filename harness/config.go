@@ -41,4 +41,8 @@ type Config struct {
 	// beneath which Scratch lies.
 	Layout  layout.Name
 	Storage *layout.Storage
+	// FullReference copies the whole base into every scenario's
+	// reference, instead of what its ops can reach (reference.go): the
+	// slow way, to check the fast one against.
+	FullReference bool
 }

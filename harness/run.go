@@ -81,6 +81,9 @@ func (cfg Config) skipReason(s scenario.Scenario) string {
 	if why := cfg.layoutSkip(s); why != "" {
 		return why
 	}
+	if why := cfg.subjectClash(s); why != "" { // subject.go: a user's base
+		return why
+	}
 	if sk, ok := cfg.Backend.(backend.ScenarioSkipper); ok {
 		return sk.SkipReason(s)
 	}
@@ -136,6 +139,10 @@ type scenarioRun struct {
 	stack   []string      // the layers of the live mount, its upper first
 	base    *scenario.Base
 	layout  layoutRun // layouts.go: where layers live, sealed lowers
+	// refUnits: the subtrees of the base the reference copies (nil: all
+	// of it); refAbove: the directories above them (reference.go)
+	refUnits []string
+	refAbove map[string]bool
 
 	findings []snapshot.Finding
 	ops      []OpRecord
@@ -209,7 +216,7 @@ func (r *scenarioRun) prepare() error {
 		return err
 	}
 	refDir := filepath.Join(dir, "ref")
-	if err := fsop.CopyTree(r.base.Dir, refDir); err != nil {
+	if err := r.prepareReference(refDir); err != nil { // reference.go
 		return fmt.Errorf("copy the base to the reference: %w", err)
 	}
 	if r.ref, err = fsop.OpenTree(refDir); err != nil {
@@ -279,7 +286,7 @@ func (r *scenarioRun) runtime(steps []scenario.Step) (ref, merged *snapshot.Snap
 	if err := r.applyRuntime(steps); err != nil {
 		return nil, nil, err
 	}
-	if ref, err = snapshot.TakeSnapshot(r.ref.Dir, snapshot.SnapshotOptions{Identities: r.base.Identities}); err != nil {
+	if ref, err = r.snapshotReference(); err != nil {
 		return nil, nil, err
 	}
 	if merged, err = r.snapshotMerged(ref); err != nil {
@@ -330,7 +337,7 @@ func (r *scenarioRun) remount(offlineSteps []scenario.Step, ref *snapshot.Snapsh
 	}
 	ref2 = ref
 	if len(offlineSteps) > 0 {
-		if ref2, err = snapshot.TakeSnapshot(r.ref.Dir, snapshot.SnapshotOptions{Identities: r.base.Identities}); err != nil {
+		if ref2, err = r.snapshotReference(); err != nil {
 			return nil, nil, err
 		}
 	}

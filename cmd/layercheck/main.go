@@ -1,6 +1,7 @@
 // Command layercheck checks a layered filesystem against a plain copy.
 //
 //	layercheck [run] [flags]   run the suites (the default command)
+//	layercheck bench [flags]   the floor a scenario cannot go below, each suite against it
 //	layercheck fuzz [flags]    random scenarios, shrunk to a minimal reproducer on failure
 //	layercheck replay FILE     run a scenario file from fuzz again (on any backend)
 //	layercheck merge FILES     join the JSON results of the shards of a run
@@ -62,11 +63,13 @@ func realMain(args []string) int {
 		code, err = cmdBaseline(args, os.Stdout)
 	case "export":
 		code, err = cmdExport(args) // export.go
+	case "bench":
+		code, err = cmdBench(args)
 	case "help":
 		usage(os.Stdout)
 		return exitOK
 	default:
-		err = &harness.UsageError{Msg: fmt.Sprintf("unknown command %q (commands: run, matrix, backends, export, fuzz, replay, merge, baseline, cleanup, help)", cmd)}
+		err = &harness.UsageError{Msg: fmt.Sprintf("unknown command %q (commands: run, bench, matrix, backends, export, fuzz, replay, merge, baseline, cleanup, help)", cmd)}
 	}
 	return exitOf(err, code)
 }
@@ -120,6 +123,7 @@ func usage(w *os.File) {
        layercheck replay FILE [--backend NAME --options STR]   run a fuzz scenario file again
        layercheck merge a.json b.json ... [--json FILE] [--junit FILE]   join the shards of a run
        layercheck matrix --backends LIST [--depth N] [--markdown FILE]   the suites against several backends, one table
+       layercheck bench [--depth N] [--backend NAME] [--base DIR] [--runs N]   the floor a scenario cannot go below, and each suite's cost against it
        layercheck baseline RESULTS.json... > FILE   the deviations of runs, for --baseline FILE
        layercheck export --lower DIR:DIR... --upper DIR [--format F] [--explain] > layer.tar   an upper as an OCI layer tar
        layercheck backends   every backend: installed or not, version, features probed by a real mount

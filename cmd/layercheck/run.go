@@ -49,6 +49,7 @@ type runFlags struct {
 	tap         string
 	gateFlags                // --fail-on, --baseline (triage.go)
 	gate        harness.Gate // what they ask for
+	fullRef     bool         // --full-reference: harness.Config.FullReference
 
 	commit    commitFlags // --commit-check, --commit-dir, --build-with (commit_flags.go)
 	shardSpec shardSpec   // parsed --shard
@@ -82,6 +83,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.StringVar(&f.failOn, "fail-on", "", "also exit 1 on these, comma-separated: xpass (a documented deviation did not show), gone (with --baseline: a baseline deviation did not show)")
 	fs.StringVar(&f.baseline, "baseline", "", "exit 1 only on deviations not in `FILE` (an earlier run's --json, or what 'layercheck baseline' writes)")
 	fs.StringVar(&f.tap, "tap", "", "write the results as TAP version 13 to `FILE` (kselftest, KernelCI, LAVA)")
+	fs.BoolVar(&f.fullRef, "full-reference", false, "copy the whole base into every scenario's reference instead of what its ops can reach (slower; to check the fast way against)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
 	fs.IntVar(&f.repeat, "repeat", 1, "run each scenario `N` times; a verdict that differs between runs is reported as flaky, with the counts")
 	f.commit.register(fs)
@@ -248,6 +250,7 @@ func cmdRun(args []string) (int, error) {
 		return 0, err
 	}
 	f.commit.apply(&sess.Config, buildWith)
+	sess.Config.FullReference = f.fullRef
 
 	sess.Config.Repeat = f.repeat
 	prog := newProgress(os.Stderr, f.quiet, f.gate)

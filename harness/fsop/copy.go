@@ -12,76 +12,110 @@ import (
 // CopyTree copies src to dst (which must not exist) with everything a
 // snapshot compares: types, modes with setuid/setgid/sticky, owners,
 // content, symlink targets, device numbers, every extended attribute,
-// access and modification times and hardlink groups, as `cp -a` does. Symlinks are copied, never followed.
+// access and modification times to the nanosecond, and hardlink groups of
+// every non-directory type, as `cp -a` does. Symlinks are copied, never
+// followed.
 func CopyTree(src, dst string) error {
-	type dirMeta struct {
-		path string
-		st   *unix.Stat_t
-		xa   map[string]string
+	return CopyTrees(src, dst, []string{"."})
+}
+
+// CopyTrees copies each subtree rel of src to the same place beneath dst,
+// as CopyTree does, with one set of hardlink groups for all of them (a
+// group split across two subtrees stays one inode). The directories
+// above each rel must exist in dst; each rel itself must not.
+func CopyTrees(src, dst string, rels []string) error {
+	c := &copier{links: map[[2]uint64]string{}}
+	for _, rel := range rels {
+		if err := c.tree(filepath.Join(src, rel), filepath.Join(dst, rel)); err != nil {
+			return err
+		}
 	}
-	var dirs []dirMeta // applied last, children first, so a 0500 dir can be filled
-	links := map[[2]uint64]string{}
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+	return c.finish()
+}
+
+// copier carries what a copy of several subtrees shares.
+type copier struct {
+	dirs  []dirMeta // applied last, children first, so a 0500 dir can be filled
+	links map[[2]uint64]string
+}
+
+type dirMeta struct {
+	path string
+	st   *unix.Stat_t
+	xa   map[string]string
+}
+
+func (c *copier) tree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		rel, _ := filepath.Rel(src, p)
-		to := filepath.Join(dst, rel)
-		var st unix.Stat_t
-		if err := unix.Lstat(p, &st); err != nil {
-			return err
-		}
-		xa, err := XattrsOf(p)
-		if err != nil {
-			return err
-		}
-		mode := st.Mode & 07777
-		switch st.Mode & unix.S_IFMT {
-		case unix.S_IFDIR:
-			if err := unix.Mkdir(to, 0o700); err != nil {
-				return fmt.Errorf("copy %s: %w", rel, err)
-			}
-			dirs = append(dirs, dirMeta{to, &st, xa})
-			return nil
-		case unix.S_IFREG:
-			key := [2]uint64{st.Dev, st.Ino}
-			if first, ok := links[key]; ok && st.Nlink > 1 {
-				return unix.Link(first, to)
-			}
-			links[key] = to
-			if err := CopyFile(p, to); err != nil {
-				return fmt.Errorf("copy %s: %w", rel, err)
-			}
-		case unix.S_IFLNK:
-			target, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			if err := unix.Symlink(target, to); err != nil {
-				return fmt.Errorf("copy %s: %w", rel, err)
-			}
-			if err := unix.Lchown(to, int(st.Uid), int(st.Gid)); err != nil {
-				return err
-			}
-			if err := setLxattrs(to, xa); err != nil {
-				return err
-			}
-			return setTimes(to, &st)
-		default: // fifo, socket, devices (whiteouts included)
-			if err := unix.Mknod(to, st.Mode, int(st.Rdev)); err != nil {
-				return fmt.Errorf("copy %s: %w", rel, err)
-			}
-		}
-		if err := setMeta(to, &st, mode, xa); err != nil {
-			return err
-		}
-		return setTimes(to, &st)
+		return c.entry(p, filepath.Join(dst, rel), rel)
 	})
+}
+
+// entry copies the entry p to the new name to.
+func (c *copier) entry(p, to, rel string) error {
+	var st unix.Stat_t
+	if err := unix.Lstat(p, &st); err != nil {
+		return err
+	}
+	xa, err := XattrsOf(p)
 	if err != nil {
 		return err
 	}
-	for i := len(dirs) - 1; i >= 0; i-- {
-		d := dirs[i]
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR && st.Nlink > 1 {
+		// A hardlink group of any type (a file, and as well a symlink,
+		// fifo or device: Debian trees hold hardlinked symlinks) is one
+		// inode in the copy too; link(2) never follows a symlink.
+		key := [2]uint64{st.Dev, st.Ino}
+		if first, ok := c.links[key]; ok {
+			return unix.Link(first, to)
+		}
+		c.links[key] = to
+	}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFDIR:
+		if err := unix.Mkdir(to, 0o700); err != nil {
+			return fmt.Errorf("copy %s: %w", rel, err)
+		}
+		c.dirs = append(c.dirs, dirMeta{to, &st, xa})
+		return nil
+	case unix.S_IFREG:
+		if err := CopyFile(p, to); err != nil {
+			return fmt.Errorf("copy %s: %w", rel, err)
+		}
+	case unix.S_IFLNK:
+		target, err := os.Readlink(p)
+		if err != nil {
+			return err
+		}
+		if err := unix.Symlink(target, to); err != nil {
+			return fmt.Errorf("copy %s: %w", rel, err)
+		}
+		if err := unix.Lchown(to, int(st.Uid), int(st.Gid)); err != nil {
+			return err
+		}
+		if err := setLxattrs(to, xa); err != nil {
+			return err
+		}
+		return setTimes(to, &st)
+	default: // fifo, socket, devices (whiteouts included)
+		if err := unix.Mknod(to, st.Mode, int(st.Rdev)); err != nil {
+			return fmt.Errorf("copy %s: %w", rel, err)
+		}
+	}
+	if err := setMeta(to, &st, st.Mode&07777, xa); err != nil {
+		return err
+	}
+	return setTimes(to, &st)
+}
+
+// finish gives the directories their attributes, children first.
+func (c *copier) finish() error {
+	for i := len(c.dirs) - 1; i >= 0; i-- {
+		d := c.dirs[i]
 		if err := setMeta(d.path, d.st, d.st.Mode&07777, d.xa); err != nil {
 			return err
 		}
@@ -97,6 +131,20 @@ func CopyTree(src, dst string) error {
 // writing a file moves them.
 func setTimes(p string, st *unix.Stat_t) error {
 	return unix.UtimesNanoAt(unix.AT_FDCWD, p, []unix.Timespec{st.Atim, st.Mtim}, unix.AT_SYMLINK_NOFOLLOW)
+}
+
+// CopyDirMeta gives the existing directory dst the owner, mode and xattrs
+// of the directory src.
+func CopyDirMeta(src, dst string) error {
+	var st unix.Stat_t
+	if err := unix.Lstat(src, &st); err != nil {
+		return err
+	}
+	xa, err := XattrsOf(src)
+	if err != nil {
+		return err
+	}
+	return setMeta(dst, &st, st.Mode&07777, xa)
 }
 
 // setMeta sets owner, then mode (chown clears setuid and setgid), then xattrs.

@@ -14,7 +14,13 @@ type Base struct {
 	// Shell rebuilds the tree in the current directory (for reproducers);
 	// empty for a user's directory, which reproducers copy with cp -a.
 	Shell []string
-	snap  *snapshot.Snapshot
+	// Clashes and FixturePaths are set for a user's tree with a fixture
+	// laid over it (subject.go): where the tree differs from the fixture,
+	// and every path of the fixture.
+	Clashes      map[string]string
+	FixturePaths map[string]bool
+	snap         *snapshot.Snapshot
+	probed       probedSnapshot // probed.go
 }
 
 // Sealed is the base as Seal recorded it (nil before Seal).

@@ -1,0 +1,198 @@
+package harness
+
+import (
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/harness/snapshot"
+)
+
+// A scenario's reference holds only what its ops can change: the
+// subtrees of the directories that hold the paths its ops name (and of
+// every directory holding another name of a hardlink in them, so that a
+// group stays whole), with the directories above them as bare copies that
+// keep their owner, mode and xattrs (the access to what lies beneath
+// depends on them). Its snapshot is that copy's, spliced into the base's
+// snapshot taken once per run with the access matrix (Base.Probed): an
+// entry no op can reach is the base's, and so is its access, since the
+// reference is a plain directory on the same filesystem as the base.
+//
+// Where an op could reach beyond the paths it names (through a symlink of
+// the base or one the scenario makes, or an op on the root), and with
+// Config.FullReference, Keep (a kept reference is read by people) or the
+// extract builder (which reads the whole reference), the reference is a
+// whole copy of the base, as it always was.
+
+// prepareReference makes the reference at refDir.
+func (r *scenarioRun) prepareReference(refDir string) error {
+	units, ok := r.referenceUnits()
+	if !ok {
+		return fsop.CopyTree(r.base.Dir, refDir)
+	}
+	r.refUnits, r.refAbove = units, map[string]bool{".": true}
+	var above []string
+	for _, u := range units {
+		for d := path.Dir(u); d != "."; d = path.Dir(d) {
+			if !r.refAbove[d] {
+				r.refAbove[d] = true
+				above = append(above, d)
+			}
+		}
+	}
+	sort.Strings(above) // parents first
+	if err := os.Mkdir(refDir, 0o700); err != nil {
+		return err
+	}
+	for _, d := range above {
+		if err := os.Mkdir(filepath.Join(refDir, d), 0o700); err != nil {
+			return err
+		}
+	}
+	if err := fsop.CopyTrees(r.base.Dir, refDir, units); err != nil {
+		return err
+	}
+	for i := len(above) - 1; i >= 0; i-- { // children first: a 0500 parent stays fillable
+		if err := fsop.CopyDirMeta(filepath.Join(r.base.Dir, above[i]), filepath.Join(refDir, above[i])); err != nil {
+			return err
+		}
+	}
+	return fsop.CopyDirMeta(r.base.Dir, refDir)
+}
+
+// snapshotReference snapshots the reference as it stands.
+func (r *scenarioRun) snapshotReference() (*snapshot.Snapshot, error) {
+	s, err := snapshot.TakeSnapshot(r.ref.Dir, snapshot.SnapshotOptions{Identities: r.base.Identities})
+	if err != nil || r.refUnits == nil {
+		return s, err
+	}
+	base, err := r.base.Probed()
+	if err != nil {
+		return nil, err
+	}
+	return snapshot.Splice(base, s, r.refOwns), nil
+}
+
+// refOwns reports whether the reference copy holds p (the base's
+// snapshot stands for every other path).
+func (r *scenarioRun) refOwns(p string) bool {
+	if r.refAbove[p] {
+		return true
+	}
+	for _, u := range r.refUnits {
+		if p == u || strings.HasPrefix(p, u+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// referenceUnits lists the subtrees of the base the reference copies, or
+// false for a whole copy.
+func (r *scenarioRun) referenceUnits() ([]string, bool) {
+	base := r.base.Sealed()
+	if r.cfg.FullReference || r.cfg.Keep || r.cfg.Extracting() || base == nil {
+		return nil, false
+	}
+	made := madeSymlinks(r.s)
+	units := map[string]bool{}
+	for _, st := range r.s.Steps {
+		for _, op := range st.Ops {
+			for _, p := range op.Paths() {
+				p = fsop.CleanRel(p)
+				if throughSymlink(base, made, p) {
+					return nil, false
+				}
+				units[unitOf(base, p)] = true
+			}
+		}
+	}
+	closeLinkGroups(base, units)
+	if units["."] {
+		return nil, false
+	}
+	return outermost(units), true
+}
+
+// madeSymlinks lists the paths the scenario's ops make symlinks at.
+func madeSymlinks(s scenario.Scenario) map[string]bool {
+	out := map[string]bool{}
+	for _, st := range s.Steps {
+		for _, op := range st.Ops {
+			if sl, ok := op.(fsop.Symlink); ok {
+				out[fsop.CleanRel(sl.Path)] = true
+			}
+		}
+	}
+	return out
+}
+
+// throughSymlink reports whether p or a directory above it is a symlink,
+// in the base or made by the scenario: an op there may reach elsewhere.
+func throughSymlink(base *snapshot.Snapshot, made map[string]bool, p string) bool {
+	for q := p; q != "." && q != "/"; q = path.Dir(q) {
+		if made[q] || base.Entries[q].Type == "symlink" {
+			return true
+		}
+	}
+	return false
+}
+
+// unitOf is the subtree an op on p can change: that of the nearest
+// directory of the base above p.
+func unitOf(base *snapshot.Snapshot, p string) string {
+	d := path.Dir(p)
+	for d != "." && base.Entries[d].Type != "dir" {
+		d = path.Dir(d)
+	}
+	return d
+}
+
+// closeLinkGroups adds the unit of every other name of a hardlink whose
+// name lies in a unit, until every group lies in units whole.
+func closeLinkGroups(base *snapshot.Snapshot, units map[string]bool) {
+	in := func(p string) bool {
+		for q := p; ; q = path.Dir(q) {
+			if units[q] {
+				return true
+			}
+			if q == "." || q == "/" {
+				return false
+			}
+		}
+	}
+	for changed := true; changed && !units["."]; {
+		changed = false
+		for p, e := range base.Entries {
+			if len(e.Links) == 0 || !in(p) {
+				continue
+			}
+			for _, q := range e.Links {
+				if !in(q) {
+					units[unitOf(base, q)] = true
+					changed = true
+				}
+			}
+		}
+	}
+}
+
+// outermost lists the units that lie in no other unit.
+func outermost(units map[string]bool) []string {
+	var out []string
+	for u := range units {
+		inner := false
+		for d := path.Dir(u); d != "." && !inner; d = path.Dir(d) {
+			inner = units[d]
+		}
+		if !inner {
+			out = append(out, u)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
