@@ -80,6 +80,17 @@ func (c Config) commitFormats() (layers, runtime commit.Format, ok bool) {
 	return runtime, runtime, true
 }
 
+// commitFormats is Config.commitFormats for this scenario: a scenario that
+// compares times gets no commit check, since reading the layers for the
+// tar would move the atimes it compares (under its strictatime policy), a
+// difference the harness would have made itself.
+func (r *scenarioRun) commitFormats() (layers, runtime commit.Format, ok bool) {
+	if r.timesCompared() {
+		return "", "", false
+	}
+	return r.cfg.commitFormats()
+}
+
 // onDiskFormat is the format b says it writes, if the reader knows it.
 func onDiskFormat(b backend.Backend) (commit.Format, bool) {
 	o, ok := b.(backend.OnDiskFormatter)
@@ -94,7 +105,7 @@ func onDiskFormat(b backend.Backend) (commit.Format, bool) {
 // snapshots the merged view (when the commit check runs and k's last step
 // is done), unmounts, and checks layer k as a committed layer.
 func (r *scenarioRun) commitBuiltLayer(k int) error {
-	lf, _, ok := r.cfg.commitFormats()
+	lf, _, ok := r.commitFormats()
 	if !ok || !r.lastStepOf(k) {
 		return r.unmount()
 	}
@@ -114,7 +125,7 @@ func (r *scenarioRun) commitBuiltLayer(k int) error {
 // commitRuntime checks the runtime upper, after the runtime mount is down,
 // against the merged view and the reference that runtime took.
 func (r *scenarioRun) commitRuntime(ref, merged *snapshot.Snapshot) error {
-	if _, rf, ok := r.cfg.commitFormats(); ok {
+	if _, rf, ok := r.commitFormats(); ok {
 		return r.commitCheck("runtime", len(r.layers), rf, merged, ref)
 	}
 	return nil

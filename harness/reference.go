@@ -34,7 +34,9 @@ func (r *scenarioRun) prepareReference(refDir string) error {
 	if !ok {
 		return fsop.CopyTree(r.base.Dir, refDir)
 	}
-	r.refUnits, r.refAbove = units, map[string]bool{".": true}
+	// Not nil, even with no unit (a scenario without ops, the standing
+	// one): nil means the whole copy (snapshotReference).
+	r.refUnits, r.refAbove = append([]string{}, units...), map[string]bool{".": true}
 	var above []string
 	for _, u := range units {
 		for d := path.Dir(u); d != "."; d = path.Dir(d) {
@@ -96,6 +98,13 @@ func (r *scenarioRun) refOwns(p string) bool {
 func (r *scenarioRun) referenceUnits() ([]string, bool) {
 	base := r.base.Sealed()
 	if r.cfg.FullReference || r.cfg.Keep || r.cfg.Extracting() || base == nil {
+		return nil, false
+	}
+	if r.timesCompared() {
+		// The base's snapshot was taken once, at the start of the run:
+		// its times are not the times this scenario's copy starts from
+		// (the copy sets them anew), so a scenario that compares times
+		// takes the whole copy.
 		return nil, false
 	}
 	made := madeSymlinks(r.s)

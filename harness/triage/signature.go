@@ -31,7 +31,8 @@ func what(f snapshot.Finding) string {
 	field, _, _ := strings.Cut(f.Field, ":")
 	switch f.Kind {
 	case snapshot.KindErrno:
-		return "errno " + f.Field + " " + f.Merged + " (reference " + f.Reference + ")"
+		merged, ref := outcomeDiff(f.Merged, f.Reference)
+		return "errno " + f.Field + " " + merged + " (reference " + ref + ")"
 	case snapshot.KindAccess:
 		if f.Widened {
 			return "access widened"
@@ -90,4 +91,22 @@ func specialBits(ref, merged string) string {
 		parts = append(parts, "gained "+gained)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// outcomeDiff keeps, of two outcomes that both succeeded and say what the
+// op saw ("ok file mode=0644 size=13 nlink=1", a descriptor's fstat or
+// read), only the words that differ: the size of the file it was is the
+// file's, the nlink that differs is the cause. Errnos stay whole.
+func outcomeDiff(merged, ref string) (string, string) {
+	m, r := strings.Fields(merged), strings.Fields(ref)
+	if len(m) != len(r) || len(m) < 2 || m[0] != "ok" || r[0] != "ok" {
+		return merged, ref
+	}
+	keepM, keepR := []string{"ok"}, []string{"ok"}
+	for i := 1; i < len(m); i++ {
+		if m[i] != r[i] {
+			keepM, keepR = append(keepM, m[i]), append(keepR, r[i])
+		}
+	}
+	return strings.Join(keepM, " "), strings.Join(keepR, " ")
 }
