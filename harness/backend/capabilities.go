@@ -41,3 +41,12 @@ type ShellMounter interface {
 type CopyRefuser interface {
 	RefusesCopiedLayers() string
 }
+
+// InodeRenewer is implemented by backends whose every mount shows the
+// stack with new inode numbers by design (the control backend copies its
+// layers at each mount). The engine then does not check that st_ino is
+// kept across a remount: for such a backend that check says nothing about
+// the layers. Within one mount every inode check still applies.
+type InodeRenewer interface {
+	RenewsInodes() bool
+}

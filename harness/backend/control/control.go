@@ -144,3 +144,8 @@ func readNames(dir string) ([]string, error) {
 	defer f.Close()
 	return f.Readdirnames(-1)
 }
+
+// RenewsInodes implements backend.InodeRenewer: every mount copies the
+// layers anew, so inode numbers are not kept across a remount (within a
+// mount they are those of a plain directory).
+func (*Control) RenewsInodes() bool { return true }
