@@ -32,6 +32,9 @@ func what(f snapshot.Finding) string {
 	switch f.Kind {
 	case snapshot.KindErrno:
 		merged, ref := outcomeDiff(f.Merged, f.Reference)
+		if merged == ref && strings.HasPrefix(merged, "ok ") { // only what belongs to the file differs
+			return "errno " + f.Field + " ok, but other " + strings.Join(strings.Fields(merged)[1:], ", ") + " than the reference"
+		}
 		return "errno " + f.Field + " " + merged + " (reference " + ref + ")"
 	case snapshot.KindAccess:
 		if f.Widened {
@@ -105,8 +108,19 @@ func outcomeDiff(merged, ref string) (string, string) {
 	keepM, keepR := []string{"ok"}, []string{"ok"}
 	for i := 1; i < len(m); i++ {
 		if m[i] != r[i] {
-			keepM, keepR = append(keepM, m[i]), append(keepR, r[i])
+			keepM, keepR = append(keepM, ofFile(m[i])), append(keepR, ofFile(r[i]))
 		}
 	}
 	return strings.Join(keepM, " "), strings.Join(keepR, " ")
+}
+
+// ofFile is a word of an outcome without the value that belongs to the
+// file rather than to the cause: what was read (data, len) and the size
+// differ from file to file, while that they differ is the deviation.
+func ofFile(word string) string {
+	key, _, ok := strings.Cut(word, "=")
+	if ok && (key == "data" || key == "len" || key == "size") {
+		return key
+	}
+	return word
 }

@@ -72,3 +72,24 @@ func TestBaselineRoundTrip(t *testing.T) {
 		t.Errorf("read back: %+v", back)
 	}
 }
+
+// TestSignatureOfSuccessfulOutcomes: two ops that both succeeded but saw
+// different things sign by what differs, not by the file's own values: a
+// stale read of any file is one deviation, an nlink off by one another.
+func TestSignatureOfSuccessfulOutcomes(t *testing.T) {
+	read := func(m, r string) snapshot.Finding {
+		return snapshot.Finding{Kind: snapshot.KindErrno, Field: "read-fd", Merged: m, Reference: r}
+	}
+	a := Signature(read("ok len=13 data=6672", "ok len=18 data=66726d"))
+	b := Signature(read("ok len=2 data=61", "ok len=3 data=6162"))
+	if a != b || a != "errno read-fd ok, but other len, data than the reference" {
+		t.Errorf("stale reads of two files: %q and %q", a, b)
+	}
+	fstat := snapshot.Finding{Kind: snapshot.KindErrno, Field: "fstat-fd", Merged: "ok file mode=0644 size=13 nlink=1", Reference: "ok file mode=0644 size=13 nlink=0"}
+	if got := Signature(fstat); got != "errno fstat-fd ok nlink=1 (reference ok nlink=0)" {
+		t.Errorf("fstat: %q", got)
+	}
+	if got := Signature(read("EIO", "ok len=2 data=61")); got != "errno read-fd EIO (reference ok len=2 data=61)" {
+		t.Errorf("a failed read keeps both outcomes: %q", got)
+	}
+}
