@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 
+	"github.com/layercheck/layercheck/harness/fsop"
 	"golang.org/x/sys/unix"
 )
 
@@ -64,7 +65,7 @@ func (s *stack) compare(it item) ([]Shadow, error) {
 			out = append(out, Shadow{Path: it.path, Field: field, Upper: up, Lower: low})
 		}
 	}
-	add("type", typeName(u.Mode), typeName(l.Mode))
+	add("type", fsop.TypeOf(u.Mode), fsop.TypeOf(l.Mode))
 	add("mode", fmt.Sprintf("%04o", u.Mode&0o7777), fmt.Sprintf("%04o", l.Mode&0o7777))
 	add("owner", fmt.Sprintf("%d:%d", u.Uid, u.Gid), fmt.Sprintf("%d:%d", l.Uid, l.Gid))
 	if u.Mode&unix.S_IFMT != l.Mode&unix.S_IFMT || u.Mode&unix.S_IFMT == unix.S_IFDIR {
@@ -114,24 +115,4 @@ func (s *stack) content(e ent) (string, error) {
 		return fmt.Sprintf("%d:%d", unix.Major(e.st.Rdev), unix.Minor(e.st.Rdev)), nil
 	}
 	return "", nil
-}
-
-func typeName(mode uint32) string {
-	switch mode & unix.S_IFMT {
-	case unix.S_IFREG:
-		return "file"
-	case unix.S_IFDIR:
-		return "dir"
-	case unix.S_IFLNK:
-		return "symlink"
-	case unix.S_IFCHR:
-		return "chardev"
-	case unix.S_IFBLK:
-		return "blockdev"
-	case unix.S_IFIFO:
-		return "fifo"
-	case unix.S_IFSOCK:
-		return "socket"
-	}
-	return fmt.Sprintf("type %#o", mode&unix.S_IFMT)
 }

@@ -18,6 +18,8 @@ func TypeIn(t *Tree, p string) string {
 	return TypeOf(st.Mode)
 }
 
+// TypeOf names the file type of a stat mode as snapshots and findings
+// spell it: file, dir, symlink, fifo, chardev, blockdev, socket.
 func TypeOf(mode uint32) string {
 	switch mode & unix.S_IFMT {
 	case unix.S_IFREG:
