@@ -30,10 +30,14 @@
 //
 // Packages, imports pointing down only (a test asserts it):
 //
-//	cmd/layercheck           flags, words, exit codes, reports
-//	harness/repro            reproducer scripts of results
-//	harness                  this engine: Session, RunScenario, Run, TestBackend
-//	                         (which runs suites and fixtures)
+//	cmd/layercheck           the command: flags, words, exit codes, reports
+//	frontend/driver          the go test entry: TestBackend, Main (runs the
+//	                         suites and fixtures through this engine)
+//	frontend/spec            the suites as Ginkgo specs
+//	frontend/repro           reproducer scripts of results
+//	suites, fixtures         scenario data; they name deviations by ID
+//	                         (harness/deviation), never a backend
+//	harness                  this engine: Session, RunScenario, Run
 //	harness/backend/registry names to backends, for the command line
 //	harness/backend/...      one package per backend (overlay, fuseoverlayfs,
 //	                         unionfs, exec, control); they import the
@@ -47,6 +51,8 @@
 //	harness/backend          the contract: Backend, Mount, MountSpec,
 //	                         Expectation, KnownIssue, formats, capabilities
 //	harness/scenario         scenarios, steps, expansion over depth
+//	harness/deviation        the IDs of documented deviations, where scenarios
+//	                         and backends' expectations meet
 //	harness/triage           a finding's signature, baselines of them
 //	harness/snapshot         snapshots, findings, comparison
 //	harness/fsop             ops as values, applied beneath a root

@@ -87,10 +87,16 @@ var importRules = []importRule{
 		skip: never},
 	{name: "the engine imports no concrete backend nor the registry",
 		from: func(p string) bool { return p == "harness" },
-		bad:  func(d string) bool { return pkgUnder(d, "harness/backend") && d != "harness/backend" },
-		// The suites name overlay's expectation IDs; TestBackend runs
-		// them, but the engine's own code names no backend.
-		skip: func(d string) bool { return d == "suites" || pkgUnder(d, "suites") }},
+		bad:  func(d string) bool { return pkgUnder(d, "harness/backend") },
+		skip: never},
+	{name: "harness and everything beneath it import nothing above it (suites, fixtures, front ends)",
+		from: func(p string) bool { return p == "harness" || pkgUnder(p, "harness") },
+		bad:  func(d string) bool { return d != "harness" && !pkgUnder(d, "harness") },
+		skip: never},
+	{name: "nothing beneath harness imports the engine",
+		from: func(p string) bool { return pkgUnder(p, "harness") },
+		bad:  func(d string) bool { return d == "harness" },
+		skip: never},
 	{name: "fsop imports no other layercheck package",
 		from: func(p string) bool { return p == "harness/fsop" },
 		bad:  func(string) bool { return true }, skip: never},
@@ -100,11 +106,20 @@ var importRules = []importRule{
 	{name: "scenario imports only fsop and snapshot",
 		from: func(p string) bool { return p == "harness/scenario" },
 		bad:  func(d string) bool { return d != "harness/fsop" && d != "harness/snapshot" }, skip: never},
-	{name: "fixtures and suites do not import the engine",
-		from: func(p string) bool {
-			return (p == "fixtures" || pkgUnder(p, "fixtures") || p == "suites" || pkgUnder(p, "suites")) && p != "suites/spec"
+	{name: "deviation imports nothing",
+		from: func(p string) bool { return p == "harness/deviation" },
+		bad:  func(string) bool { return true }, skip: never},
+	{name: "fixtures and suites import neither the engine, nor a backend, nor a front end",
+		from: isScenarioData,
+		bad: func(d string) bool {
+			return d == "harness" || pkgUnder(d, "harness/backend") || d == "frontend" || pkgUnder(d, "frontend") || pkgUnder(d, "cmd")
 		},
-		bad: func(d string) bool { return d == "harness" }, skip: never},
+		skip: never},
+}
+
+// isScenarioData: the suites and the fixtures, data the engine runs.
+func isScenarioData(p string) bool {
+	return p == "fixtures" || pkgUnder(p, "fixtures") || p == "suites" || pkgUnder(p, "suites")
 }
 
 // pkgUnder reports whether p is a package beneath dir.
@@ -156,13 +171,16 @@ func TestImportRulesCatchWrongImports(t *testing.T) {
 	base := func() importGraph {
 		m := func(p string) string { return module + "/" + p }
 		return importGraph{
-			m("harness"):                  {m("harness/backend"), m("harness/scenario"), m("suites")},
+			m("frontend/driver"):          {m("harness"), m("suites"), m("fixtures")},
+			m("harness"):                  {m("harness/backend"), m("harness/scenario")},
 			m("suites"):                   {m("suites/permissions")},
-			m("suites/permissions"):       {m("harness/backend/overlay"), m("harness/scenario")},
+			m("suites/permissions"):       {m("harness/deviation"), m("harness/scenario")},
 			m("fixtures"):                 {m("harness/scenario")},
 			m("harness/backend"):          {m("harness/scenario")},
-			m("harness/backend/overlay"):  {m("harness/backend")},
-			m("harness/backend/registry"): {m("harness/backend/overlay")},
+			m("harness/backend/overlay"):  {m("harness/backend"), m("harness/deviation")},
+			m("harness/backend/control"):  {m("harness/backend")},
+			m("harness/backend/registry"): {m("harness/backend/overlay"), m("harness/backend/control")},
+			m("harness/deviation"):        nil,
 			m("harness/scenario"):         {m("harness/snapshot"), m("harness/fsop")},
 			m("harness/snapshot"):         {m("harness/fsop")},
 			m("harness/fsop"):             nil,
@@ -181,6 +199,15 @@ func TestImportRulesCatchWrongImports(t *testing.T) {
 		{"harness/scenario", "harness/backend"},
 		{"fixtures", "harness"},
 		{"suites/permissions", "harness"},
+		{"suites/permissions", "harness/backend/overlay"},
+		{"fixtures", "harness/backend/control"},
+		{"suites", "frontend/driver"},
+		{"harness", "suites"},
+		{"harness", "fixtures"},
+		{"harness", "frontend/driver"},
+		{"harness/scenario", "harness"},
+		{"harness/deviation", "harness/fsop"},
+		{"harness/snapshot", "suites/permissions"},
 	}
 	for _, w := range wrong {
 		g := base()

@@ -14,11 +14,11 @@ import (
 	"time"
 
 	"github.com/layercheck/layercheck/fixtures"
+	"github.com/layercheck/layercheck/frontend/repro"
 	"github.com/layercheck/layercheck/fuzz"
 	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/fsop"
-	"github.com/layercheck/layercheck/harness/repro"
 	"github.com/layercheck/layercheck/harness/sandbox"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/snapshot"

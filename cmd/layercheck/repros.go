@@ -7,8 +7,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/layercheck/layercheck/frontend/repro"
 	"github.com/layercheck/layercheck/harness"
-	"github.com/layercheck/layercheck/harness/repro"
 	"github.com/layercheck/layercheck/harness/sandbox"
 )
 

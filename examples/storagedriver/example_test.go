@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/frontend/driver"
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/backend/overlay"
 )
@@ -33,7 +33,7 @@ func (b driverBackend) Expectations() []backend.Expectation { return b.overlay.E
 
 // TestMain runs the tests in a private mount namespace: nothing they mount
 // can outlive them.
-func TestMain(m *testing.M) { os.Exit(harness.Main(m)) }
+func TestMain(m *testing.M) { os.Exit(driver.Main(m)) }
 
 // TestDriver runs every suite against the driver: one subtest per
 // scenario, skipped with the reason where it cannot run, failed on
@@ -43,5 +43,5 @@ func TestDriver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	harness.TestBackend(t, driverBackend{kernel}, harness.Depth(3), harness.Suites("permissions"))
+	driver.TestBackend(t, driverBackend{kernel}, driver.Depth(3), driver.Suites("permissions"))
 }

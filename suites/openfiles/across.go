@@ -3,7 +3,7 @@ package openfiles
 import (
 	"golang.org/x/sys/unix"
 
-	"github.com/layercheck/layercheck/harness/backend/overlay"
+	"github.com/layercheck/layercheck/harness/deviation"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/scenario"
 )
@@ -69,7 +69,7 @@ func mappings() []scenario.Scenario {
 				fsop.MapRead{FD: "r", Len: 64}, rw(lowerFile, "w"), fsop.WriteFD{FD: "w", Offset: 0, Data: "CHANGED"},
 				fsop.MapRead{FD: "r", Len: 64}, read("r"))},
 			Labels: []string{"mmap", "copy-up"},
-			Expect: []string{overlay.ExpectMapSharedStale},
+			Expect: []string{deviation.MapSharedStale},
 		},
 		{
 			Name: "map-shared-of-upper-file",
@@ -140,14 +140,14 @@ func hardlinkWrites() []scenario.Scenario {
 			Steps: []scenario.Step{scenario.Runtime(ro(other, "o"), open(name, unix.O_WRONLY|unix.O_APPEND, "w"),
 				fsop.WriteFD{FD: "w", Offset: -1, Data: "appended\n"}, fsop.Close{FD: "w"}, read("o"))},
 			Labels: []string{"hardlink", "copy-up"},
-			Expect: []string{overlay.ExpectCopyUpSplitsLink},
+			Expect: []string{deviation.CopyUpSplitsLink},
 		},
 		{
 			Name:   "append-to-lower-hardlink",
 			Doc:    "data appended by name (>>) to one name of a lower hardlink shows through the other name",
 			Steps:  []scenario.Step{scenario.Runtime(fsop.Append{Path: name, Data: "appended\n"}, ro(other, "o"), read("o"))},
 			Labels: []string{"hardlink", "copy-up"},
-			Expect: []string{overlay.ExpectCopyUpSplitsLink},
+			Expect: []string{deviation.CopyUpSplitsLink},
 		},
 	}
 }

@@ -1,7 +1,7 @@
 package permissions
 
 import (
-	"github.com/layercheck/layercheck/harness/backend/overlay"
+	"github.com/layercheck/layercheck/harness/deviation"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/scenario"
 )
@@ -51,7 +51,7 @@ func chmodScenarios() []scenario.Scenario {
 		Name:   "chmod-hardlink-one-name",
 		Doc:    "chmod 0700 of one name of a hardlink triple changes every name",
 		Labels: labels("chmod", "hardlink"),
-		Expect: []string{overlay.ExpectCopyUpSplitsLink},
+		Expect: []string{deviation.CopyUpSplitsLink},
 	}, fsop.Chmod{Path: tHardlink.path, Mode: 0o700})...)
 
 	// chmod again in a later layer, and at runtime over a layer's chmod.
@@ -96,7 +96,7 @@ func chmodScenarios() []scenario.Scenario {
 		Name:   "chmod-through-hardlinked-name",
 		Doc:    "a file hardlinked in layer a and chmod'ed through the new name above changes both names",
 		Labels: labels("chmod", "hardlink", "file"),
-		Expect: []string{overlay.ExpectCopyUpSplitsLink},
+		Expect: []string{deviation.CopyUpSplitsLink},
 	}, ops(fsop.Link{Old: tFile.path, New: "etc/hostname.link"}), fsop.Chmod{Path: "etc/hostname.link", Mode: 0o600})...)
 	out = append(out, everywhere(scenario.Scenario{
 		Name: "chmod-chown-through-names-of-a-new-hardlink",

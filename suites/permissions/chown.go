@@ -1,7 +1,7 @@
 package permissions
 
 import (
-	"github.com/layercheck/layercheck/harness/backend/overlay"
+	"github.com/layercheck/layercheck/harness/deviation"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/scenario"
 )
@@ -35,7 +35,7 @@ func chownScenarios() []scenario.Scenario {
 		Name:   "chown-hardlink-one-name",
 		Doc:    "chown of one name of a hardlink triple changes every name",
 		Labels: labels("chown", "hardlink"),
-		Expect: []string{overlay.ExpectCopyUpSplitsLink},
+		Expect: []string{deviation.CopyUpSplitsLink},
 	}, fsop.Chown{Path: tHardlink.path, UID: 1000, GID: -1})...)
 	out = append(out, afterSetup(scenario.Scenario{
 		Name:   "chown-and-back",

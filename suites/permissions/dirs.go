@@ -1,7 +1,7 @@
 package permissions
 
 import (
-	"github.com/layercheck/layercheck/harness/backend/overlay"
+	"github.com/layercheck/layercheck/harness/deviation"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/scenario"
 )
@@ -57,7 +57,7 @@ func dirScenarios() []scenario.Scenario {
 				scenario.OfflineIn("a", fsop.Chmod{Path: "etc/ssh", Mode: 0o700}),
 			},
 			Labels: labels("chmod", "dir", "offline"),
-			Expect: []string{overlay.ExpectMergedDirMeta},
+			Expect: []string{deviation.MergedDirMeta},
 		},
 		{
 			Name: "offline-chmod-in-layer-of-lower-only-dir-shows",
@@ -79,7 +79,7 @@ func dirScenarios() []scenario.Scenario {
 				scenario.OfflineAt(0, fsop.Chown{Path: "etc/ssh", UID: 1002, GID: 1002}),
 			},
 			Labels: labels("chown", "dir", "offline"),
-			Expect: []string{overlay.ExpectMergedDirMeta},
+			Expect: []string{deviation.MergedDirMeta},
 		},
 		{
 			Name: "offline-chmod-of-lower-only-dir-shows",

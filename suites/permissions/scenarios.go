@@ -5,7 +5,7 @@ package permissions
 
 import (
 	"github.com/layercheck/layercheck/fixtures"
-	"github.com/layercheck/layercheck/harness/backend/overlay"
+	"github.com/layercheck/layercheck/harness/deviation"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/scenario"
 )
@@ -69,7 +69,7 @@ func Scenarios() []scenario.Scenario {
 			Doc:    "chmod of one name of a hardlink pair changes both names",
 			Steps:  []scenario.Step{scenario.Runtime(fsop.Chmod{Path: "usr/bin/python3", Mode: 0o700})},
 			Labels: []string{"chmod", "hardlink", "file"},
-			Expect: []string{overlay.ExpectCopyUpSplitsLink},
+			Expect: []string{deviation.CopyUpSplitsLink},
 		},
 		{
 			Name: "offline-chmod-of-copied-up-dir-is-masked",
@@ -80,7 +80,7 @@ func Scenarios() []scenario.Scenario {
 				scenario.OfflineAt(0, fsop.Chmod{Path: "etc/app", Mode: 0o700}, fsop.Chown{Path: "etc/app", UID: 1002, GID: 1002}),
 			},
 			Labels: []string{"chmod", "chown", "dir", "offline"},
-			Expect: []string{overlay.ExpectMergedDirMeta},
+			Expect: []string{deviation.MergedDirMeta},
 		},
 	}
 	s = append(s, chmodScenarios()...)

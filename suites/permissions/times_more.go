@@ -2,7 +2,7 @@ package permissions
 
 import (
 	"github.com/layercheck/layercheck/fixtures"
-	"github.com/layercheck/layercheck/harness/backend/overlay"
+	"github.com/layercheck/layercheck/harness/deviation"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/scenario"
 )
@@ -21,11 +21,11 @@ func readScenarios() []scenario.Scenario {
 		strict(scenario.Scenario{
 			Name: "times-read-lower-file/runtime", Doc: "reading a layer-0 file moves its atime, and only its atime",
 			Steps: []scenario.Step{scenario.Runtime(read)}, Labels: labels("read", "file", lRuntime),
-			Expect: []string{overlay.ExpectLowerReadAtime},
+			Expect: []string{deviation.LowerReadAtime},
 		}),
 		strict(setupThenRuntime(scenario.Scenario{
 			Name: "times-read-file-of-layer", Doc: "reading a file last changed in layer a moves its atime, and only its atime",
-			Labels: labels("read", "file"), Expect: []string{overlay.ExpectLowerReadAtime},
+			Labels: labels("read", "file"), Expect: []string{deviation.LowerReadAtime},
 		}, ops(restamp(tFile)), read)),
 		strict(scenario.Scenario{
 			Name: "times-read-copied-up-file/runtime", Doc: "reading a file copied up at runtime (by a chmod) moves its atime: overlayfs's exception is for lower files only",

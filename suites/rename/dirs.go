@@ -2,7 +2,7 @@ package rename
 
 import (
 	"github.com/layercheck/layercheck/fixtures"
-	"github.com/layercheck/layercheck/harness/backend/overlay"
+	"github.com/layercheck/layercheck/harness/deviation"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/scenario"
 )
@@ -22,7 +22,7 @@ func dirs() []scenario.Scenario {
 			Doc:    "a directory from a lower layer renamed at runtime keeps all children (or gives the documented EXDEV)",
 			Steps:  []scenario.Step{scenario.Runtime(fsop.Rename{From: "etc/ssh", To: "etc/ssh.old"})},
 			Labels: []string{"rename", "dir", "redirect"},
-			Expect: []string{overlay.ExpectRenameDirEXDEV},
+			Expect: []string{deviation.RenameDirEXDEV},
 		},
 		{
 			Name: "rename-merged-dir-in-layer",
@@ -30,7 +30,7 @@ func dirs() []scenario.Scenario {
 			Steps: []scenario.Step{scenario.InLayer("a", fsop.WriteFile{Path: "etc/app/conf.d/20-extra.conf", Data: "x\n", Mode: 0o640}),
 				scenario.InLayer("b", fsop.Rename{From: "etc/app", To: "etc/app2"})},
 			Labels: []string{"rename", "dir", "merged", "redirect"},
-			Expect: []string{overlay.ExpectRenameDirEXDEV},
+			Expect: []string{deviation.RenameDirEXDEV},
 		},
 		{
 			Name:   "rename-lower-dir-in-layer",

@@ -2,7 +2,7 @@ package rename
 
 import (
 	"github.com/layercheck/layercheck/fixtures"
-	"github.com/layercheck/layercheck/harness/backend/overlay"
+	"github.com/layercheck/layercheck/harness/deviation"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/scenario"
 )
@@ -37,7 +37,7 @@ func files() []scenario.Scenario {
 			Doc:    "renaming one name of a hardlink pair keeps the pair linked (copy-up splits it without index=on, as documented)",
 			Steps:  []scenario.Step{scenario.Runtime(fsop.Rename{From: "usr/bin/python3", To: "usr/bin/py"})},
 			Labels: []string{"rename", "hardlink"},
-			Expect: []string{overlay.ExpectCopyUpSplitsLink},
+			Expect: []string{deviation.CopyUpSplitsLink},
 		},
 		{
 			Name:   "rename-file-across-dirs",
@@ -113,14 +113,14 @@ func files() []scenario.Scenario {
 			Doc:    "one name of a three-name hardlink moved to another directory: the group and its count follow the plain copy (or the documented copy-up split)",
 			Steps:  steps(scenario.Runtime(mv("usr/sbin/helper.old", "tmp/helper.old"))),
 			Labels: []string{"rename", "hardlink"},
-			Expect: []string{overlay.ExpectCopyUpSplitsLink},
+			Expect: []string{deviation.CopyUpSplitsLink},
 		},
 		{
 			Name:   "rename-name-of-hardlink-in-layer",
 			Doc:    "one name of a hardlink pair renamed while building layer a: the names above follow the plain copy (or the documented copy-up split)",
 			Steps:  steps(scenario.InLayer("a", mv("usr/bin/python3", "usr/bin/py3"))),
 			Labels: []string{"rename", "hardlink", "cross-layer"},
-			Expect: []string{overlay.ExpectCopyUpSplitsLink},
+			Expect: []string{deviation.CopyUpSplitsLink},
 		},
 		{
 			Name:   "rename-hardlink-made-in-layer",

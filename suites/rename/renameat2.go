@@ -4,7 +4,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/layercheck/layercheck/fixtures"
-	"github.com/layercheck/layercheck/harness/backend/overlay"
+	"github.com/layercheck/layercheck/harness/deviation"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/scenario"
 )
@@ -153,7 +153,7 @@ func renameat2() []scenario.Scenario {
 			Doc:    "RENAME_EXCHANGE of one name of a hardlink pair with another file: the pair follows the plain copy (or the documented copy-up split)",
 			Steps:  steps(scenario.Runtime(exchange("usr/bin/python3", "usr/bin/sh"))),
 			Labels: []string{"rename", "renameat2", "exchange", "hardlink"},
-			Expect: []string{overlay.ExpectCopyUpSplitsLink},
+			Expect: []string{deviation.CopyUpSplitsLink},
 		},
 		{
 			Name:   "exchange-file-with-symlink",

@@ -15,7 +15,7 @@ package rename
 import (
 	"golang.org/x/sys/unix"
 
-	"github.com/layercheck/layercheck/harness/backend/overlay"
+	"github.com/layercheck/layercheck/harness/deviation"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/scenario"
 )
@@ -62,4 +62,4 @@ func steps(s ...scenario.Step) []scenario.Step { return s }
 
 // exdev is the Expect list of a scenario that renames a lower or merged
 // directory.
-var exdev = []string{overlay.ExpectRenameDirEXDEV}
+var exdev = []string{deviation.RenameDirEXDEV}

@@ -6,7 +6,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/layercheck/layercheck/suites/spec"
+	"github.com/layercheck/layercheck/frontend/spec"
 	"github.com/layercheck/layercheck/suites/whiteout"
 )
 

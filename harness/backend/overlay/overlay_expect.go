@@ -1,6 +1,7 @@
 package overlay
 
 import (
+	"github.com/layercheck/layercheck/harness/deviation"
 	"slices"
 	"strings"
 
@@ -20,9 +21,9 @@ const (
 
 // Expectation IDs of kernel overlayfs.
 const (
-	ExpectRenameDirEXDEV   = "overlay/rename-dir-exdev"
-	ExpectCopyUpSplitsLink = "overlay/copy-up-splits-hardlinks"
-	ExpectMergedDirMeta    = "overlay/merged-dir-upper-metadata"
+	ExpectRenameDirEXDEV   = deviation.RenameDirEXDEV
+	ExpectCopyUpSplitsLink = deviation.CopyUpSplitsLink
+	ExpectMergedDirMeta    = deviation.MergedDirMeta
 )
 
 // Expectations implements Backend: the deviations overlayfs.rst documents,

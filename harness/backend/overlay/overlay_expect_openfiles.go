@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/deviation"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/snapshot"
 	"golang.org/x/sys/unix"
@@ -21,8 +22,8 @@ const (
 
 // Expectation IDs of kernel overlayfs for open files.
 const (
-	ExpectMapSharedStale = "overlay/map-shared-lower-misses-changes"
-	ExpectExecNoETXTBSY  = "overlay/exec-lower-no-etxtbsy"
+	ExpectMapSharedStale = deviation.MapSharedStale
+	ExpectExecNoETXTBSY  = deviation.ExecNoETXTBSY
 )
 
 // openFileExpectations are the deviations overlayfs.rst documents for

@@ -2,6 +2,7 @@ package overlay
 
 import (
 	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/deviation"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/snapshot"
 )
@@ -9,14 +10,14 @@ import (
 // ExpectLowerReadAtime: overlayfs does not move the atime of a lower file it
 // reads, a directory it lists included (POSIX counts a directory as a file
 // and readdir as a read that marks st_atime).
-const ExpectLowerReadAtime = "overlay/lower-read-keeps-atime"
+const ExpectLowerReadAtime = deviation.LowerReadAtime
 
 // ExpectCopyUpDirCtime: a directory copied up because something beneath it
 // changed shows the new upper directory's st_ctime. overlayfs.rst reports a
 // merged directory's metadata "for the upper directory only", and a ctime
 // cannot be set, so no copy-up can keep it; mtime and atime are kept and
 // stay compared.
-const ExpectCopyUpDirCtime = "overlay/copied-up-dir-has-upper-ctime"
+const ExpectCopyUpDirCtime = deviation.CopyUpDirCtime
 
 const citeLowerReadAtime = `overlayfs.rst, "Non-standard behavior": "a) POSIX mandates updating st_atime for reads. This is currently not done in the case when the file resides on a lower layer." (no option removes it)`
 

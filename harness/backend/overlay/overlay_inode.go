@@ -2,6 +2,7 @@ package overlay
 
 import (
 	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/deviation"
 	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
@@ -16,7 +17,7 @@ const citeInodeTable = `overlayfs.rst, "Overlay objects" / "Inode properties": f
 
 // ExpectInodeNotSameFS is the table's N cells: layers on different
 // filesystems without xino.
-const ExpectInodeNotSameFS = "overlay/inode-layers-not-on-same-fs"
+const ExpectInodeNotSameFS = deviation.InodeNotSameFS
 
 // inodeExpectation is present only while xino is off: with all layers on
 // one filesystem (Evidence.LayerFS 1) or with xino=on/auto it matches

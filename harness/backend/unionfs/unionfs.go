@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/deviation"
 	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
@@ -84,7 +85,7 @@ const (
 
 // ExpectUnionfsMetaDir is the ID of unionfs-fuse's metadata directory that
 // can be looked up by name.
-const ExpectUnionfsMetaDir = "unionfs-fuse/meta-dir-visible"
+const ExpectUnionfsMetaDir = deviation.UnionfsMetaDir
 
 // Expectations implements Backend: only what the man page calls intended.
 // Every other difference from a plain copy fails: unionfs-fuse documents

@@ -1,4 +1,8 @@
-package harness
+// Package driver is the go test entry of layercheck: a storage driver's own
+// tests call TestBackend to run every suite against the driver, and Main as
+// their TestMain. It sits above the engine (package harness), which knows
+// neither the suites nor the fixtures: this package brings them together.
+package driver
 
 import (
 	"context"
@@ -10,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/layercheck/layercheck/fixtures"
+	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/sandbox"
 	"github.com/layercheck/layercheck/harness/scenario"
@@ -26,7 +31,7 @@ import (
 // feature it needs, b's documentation leaves it undefined) is t.Skip with
 // the reason. A finding that b's documentation calls intended (one of
 // b.Expectations()) is logged with its citation and passes. A result
-// that the Gate fails is t.Error with its unexpected findings, each with
+// that the harness.Gate fails is t.Error with its unexpected findings, each with
 // the known issue it is, if b records it as one (backend.KnownIssuer); a
 // scenario the harness could not run is t.Error with why.
 //
@@ -41,20 +46,20 @@ import (
 // TestBackend has returned; the session is closed once they are done.
 //
 // The options are Depth (3 by default), Suites (all by default), Focus,
-// Build (BuildMount by default) and Policy (Gate{} by default). t is
+// Build (harness.BuildMount by default) and Policy (harness.Gate{} by default). t is
 // usually a *testing.T; with any other testing.TB (a benchmark) the
 // scenarios run one after another in t itself, a skip logged.
 //
 // A storage driver's test file:
 //
-//	func TestMain(m *testing.M) { os.Exit(harness.Main(m)) }
+//	func TestMain(m *testing.M) { os.Exit(driver.Main(m)) }
 //
 //	func TestSuites(t *testing.T) {
-//		harness.TestBackend(t, myDriverBackend{}, harness.Depth(5))
+//		driver.TestBackend(t, myDriverBackend{}, driver.Depth(5))
 //	}
 func TestBackend(t testing.TB, b backend.Backend, opts ...Option) {
 	t.Helper()
-	o := testOptions{depth: 3, build: BuildMount}
+	o := testOptions{depth: 3, build: harness.BuildMount}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -70,13 +75,13 @@ func TestBackend(t testing.TB, b backend.Backend, opts ...Option) {
 		t.Fatal(err)
 	}
 	// What the stack shows with no op is reported once, and left out of
-	// every scenario's verdict (RunStanding).
-	for _, st := range RunStanding(context.Background(), &cfg, scenarios) {
+	// every scenario's verdict (harness.RunStanding).
+	for _, st := range harness.RunStanding(context.Background(), &cfg, scenarios) {
 		runSubtest(t, st.Name, func(t testing.TB) { reportResult(t, st, o.gate) })
 	}
 	for _, inst := range scenarios {
 		runSubtest(t, inst.FullName(), func(t testing.TB) {
-			reportResult(t, RunScenario(context.Background(), cfg, inst), o.gate)
+			reportResult(t, harness.RunScenario(context.Background(), cfg, inst), o.gate)
 		})
 	}
 }
@@ -87,7 +92,7 @@ func TestBackend(t testing.TB, b backend.Backend, opts ...Option) {
 // returns the exit code of that run; in the run itself, or where no
 // namespace can be made, it runs the tests here. The caller exits:
 //
-//	func TestMain(m *testing.M) { os.Exit(harness.Main(m)) }
+//	func TestMain(m *testing.M) { os.Exit(driver.Main(m)) }
 func Main(m *testing.M) int {
 	var child *sandbox.ChildExit
 	if err := sandbox.ReexecInMountNamespace(); errors.As(err, &child) {
@@ -103,11 +108,11 @@ type testOptions struct {
 	depth  int
 	suites []string
 	focus  string
-	build  BuildMode
-	gate   Gate
+	build  harness.BuildMode
+	gate   harness.Gate
 }
 
-// Depth sets the read-only layers under the upper (1 to MaxDepth).
+// Depth sets the read-only layers under the upper (1 to harness.MaxDepth).
 func Depth(n int) Option { return func(o *testOptions) { o.depth = n } }
 
 // Suites runs only the suites named ("permissions", "whiteout",
@@ -118,12 +123,12 @@ func Suites(names ...string) Option { return func(o *testOptions) { o.suites = n
 // expression re matches.
 func Focus(re string) Option { return func(o *testOptions) { o.focus = re } }
 
-// Build sets how the layers are built (BuildMount, BuildExtract,
-// "extract-xattr"; see Config.SetBuild).
-func Build(mode BuildMode) Option { return func(o *testOptions) { o.build = mode } }
+// Build sets how the layers are built (harness.BuildMount, harness.BuildExtract,
+// "extract-xattr"; see harness.Config.SetBuild).
+func Build(mode harness.BuildMode) Option { return func(o *testOptions) { o.build = mode } }
 
-// Policy sets the Gate that decides which results fail the test.
-func Policy(g Gate) Option { return func(o *testOptions) { o.gate = g } }
+// Policy sets the harness.Gate that decides which results fail the test.
+func Policy(g harness.Gate) Option { return func(o *testOptions) { o.gate = g } }
 
 // scenarios expands the chosen suites' scenarios at the depth and keeps
 // those that the focus matches.
@@ -134,12 +139,12 @@ func (o testOptions) scenarios() ([]scenario.Scenario, error) {
 	}
 	focus, err := regexp.Compile(o.focus)
 	if err != nil {
-		return nil, &UsageError{Setting: "focus", Msg: err.Error()}
+		return nil, &harness.UsageError{Setting: "focus", Msg: err.Error()}
 	}
 	var out []scenario.Scenario
 	for _, n := range names {
 		if _, ok := all[n]; !ok {
-			return nil, &UsageError{Setting: "suites", Msg: fmt.Sprintf("unknown suite %q (known: %s)", n, strings.Join(suites.Names(), ", "))}
+			return nil, &harness.UsageError{Setting: "suites", Msg: fmt.Sprintf("unknown suite %q (known: %s)", n, strings.Join(suites.Names(), ", "))}
 		}
 		for _, s := range all[n] {
 			for _, inst := range scenario.Expand(s, o.depth) {
@@ -154,14 +159,14 @@ func (o testOptions) scenarios() ([]scenario.Scenario, error) {
 
 // openTestSession opens the session of a TestBackend call, closed when t
 // and its subtests are done; it skips t where b cannot mount here.
-func openTestSession(t testing.TB, b backend.Backend, o testOptions) (Config, error) {
-	sess, err := OpenSession(context.Background(), SessionOptions{Backend: b, Depth: o.depth, Bases: fixtures.Bases("")})
-	var envErr *EnvError
+func openTestSession(t testing.TB, b backend.Backend, o testOptions) (harness.Config, error) {
+	sess, err := harness.OpenSession(context.Background(), harness.SessionOptions{Backend: b, Depth: o.depth, Bases: fixtures.Bases("")})
+	var envErr *harness.EnvError
 	if errors.As(err, &envErr) {
 		t.Skip(err.Error())
 	}
 	if err != nil {
-		return Config{}, err
+		return harness.Config{}, err
 	}
 	t.Cleanup(func() {
 		if err := sess.Close(); err != nil {
@@ -200,12 +205,12 @@ func (i *inline) Errorf(format string, args ...any) {
 
 // reportResult turns one result into the subtest's outcome (see
 // TestBackend).
-func reportResult(t testing.TB, r Result, g Gate) {
+func reportResult(t testing.TB, r harness.Result, g harness.Gate) {
 	switch r.Verdict {
-	case Skip:
+	case harness.Skip:
 		t.Skip(r.Reason)
 		return
-	case Error:
+	case harness.Error:
 		t.Errorf("the harness could not run the scenario: %s", r.Reason)
 		return
 	}

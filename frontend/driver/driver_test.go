@@ -1,13 +1,15 @@
-package harness
+package driver
 
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/backend/control"
+	"github.com/layercheck/layercheck/harness/backend/overlay"
 )
 
 // recorder is a testing.TB that records what TestBackend reports instead
@@ -76,4 +78,16 @@ func TestBackendReports(t *testing.T) {
 			}
 		})
 	}
+}
+
+func requireOverlay(t *testing.T) *overlay.Overlay {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: TestBackend mounts filesystems")
+	}
+	o, err := overlay.NewOverlay("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
 }
