@@ -14,22 +14,18 @@ import (
 // what the second backend reads is what the first one wrote.
 
 // CheckBuildWith reports whether runtime can mount layers that build
-// writes: both formats known and the same, or kernel overlayfs's
-// (trusted.overlay.*) and fuse-overlayfs's, which as root writes char 0/0
-// whiteouts and trusted.overlay.opaque as overlayfs.rst describes them
-// (and reads the kernel's, see harness/commit's Format); where each
-// writes what the other does not read (fuse-overlayfs's .wh..wh..opq
-// files, the kernel's redirects) is what the run finds. A *UsageError
-// otherwise.
+// writes: both formats known, and runtime says it reads build's
+// (backend.LayerReader: its own, and kernel overlayfs's (trusted.overlay.*)
+// and fuse-overlayfs's read each other's); where each writes what the
+// other does not read (fuse-overlayfs's .wh..wh..opq files, the kernel's
+// redirects) is what the run finds. A *UsageError otherwise.
 func CheckBuildWith(runtime, build backend.Backend) error {
 	rf, rok := onDiskFormat(runtime)
 	bf, bok := onDiskFormat(build)
-	switch {
-	case !rok || !bok:
+	if !rok || !bok {
 		return &UsageError{Setting: "build-with", Msg: fmt.Sprintf("the on-disk format of %s or %s is not known: layers cannot be exchanged", runtime.Name(), build.Name())}
-	case rf == bf:
-		return nil
-	case rf == "overlay" && bf == "fuse-overlayfs", rf == "fuse-overlayfs" && bf == "overlay":
+	}
+	if lr, ok := runtime.(backend.LayerReader); ok && lr.ReadsLayersOf(string(bf)) {
 		return nil
 	}
 	return &UsageError{Setting: "build-with", Msg: fmt.Sprintf("%s writes layers in the %s format, which %s (%s) does not read", build.Name(), bf, runtime.Name(), rf)}

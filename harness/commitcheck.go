@@ -8,7 +8,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"reflect"
 	"strings"
 
 	"github.com/google/go-cmp/cmp"
@@ -69,7 +68,7 @@ func (c Config) commitFormats() (layers, runtime commit.Format, ok bool) {
 			return "", "", false
 		}
 		own, err := e.WhiteoutFormat("")
-		if err != nil || reflect.TypeOf(own) != reflect.TypeOf(c.Format) {
+		if err != nil || !sameFormat(own, c.Format) {
 			return "", "", false // --build-backend: layers in a format the runtime backend does not write
 		}
 		return runtime, runtime, true
@@ -78,6 +77,13 @@ func (c Config) commitFormats() (layers, runtime commit.Format, ok bool) {
 		return layers, runtime, ok
 	}
 	return runtime, runtime, true
+}
+
+// sameFormat asks own (backend.SameFormatter) whether f writes its
+// format; a format that cannot say is not known to.
+func sameFormat(own, f backend.WhiteoutFormat) bool {
+	s, ok := own.(backend.SameFormatter)
+	return ok && s.SameFormat(f)
 }
 
 // commitFormats is Config.commitFormats for this scenario: a scenario that

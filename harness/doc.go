@@ -41,11 +41,15 @@
 //	harness/backend/registry names to backends, for the command line
 //	harness/backend/...      one package per backend (overlay, fuseoverlayfs,
 //	                         unionfs, exec, control); they import the
-//	                         contract only, and commit and layerdiff
+//	                         contract, ovlformat, commit and layerdiff,
+//	                         never one another
+//	harness/ovlformat        overlayfs's on-disk format, shared by overlay,
+//	                         fuse-overlayfs and control
 //	harness/commit           an upper as an OCI layer tar, and back
 //	harness/layerdiff        a layer as the difference of two states of a
 //	                         directory (extract builder, control backend)
 //	harness/sandbox          private mount namespace, rootless, scratch, cleanup
+//	harness/errs             UsageError, EnvError: what a front end maps to exit codes
 //	harness/layout           storage layouts: where layers and uppers live
 //	                         (Config.Layout; layouts.go holds the engine's side)
 //	harness/backend          the contract: Backend, Mount, MountSpec,
@@ -59,5 +63,7 @@
 //
 // A backend tells the engine what it can do through optional interfaces of
 // package backend (KnownIssuer, ScenarioSkipper, Extractable,
-// ShellMounter, CopyRefuser, OnDiskFormatter), never by its concrete type.
+// ShellMounter, CopyRefuser, OnDiskFormatter, LayerReader, and
+// SameFormatter of its whiteout formats), never by its concrete type or
+// its name.
 package harness

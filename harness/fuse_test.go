@@ -286,7 +286,7 @@ func TestExecTemplateDrivesFuseOverlayfs(t *testing.T) {
 	if _, err := execbackend.NewExec("x {nope} {target}", ""); err == nil {
 		t.Error("an unknown placeholder was accepted")
 	}
-	e, _ := execbackend.NewExec("fuse-overlayfs -f -o lowerdir={lowers},upperdir={upper},workdir={work} {target}", "")
+	e, _ := registry.NewBackendUnmount("exec:fuse-overlayfs -f -o lowerdir={lowers},upperdir={upper},workdir={work} {target}", "", "")
 	native, _ := fuseoverlayfs.NewFuseOverlayfs("")
 	if len(e.Expectations()) != len(native.Expectations()) || e.Expectations()[0].Citation != native.Expectations()[0].Citation {
 		t.Error("exec:fuse-overlayfs does not carry fuse-overlayfs's documented expectations")

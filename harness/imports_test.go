@@ -85,6 +85,29 @@ var importRules = []importRule{
 		from: func(p string) bool { return pkgUnder(p, "harness/backend") },
 		bad:  func(d string) bool { return d == "harness" || d == "harness/backend/registry" },
 		skip: never},
+	{name: "no backend imports another backend (what they share is a package of its own, such as ovlformat)",
+		from: isConcreteBackend,
+		bad:  isConcreteBackend,
+		skip: never},
+	{name: "the contract imports only what a driver reads: ops, findings, scenarios, and the general errors",
+		from: func(p string) bool { return p == "harness/backend" },
+		bad: func(d string) bool {
+			return d != "harness/fsop" && d != "harness/snapshot" && d != "harness/scenario" && d != "harness/errs"
+		},
+		skip: never},
+	{name: "errs imports nothing",
+		from: func(p string) bool { return p == "harness/errs" },
+		bad:  func(string) bool { return true }, skip: never},
+	{name: "the shared overlay format imports no backend",
+		from: func(p string) bool { return p == "harness/ovlformat" },
+		bad:  isConcreteBackend, skip: never},
+	{name: "fixtures do not import the backend contract (their errors are in errs)",
+		from: func(p string) bool { return p == "fixtures" || pkgUnder(p, "fixtures") },
+		bad:  func(d string) bool { return d == "harness/backend" }, skip: never},
+	{name: "sandbox does not import the backend contract itself (its errors are in errs)",
+		from: func(p string) bool { return p == "harness/sandbox" },
+		bad:  func(d string) bool { return d == "harness/backend" },
+		skip: func(string) bool { return true }}, // direct imports: its daemon records come from internal/daemon
 	{name: "the engine imports no concrete backend nor the registry",
 		from: func(p string) bool { return p == "harness" },
 		bad:  func(d string) bool { return pkgUnder(d, "harness/backend") },
@@ -115,6 +138,12 @@ var importRules = []importRule{
 			return d == "harness" || pkgUnder(d, "harness/backend") || d == "frontend" || pkgUnder(d, "frontend") || pkgUnder(d, "cmd")
 		},
 		skip: never},
+}
+
+// isConcreteBackend: one backend's package (not the contract, not the
+// registry, which names them all).
+func isConcreteBackend(p string) bool {
+	return pkgUnder(p, "harness/backend") && p != "harness/backend/registry"
 }
 
 // isScenarioData: the suites and the fixtures, data the engine runs.
@@ -175,10 +204,14 @@ func TestImportRulesCatchWrongImports(t *testing.T) {
 			m("harness"):                  {m("harness/backend"), m("harness/scenario")},
 			m("suites"):                   {m("suites/permissions")},
 			m("suites/permissions"):       {m("harness/deviation"), m("harness/scenario")},
-			m("fixtures"):                 {m("harness/scenario")},
-			m("harness/backend"):          {m("harness/scenario")},
-			m("harness/backend/overlay"):  {m("harness/backend"), m("harness/deviation")},
-			m("harness/backend/control"):  {m("harness/backend")},
+			m("fixtures"):                 {m("harness/scenario"), m("harness/errs")},
+			m("harness/backend"):          {m("harness/scenario"), m("harness/errs")},
+			m("harness/backend/overlay"):  {m("harness/backend"), m("harness/deviation"), m("harness/ovlformat")},
+			m("harness/backend/control"):  {m("harness/backend"), m("harness/ovlformat")},
+			m("harness/ovlformat"):        {m("harness/backend")},
+			m("harness/errs"):             nil,
+			m("harness/sandbox"):          {m("harness/errs"), m("harness/internal/daemon")},
+			m("harness/internal/daemon"):  {m("harness/backend")},
 			m("harness/backend/registry"): {m("harness/backend/overlay"), m("harness/backend/control")},
 			m("harness/deviation"):        nil,
 			m("harness/scenario"):         {m("harness/snapshot"), m("harness/fsop")},
@@ -208,6 +241,13 @@ func TestImportRulesCatchWrongImports(t *testing.T) {
 		{"harness/scenario", "harness"},
 		{"harness/deviation", "harness/fsop"},
 		{"harness/snapshot", "suites/permissions"},
+		{"harness/backend/control", "harness/backend/overlay"},
+		{"harness/backend", "harness/layout"},
+		{"harness/backend", "harness/commit"},
+		{"harness/errs", "harness/fsop"},
+		{"harness/ovlformat", "harness/backend/overlay"},
+		{"fixtures", "harness/backend"},
+		{"harness/sandbox", "harness/backend"},
 	}
 	for _, w := range wrong {
 		g := base()

@@ -3,48 +3,33 @@ package backend
 import (
 	"fmt"
 
+	"github.com/layercheck/layercheck/harness/errs"
 	"golang.org/x/sys/unix"
 )
 
-// UsageError is an error in what the caller asked for: a setting out of
-// range, options a backend refuses, a template it cannot use. The library
-// names the setting in its own words (Setting: "depth", "options",
-// "backend", "build", "unmount"); a front end names it its own way (the
-// command line as a flag, --depth) and picks the exit code (2).
-type UsageError struct {
-	Setting string // "" when no one setting is at fault
-	Msg     string
-}
+// UsageError is an error in what the caller asked for (package errs): a
+// driver reports options it refuses, a template it cannot use, as one.
+type UsageError = errs.UsageError
 
-func (e *UsageError) Error() string { return withSetting(e.Setting, e.Msg) }
-
-// EnvError says the environment cannot run the check: no privilege, a
-// backend not installed, a kernel without the filesystem (exit code 3 on
-// the command line). Setting names the setting that asked for it, if one
-// did ("rootless").
-type EnvError struct {
-	Setting string
-	Msg     string
-}
-
-func (e *EnvError) Error() string { return withSetting(e.Setting, e.Msg) }
-
-func withSetting(setting, msg string) string {
-	if setting == "" {
-		return msg
-	}
-	return setting + ": " + msg
-}
+// EnvError says the environment cannot run the check (package errs): a
+// driver reports a program not installed, a kernel without its
+// filesystem, as one.
+type EnvError = errs.EnvError
 
 // MountError is a mount the kernel refused, with its own words.
 type MountError struct {
+	FS     string // the filesystem that refused it ("overlay", a FUSE program's name); "" reads "mount"
 	Errno  unix.Errno
 	Kernel string // what the kernel wrote to the fs context, if anything
 	Step   string
 }
 
 func (e *MountError) Error() string {
-	msg := fmt.Sprintf("overlay %s: %v", e.Step, e.Errno)
+	fs := e.FS
+	if fs == "" {
+		fs = "mount"
+	}
+	msg := fmt.Sprintf("%s %s: %v", fs, e.Step, e.Errno)
 	if e.Kernel != "" {
 		msg += ": " + e.Kernel
 	}

@@ -23,3 +23,11 @@ type WhiteoutFormat interface {
 	// backend's private namespace is stored escaped).
 	StoredXattr(name string) string
 }
+
+// SameFormatter is implemented by whiteout formats that can tell whether
+// another WhiteoutFormat writes the same on-disk format as they do (the
+// engine's commit check reads layers extracted in a format only when it
+// is the runtime backend's own).
+type SameFormatter interface {
+	SameFormat(other WhiteoutFormat) bool
+}

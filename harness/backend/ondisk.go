@@ -13,3 +13,14 @@ package backend
 type OnDiskFormatter interface {
 	OnDiskFormat() string
 }
+
+// LayerReader is implemented by backends that say which on-disk formats
+// they mount as read-only layers (Config.BuildWith: layers written by one
+// backend's mounts, mounted by another). format is what another backend's
+// OnDiskFormat returns; a backend reads its own, and where two
+// implementations share a design (kernel overlayfs and fuse-overlayfs
+// both write char 0/0 whiteouts and trusted.overlay.opaque), each says so
+// here, not the engine.
+type LayerReader interface {
+	ReadsLayersOf(format string) bool
+}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/errs"
 	"golang.org/x/sys/unix"
 )
 
@@ -54,17 +54,17 @@ func ReexecRootless(scratchBase string, outputs ...string) error {
 		return nil
 	}
 	if os.Geteuid() != 0 {
-		return &backend.EnvError{Setting: "rootless", Msg: "start layercheck as root; it drops to an unprivileged user namespace itself"}
+		return &errs.EnvError{Setting: "rootless", Msg: "start layercheck as root; it drops to an unprivileged user namespace itself"}
 	}
 	if !InPrivateMountNamespace() {
 		return errors.New("a rootless run needs the run's private mount namespace")
 	}
 	dir := filepath.Join(scratchBase, fmt.Sprintf("run-%d", os.Getpid()))
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return &backend.EnvError{Setting: "rootless", Msg: fmt.Sprintf("scratch %s: %v", dir, err)}
+		return &errs.EnvError{Setting: "rootless", Msg: fmt.Sprintf("scratch %s: %v", dir, err)}
 	}
 	if err := os.Chown(dir, RootlessHostID, RootlessHostID); err != nil {
-		return &backend.EnvError{Setting: "rootless", Msg: fmt.Sprintf("scratch %s: %v", dir, err)}
+		return &errs.EnvError{Setting: "rootless", Msg: fmt.Sprintf("scratch %s: %v", dir, err)}
 	}
 	fuseNote := shareFuseDevice(dir)
 	exe, err := os.Executable()
@@ -90,7 +90,7 @@ func ReexecRootless(scratchBase string, outputs ...string) error {
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
-		return &backend.EnvError{Setting: "rootless", Msg: fmt.Sprintf("cannot start in a user namespace: %v", err)}
+		return &errs.EnvError{Setting: "rootless", Msg: fmt.Sprintf("cannot start in a user namespace: %v", err)}
 	}
 	go func() {
 		for s := range sigs {

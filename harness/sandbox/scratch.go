@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/errs"
 	"github.com/layercheck/layercheck/harness/internal/mounts"
 	"golang.org/x/sys/unix"
 )
@@ -33,11 +33,11 @@ type Scratch struct {
 // upper and reference lives on one known filesystem.
 func NewScratch(base string, tmpfs bool) (*Scratch, error) {
 	if err := os.MkdirAll(base, 0o755); err != nil {
-		return nil, &backend.EnvError{Msg: fmt.Sprintf("scratch %s: %v", base, err)}
+		return nil, &errs.EnvError{Msg: fmt.Sprintf("scratch %s: %v", base, err)}
 	}
 	dir := filepath.Join(base, fmt.Sprintf("run-%d", os.Getpid()))
 	if err := os.Mkdir(dir, 0o755); err != nil {
-		return nil, &backend.EnvError{Msg: fmt.Sprintf("scratch %s: %v", dir, err)}
+		return nil, &errs.EnvError{Msg: fmt.Sprintf("scratch %s: %v", dir, err)}
 	}
 	s := &Scratch{Dir: dir}
 	if tmpfs {
@@ -46,7 +46,7 @@ func NewScratch(base string, tmpfs bool) (*Scratch, error) {
 		// policy (harness/times.go).
 		if err := unix.Mount("layercheck", dir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOATIME, "mode=0755,size=50%"); err != nil {
 			os.Remove(dir)
-			return nil, &backend.EnvError{Msg: fmt.Sprintf("mount tmpfs on %s: %v", dir, err)}
+			return nil, &errs.EnvError{Msg: fmt.Sprintf("mount tmpfs on %s: %v", dir, err)}
 		}
 		s.tmpfs = true
 	}

@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 
 	"github.com/layercheck/layercheck/harness/backend"
-	"github.com/layercheck/layercheck/harness/backend/overlay"
 	"github.com/layercheck/layercheck/harness/commit"
 	"github.com/layercheck/layercheck/harness/layerdiff"
+	"github.com/layercheck/layercheck/harness/ovlformat"
 )
 
 // Control is the control backend. It has no options and documents no
@@ -32,7 +32,7 @@ func (*Control) Expectations() []backend.Expectation { return nil }
 
 // format is how the control backend stores its layers: kernel overlayfs's
 // format under trusted.overlay.
-var format = &overlay.OverlayFormat{Prefix: "trusted.overlay."}
+var format = &ovlformat.OverlayFormat{Prefix: "trusted.overlay."}
 
 // WhiteoutFormat implements backend.Extractable with kernel overlayfs's
 // formats ("" or "chardev": 0/0 character devices; "xattr": xattr
@@ -42,7 +42,7 @@ func (*Control) WhiteoutFormat(variant string) (backend.WhiteoutFormat, error) {
 	case "", "chardev":
 		return format, nil
 	case "xattr":
-		return &overlay.OverlayFormat{Prefix: format.Prefix, Xattr: true}, nil
+		return &ovlformat.OverlayFormat{Prefix: format.Prefix, Xattr: true}, nil
 	}
 	return nil, fmt.Errorf("control has no whiteout format %q", variant)
 }

@@ -10,8 +10,6 @@ import (
 	"strings"
 
 	"github.com/layercheck/layercheck/harness/backend"
-	"github.com/layercheck/layercheck/harness/backend/fuseoverlayfs"
-	"github.com/layercheck/layercheck/harness/backend/unionfs"
 	"github.com/layercheck/layercheck/harness/fsop"
 )
 
@@ -36,8 +34,9 @@ import (
 //
 // Expectations: an exec backend whose command is a program layercheck
 // knows (fuse-overlayfs, unionfs-fuse) inherits that program's documented
-// deviations, since the documentation belongs to the program, not to the
-// adapter; any other program has none, so every difference fails.
+// deviations (DocumentedBy: the registry maps the program to its adapter),
+// since the documentation belongs to the program, not to the adapter; any
+// other program has none, so every difference fails.
 type Exec struct {
 	mount, unmount string
 	known          backend.Backend // the program's own adapter, for its expectations
@@ -58,16 +57,26 @@ func NewExec(mountTmpl, unmountTmpl string) (*Exec, error) {
 	if !strings.Contains(mountTmpl, "{target}") {
 		return nil, &backend.UsageError{Setting: "backend", Msg: "exec template: the mount template must use {target}"}
 	}
-	e := &Exec{mount: mountTmpl, unmount: unmountTmpl}
-	if f := strings.Fields(mountTmpl); len(f) > 0 {
-		switch filepath.Base(f[0]) {
-		case fuseoverlayfs.FuseOverlayfsProgram:
-			e.known, _ = fuseoverlayfs.NewFuseOverlayfs("")
-		case unionfs.UnionfsFuseProgram:
-			e.known, _ = unionfs.NewUnionfsFuse("")
-		}
+	return &Exec{mount: mountTmpl, unmount: unmountTmpl}, nil
+}
+
+// Program is the name of the program the mount template runs (its first
+// word, without a directory), for a caller that knows which programs have
+// documentation of their own (registry.NewBackend).
+func (e *Exec) Program() string {
+	if f := strings.Fields(e.mount); len(f) > 0 {
+		return filepath.Base(f[0])
 	}
-	return e, nil
+	return ""
+}
+
+// DocumentedBy makes e carry the documented deviations and known issues
+// of known, the native adapter of the program its template runs: the
+// documentation belongs to the program, not to the adapter. The caller
+// decides which program that is; exec itself picks nothing by name.
+func (e *Exec) DocumentedBy(known backend.Backend) *Exec {
+	e.known = known
+	return e
 }
 
 var (

@@ -60,3 +60,9 @@ func (FuseOverlayfsFormat) Opaque(layer *fsop.Tree, rel string) error {
 // StoredXattr implements WhiteoutFormat: fuse-overlayfs stores a user's
 // xattrs under their own names.
 func (FuseOverlayfsFormat) StoredXattr(name string) string { return name }
+
+// SameFormat implements backend.SameFormatter.
+func (FuseOverlayfsFormat) SameFormat(other backend.WhiteoutFormat) bool {
+	_, ok := other.(FuseOverlayfsFormat)
+	return ok
+}

@@ -8,7 +8,8 @@ import (
 	"strings"
 
 	"github.com/layercheck/layercheck/harness/backend"
-	"github.com/layercheck/layercheck/harness/backend/overlay"
+	"github.com/layercheck/layercheck/harness/deviation"
+	"github.com/layercheck/layercheck/harness/ovlformat"
 	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
@@ -84,7 +85,7 @@ const (
 // copy (a hardlink split by copy-up, for one) is a failure: its own
 // documentation does not describe it.
 func (f *FuseOverlayfs) Expectations() []backend.Expectation {
-	out := []backend.Expectation{{ID: overlay.ExpectRenameDirEXDEV, Citation: citeFuseOverlayfsRenameDir, Match: overlay.MatchRenameDirEXDEV}}
+	out := []backend.Expectation{{ID: deviation.RenameDirEXDEV, Citation: citeFuseOverlayfsRenameDir, Match: ovlformat.MatchRenameDirEXDEV}}
 	for _, o := range f.opts {
 		k, _, _ := strings.Cut(o, "=")
 		if k == "squash_to_root" || k == "squash_to_uid" || k == "squash_to_gid" {

@@ -10,3 +10,12 @@ func (o *Overlay) OnDiskFormat() string {
 	}
 	return "overlay"
 }
+
+// ReadsLayersOf implements backend.LayerReader: its own format, and, in
+// the trusted namespace, fuse-overlayfs's, which as root writes char 0/0
+// whiteouts and trusted.overlay.opaque as overlayfs.rst describes them
+// (its .wh..wh..opq files the kernel does not read: what a run finds).
+func (o *Overlay) ReadsLayersOf(format string) bool {
+	own := o.OnDiskFormat()
+	return format == own || (own == "overlay" && format == "fuse-overlayfs")
+}

@@ -111,7 +111,7 @@ func (o *Overlay) Mount(ctx context.Context, spec backend.MountSpec) (backend.Mo
 	}
 	fsfd, err := unix.Fsopen("overlay", unix.FSOPEN_CLOEXEC)
 	if err != nil {
-		return nil, &backend.MountError{Errno: errnoOf(err), Step: "fsopen"}
+		return nil, &backend.MountError{FS: "overlay", Errno: errnoOf(err), Step: "fsopen"}
 	}
 	defer unix.Close(fsfd)
 	// Some refusals (conflicting options) are logged with pr_err rather
@@ -123,7 +123,7 @@ func (o *Overlay) Mount(ctx context.Context, spec backend.MountSpec) (backend.Mo
 		if msg == "" {
 			msg = klog.read("overlayfs:")
 		}
-		return &backend.MountError{Errno: errnoOf(err), Kernel: msg, Step: step}
+		return &backend.MountError{FS: "overlay", Errno: errnoOf(err), Kernel: msg, Step: step}
 	}
 	for _, opt := range o.opts {
 		k, v, hasVal := strings.Cut(opt, "=")

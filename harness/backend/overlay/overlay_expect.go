@@ -6,10 +6,9 @@ import (
 	"strings"
 
 	"github.com/layercheck/layercheck/harness/backend"
-	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/ovlformat"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/snapshot"
-	"golang.org/x/sys/unix"
 )
 
 // Citations from Documentation/filesystems/overlayfs.rst (Linux 6.18).
@@ -31,7 +30,7 @@ const (
 func (o *Overlay) Expectations() []backend.Expectation {
 	var out []backend.Expectation
 	if !o.RedirectDir() {
-		out = append(out, backend.Expectation{ID: ExpectRenameDirEXDEV, Citation: citeRenameDir, Match: MatchRenameDirEXDEV})
+		out = append(out, backend.Expectation{ID: ExpectRenameDirEXDEV, Citation: citeRenameDir, Match: ovlformat.MatchRenameDirEXDEV})
 	}
 	if !o.Index() {
 		out = append(out, backend.Expectation{ID: ExpectCopyUpSplitsLink, Citation: citeHardlink, Match: matchSplitHardlink})
@@ -40,33 +39,6 @@ func (o *Overlay) Expectations() []backend.Expectation {
 	out = append(out, timeExpectations()...)       // overlay_expect_times.go
 	out = append(out, o.openFileExpectations()...) // overlay_expect_openfiles.go
 	return append(out, o.inodeExpectation()...)    // overlay_inode.go
-}
-
-// MatchRenameDirEXDEV: rename(2) gave EXDEV, and what it moves is a lower
-// or merged directory of the mount it went through (see ovlLowerDir): the
-// source, or with RENAME_EXCHANGE, which moves both names, the target. A
-// directory only the upper holds must move, and EXDEV for it stays a
-// failure, as does EXDEV for anything but a directory.
-//
-// The documented EXDEV also stands where the plain copy would have failed
-// otherwise: overlayfs refuses to move the directory before it looks at the
-// target, so renaming a lower directory over a non-empty one gives EXDEV
-// where the plain copy says ENOTEMPTY. Both leave the tree as it was. The
-// checks of the VFS come first on both (permission, sticky directory,
-// ENOTDIR, EISDIR, EINVAL for a move into its own subtree, EEXIST with
-// RENAME_NOREPLACE), so their errno must be the plain copy's.
-func MatchRenameDirEXDEV(f snapshot.Finding, ev *backend.Evidence) bool {
-	if f.Kind != snapshot.KindErrno || f.Merged != "EXDEV" {
-		return false
-	}
-	op, ok := ev.Op.(fsop.Rename)
-	if !ok {
-		return false
-	}
-	if ovlLowerDir(ev.Stack, op.From) {
-		return true
-	}
-	return op.Flags&unix.RENAME_EXCHANGE != 0 && ovlLowerDir(ev.Stack, op.To)
 }
 
 // matchSplitHardlink: a name that is hardlinked on the reference shows

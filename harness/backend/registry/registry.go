@@ -26,7 +26,7 @@ func NewBackendUnmount(name, opts, unmount string) (backend.Backend, error) {
 		if opts != "" {
 			return nil, &backend.UsageError{Setting: "options", Msg: "an exec backend takes its options in its template"}
 		}
-		return exec.NewExec(tmpl, unmount)
+		return newExec(tmpl, unmount)
 	}
 	if unmount != "" {
 		return nil, &backend.UsageError{Setting: "unmount", Msg: "only for an exec:TEMPLATE backend"}
@@ -47,4 +47,27 @@ func NewBackendUnmount(name, opts, unmount string) (backend.Backend, error) {
 	known := append([]string{}, BackendNames...)
 	sort.Strings(known)
 	return nil, &backend.UsageError{Setting: "backend", Msg: fmt.Sprintf("unknown backend %q (known: %s, exec:TEMPLATE)", name, strings.Join(known, ", "))}
+}
+
+// documented maps the programs whose own documentation layercheck cites
+// to their native adapters: an exec:TEMPLATE backend running one of them
+// carries its documented deviations (exec.Exec.DocumentedBy).
+var documented = map[string]func() (backend.Backend, error){
+	fuseoverlayfs.FuseOverlayfsProgram: func() (backend.Backend, error) { return fuseoverlayfs.NewFuseOverlayfs("") },
+	unionfs.UnionfsFuseProgram:         func() (backend.Backend, error) { return unionfs.NewUnionfsFuse("") },
+}
+
+// newExec makes an exec:TEMPLATE backend, documented as the program it
+// runs where that program is one of documented.
+func newExec(tmpl, unmount string) (backend.Backend, error) {
+	e, err := exec.NewExec(tmpl, unmount)
+	if err != nil {
+		return nil, err
+	}
+	if mk, ok := documented[e.Program()]; ok {
+		if known, err := mk(); err == nil {
+			e.DocumentedBy(known)
+		}
+	}
+	return e, nil
 }

@@ -76,3 +76,9 @@ func (UnionfsFuseFormat) Opaque(layer *fsop.Tree, rel string) error { return hid
 // StoredXattr implements WhiteoutFormat (unionfs-fuse stores no xattrs of
 // its own).
 func (UnionfsFuseFormat) StoredXattr(name string) string { return name }
+
+// SameFormat implements backend.SameFormatter.
+func (UnionfsFuseFormat) SameFormat(other backend.WhiteoutFormat) bool {
+	_, ok := other.(UnionfsFuseFormat)
+	return ok
+}

@@ -58,7 +58,7 @@ func (m *Mounted) crash(aborted, unmountErr error) *backend.CrashError {
 // mount showed: a MountError, and a crash if mountCrash says so.
 func (d *process) mountFailed(name string) error {
 	st := d.status()
-	err := mountCrash(d, &backend.MountError{Errno: daemonErrno(st), Kernel: name + ": mount command failed (" + st + ")", Step: "mount"})
+	err := mountCrash(d, &backend.MountError{FS: name, Errno: daemonErrno(st), Kernel: name + ": mount command failed (" + st + ")", Step: "mount"})
 	d.close()
 	return err
 }

@@ -1,4 +1,4 @@
-package overlay
+package ovlformat
 
 import (
 	"path/filepath"
