@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/layercheck/layercheck/harness/commit"
@@ -31,6 +32,20 @@ type baseImage struct {
 	once sync.Once
 	dir  string
 	err  error
+}
+
+// forgetBaseImages drops the extracted layer 0s beneath dir, a session's
+// scratch that is going away: a later session of the same process makes
+// its directories, bases included, at the same paths (run-PID), and must
+// not find images of trees that are gone.
+func forgetBaseImages(dir string) {
+	baseImages.Lock()
+	defer baseImages.Unlock()
+	for k, b := range baseImages.m {
+		if rel, err := filepath.Rel(dir, b.dir); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+			delete(baseImages.m, k)
+		}
+	}
 }
 
 // imageBase starts the image with what the format shows of layer 0.

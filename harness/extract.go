@@ -60,27 +60,38 @@ func (c *Config) SetBuild(name string) error { return c.SetBuildFrom(name, c.Bac
 // format of another backend (--build-backend): layers one engine wrote,
 // mounted by another, as images are shared between engines.
 func (c *Config) SetBuildFrom(name string, from backend.Backend) error {
-	c.Build, c.Format = BuildMount, nil
+	mode, f, err := parseBuild(name, from)
+	if err != nil {
+		c.Build, c.Format = BuildMount, nil
+		return err
+	}
+	c.Build, c.Format = mode, f
+	return nil
+}
+
+// parseBuild reads a build mode (see SetBuild) for layers in from's
+// on-disk format: the mode and the format the extract builder writes
+// (nil for mount).
+func parseBuild(name string, from backend.Backend) (BuildMode, backend.WhiteoutFormat, error) {
 	if name == "" || name == string(BuildMount) {
-		return nil
+		return BuildMount, nil, nil
 	}
 	variant, ok := strings.CutPrefix(name, string(BuildExtract))
 	if ok && variant != "" {
 		variant, ok = strings.CutPrefix(variant, "-")
 	}
 	if !ok {
-		return &UsageError{Setting: "build", Msg: fmt.Sprintf("%q is not a build mode (known: %s)", name, strings.Join(buildNames(from), ", "))}
+		return "", nil, &UsageError{Setting: "build", Msg: fmt.Sprintf("%q is not a build mode (known: %s)", name, strings.Join(buildNames(from), ", "))}
 	}
 	e, isExt := from.(backend.Extractable)
 	if !isExt {
-		return &UsageError{Setting: "build", Msg: fmt.Sprintf("%s: layers of %s cannot be written without a mount here", name, from.Name())}
+		return "", nil, &UsageError{Setting: "build", Msg: fmt.Sprintf("%s: layers of %s cannot be written without a mount here", name, from.Name())}
 	}
 	f, err := e.WhiteoutFormat(variant)
 	if err != nil {
-		return &UsageError{Setting: "build", Msg: fmt.Sprintf("%s: %v (known: %s)", name, err, strings.Join(buildNames(from), ", "))}
+		return "", nil, &UsageError{Setting: "build", Msg: fmt.Sprintf("%s: %v (known: %s)", name, err, strings.Join(buildNames(from), ", "))}
 	}
-	c.Build, c.Format = BuildMode(name), f
-	return nil
+	return BuildMode(name), f, nil
 }
 
 // Extracting reports whether layers are written by the extract builder.

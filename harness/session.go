@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
+	"sync"
 
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/layout"
@@ -19,38 +19,30 @@ import (
 // overlayfs's limit of lower layers.
 const MaxDepth = 500
 
-// SessionOptions say how to set up a run.
-type SessionOptions struct {
-	Backend     backend.Backend
-	Depth       int
-	ScratchBase string // DefaultScratch if empty
-	OnDisk      bool   // use the scratch base's own filesystem instead of a fresh tmpfs
-	Keep        bool
-	Timeout     time.Duration
-	// Layout is the storage layout (harness/layout); "" or samefs is
-	// today's: everything on the run's one filesystem.
-	Layout layout.Name
-	// Bases builds the base trees beneath dir (a directory per fixture
-	// name) and returns them.
-	Bases func(dir string) (map[string]*scenario.Base, error)
-}
-
-// Session is a prepared run: scratch, bases, a backend that mounts.
+// Session is a prepared run: scratch, bases, a backend that mounts, and
+// the Config every scenario of the run reads, fixed when it opens
+// (session_run.go runs scenarios on it).
 type Session struct {
-	Config  Config
 	Scratch *sandbox.Scratch
+	plan    Plan
+	cfg     Config
 	fsType  string
 	storage *layout.Storage // session_layout.go; nil for samefs
+	// standing holds the null scenarios' results by fixture
+	// (session_run.go); mu guards it and cfg.Standing.
+	mu       sync.Mutex
+	standing map[string]Result
 }
 
-// OpenSession checks the request, makes the scratch directory, builds the
-// bases and makes one probe mount through the backend, so that a bad
-// option or a missing privilege is reported once, in the kernel's words,
-// before any scenario runs. The error is a *UsageError (exit 2) or an
-// *EnvError (exit 3) where it is one of those.
-func OpenSession(ctx context.Context, o SessionOptions) (*Session, error) {
-	if o.Depth < 1 || o.Depth > MaxDepth {
-		return nil, &UsageError{Setting: "depth", Msg: fmt.Sprintf("%d is out of range: 1 to %d", o.Depth, MaxDepth)}
+// OpenSession checks the plan (Plan.Check), makes the scratch directory,
+// builds the bases and makes one probe mount through the backend, so that
+// a bad option or a missing privilege is reported once, in the kernel's
+// words, before any scenario runs. The error is a *UsageError (exit 2) or
+// an *EnvError (exit 3) where it is one of those.
+func OpenSession(ctx context.Context, p Plan) (*Session, error) {
+	o, err := p.Check()
+	if err != nil {
+		return nil, err
 	}
 	if os.Geteuid() != 0 {
 		return nil, &EnvError{Msg: "layercheck mounts filesystems and acts as several users: run it as root"}
@@ -67,7 +59,7 @@ func OpenSession(ctx context.Context, o SessionOptions) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{Scratch: sc, fsType: sc.FSType}
+	s := &Session{Scratch: sc, fsType: sc.FSType, plan: o, standing: map[string]Result{}}
 	fail := func(err error) (*Session, error) {
 		s.Close()
 		return nil, err
@@ -88,8 +80,8 @@ func OpenSession(ctx context.Context, o SessionOptions) (*Session, error) {
 	if err := os.Mkdir(scenDir, 0o755); err != nil {
 		return fail(err)
 	}
-	s.Config = Config{Backend: o.Backend, Depth: o.Depth, Scratch: scenDir, Bases: bases, Keep: o.Keep, Timeout: o.Timeout,
-		Layout: o.Layout, Storage: s.storage}
+	s.cfg = o.config()
+	s.cfg.Scratch, s.cfg.Bases, s.cfg.Storage = scenDir, bases, s.storage
 	if err := s.probe(ctx); err != nil {
 		return fail(err)
 	}
@@ -100,14 +92,14 @@ func OpenSession(ctx context.Context, o SessionOptions) (*Session, error) {
 // on it (Config.Features) and unmounts it.
 func (s *Session) probe(ctx context.Context) error {
 	var base *scenario.Base
-	for _, b := range s.Config.Bases {
+	for _, b := range s.cfg.Bases {
 		base = b
 		break
 	}
 	if base == nil {
 		return errors.New("no base tree prepared")
 	}
-	dir, err := os.MkdirTemp(s.Config.Scratch, "probe-")
+	dir, err := os.MkdirTemp(s.cfg.Scratch, "probe-")
 	if err != nil {
 		return err
 	}
@@ -118,20 +110,20 @@ func (s *Session) probe(ctx context.Context) error {
 			return err
 		}
 	}
-	m, err := s.Config.Backend.Mount(ctx, spec)
+	m, err := s.cfg.Backend.Mount(ctx, spec)
 	if err != nil {
 		var me *backend.MountError
 		if errors.As(err, &me) {
 			switch me.Errno {
 			case unix.EINVAL:
-				return &UsageError{Setting: "options", Msg: fmt.Sprintf("%s refused the mount with options %q: %s", s.Config.Backend.Name(), s.Config.Backend.Options(), orErrno(me))}
+				return &UsageError{Setting: "options", Msg: fmt.Sprintf("%s refused the mount with options %q: %s", s.cfg.Backend.Name(), s.cfg.Backend.Options(), orErrno(me))}
 			case unix.ENODEV:
-				return &EnvError{Msg: fmt.Sprintf("this kernel has no %s support (ENODEV)", s.Config.Backend.Name())}
+				return &EnvError{Msg: fmt.Sprintf("this kernel has no %s support (ENODEV)", s.cfg.Backend.Name())}
 			}
 		}
-		return &EnvError{Msg: fmt.Sprintf("%s cannot mount here: %v", s.Config.Backend.Name(), err)}
+		return &EnvError{Msg: fmt.Sprintf("%s cannot mount here: %v", s.cfg.Backend.Name(), err)}
 	}
-	s.Config.Features = probeFeatures(spec.Target)
+	s.cfg.Features = probeFeatures(spec.Target)
 	return m.Unmount()
 }
 
@@ -144,11 +136,12 @@ func orErrno(me *backend.MountError) string {
 
 // Close removes the scratch directory and everything in it.
 func (s *Session) Close() error {
-	if s.Scratch == nil || s.Config.Keep {
+	if s.Scratch == nil || s.cfg.Keep {
 		return nil
 	}
 	sc := s.Scratch
 	s.Scratch = nil
+	forgetBaseImages(sc.Dir) // commitbase.go
 	return errors.Join(s.closeLayout(), sc.Close())
 }
 

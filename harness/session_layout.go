@@ -15,15 +15,9 @@ import (
 // samefs (today's behaviour), else the layout's scratch (run/fs). The
 // bases stay on the run's own filesystem; each scenario copies layer 0
 // onto the layout's storage (layouts.go, ownLayer0).
-func (s *Session) openLayout(o SessionOptions, basesDir string) (string, error) {
+func (s *Session) openLayout(o Plan, basesDir string) (string, error) {
 	if o.Layout == "" || o.Layout == layout.SameFS {
 		return s.Scratch.Dir, nil
-	}
-	if _, err := layout.Parse(string(o.Layout)); err != nil {
-		return "", &UsageError{Setting: "layout", Msg: err.Error()}
-	}
-	if o.Keep {
-		return "", &UsageError{Setting: "layout", Msg: fmt.Sprintf("%s mounts filesystems that the run takes down at its end: keeping the scenarios' trees works with samefs only", o.Layout)}
 	}
 	if why := layout.Available(o.Layout); why != "" {
 		return "", &EnvError{Msg: fmt.Sprintf("layout %s cannot run on this machine: %s", o.Layout, why)}
@@ -69,8 +63,23 @@ func (s *Session) closeLayout() error {
 
 // Layout is the storage layout of the run.
 func (s *Session) Layout() layout.Name {
-	if s.Config.Layout == "" {
+	if s.cfg.Layout == "" {
 		return layout.SameFS
 	}
-	return s.Config.Layout
+	return s.cfg.Layout
+}
+
+// checkLayout is Plan.Check's part for the layout: a name the layout
+// package knows, and no kept trees on storage the run takes down.
+func checkLayout(p Plan) error {
+	if p.Layout == "" || p.Layout == layout.SameFS {
+		return nil
+	}
+	if _, err := layout.Parse(string(p.Layout)); err != nil {
+		return &UsageError{Setting: "layout", Msg: err.Error()}
+	}
+	if p.Keep {
+		return &UsageError{Setting: "layout", Msg: fmt.Sprintf("%s mounts filesystems that the run takes down at its end: keeping the scenarios' trees works with samefs only", p.Layout)}
+	}
+	return nil
 }

@@ -1,4 +1,5 @@
-// Package suites lists every suite's scenarios for the command line.
+// Package suites lists every suite's scenarios, and selects among them
+// for every front end (Selection).
 package suites
 
 import (

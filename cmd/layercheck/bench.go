@@ -32,7 +32,7 @@ func parseBenchFlags(args []string) (*benchFlags, error) {
 	f := &b.run
 	fs := flag.NewFlagSet("layercheck bench", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.IntVar(&f.depth, "depth", 5, "read-only layers under the upper (1 to 500)")
+	fs.IntVar(&f.depth, "depth", harness.DefaultDepth, "read-only layers under the upper (1 to 500)")
 	f.backendFlags.register(fs, "overlay", false) // --backend, --options, --unmount (backend_flags.go)
 	fs.StringVar(&f.base, "base", "", "use this directory tree as the base layer instead of the rootfs fixture")
 	fs.StringVar(&f.suite, "suite", "", "comma-separated suites to measure (default all)")
@@ -56,9 +56,6 @@ func parseBenchFlags(args []string) (*benchFlags, error) {
 	if b.runs < 1 || b.floorN < 1 || f.jobs < 1 {
 		return nil, &harness.UsageError{Msg: "--runs, --floor-cycles and -j must be at least 1"}
 	}
-	if f.depth < 1 || f.depth > harness.MaxDepth {
-		return nil, &harness.UsageError{Msg: fmt.Sprintf("--depth %d: must be between 1 and %d", f.depth, harness.MaxDepth)}
-	}
 	return b, nil
 }
 
@@ -77,7 +74,12 @@ func cmdBench(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	bySuite, err := benchScenarios(f)
+	plan, err := harness.Plan{Backend: backend, Depth: f.depth, ScratchBase: f.scratch, Bases: fixtures.Bases(f.base),
+		FullReference: f.fullRef, Workers: f.jobs}.Check()
+	if err != nil {
+		return 0, err
+	}
+	bySuite, err := benchScenarios(f, plan.Depth)
 	if err != nil {
 		return 0, err
 	}
@@ -86,13 +88,12 @@ func cmdBench(args []string) (int, error) {
 	}
 	ctx, stop := interruptible()
 	defer stop()
-	sess, err := harness.OpenSession(ctx, harness.SessionOptions{Backend: backend, Depth: f.depth, ScratchBase: f.scratch, Timeout: 2 * time.Minute, Bases: fixtures.Bases(f.base)})
+	sess, err := harness.OpenSession(ctx, plan)
 	if err != nil {
 		return 0, err
 	}
 	defer sess.Close()
-	sess.Config.FullReference = f.fullRef
-	t, err := runBench(ctx, sess.Config, b, bySuite)
+	t, err := runBench(ctx, sess.Config(), b, bySuite)
 	if err != nil {
 		return 0, err
 	}
@@ -111,8 +112,8 @@ func optionsSuffix(o string) string {
 }
 
 // benchScenarios expands the chosen suites at the depth, by suite.
-func benchScenarios(f *runFlags) (map[string][]scenario.Scenario, error) {
-	all, err := selectScenarios(f)
+func benchScenarios(f *runFlags, depth int) (map[string][]scenario.Scenario, error) {
+	all, err := selectScenarios(f, depth)
 	if err != nil {
 		return nil, err
 	}

@@ -23,30 +23,16 @@ func (c *commitFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.buildWith, "build-with", "", "build the read-only layers through this `BACKEND` and mount the runtime stack with --backend (their on-disk formats must agree)")
 }
 
-// buildWithBackend makes the --build-with backend, if one is asked for,
-// and checks that rt can read its layers.
-func (c *commitFlags) buildWithBackend(rt backend.Backend, build string) (backend.Backend, error) {
+// buildWithBackend makes the --build-with backend, if one is asked for
+// (the plan checks that the runtime backend reads its layers).
+func (c *commitFlags) buildWithBackend() (backend.Backend, error) {
 	if c.buildWith == "" {
 		return nil, nil
-	}
-	if build != "" && build != string(harness.BuildMount) {
-		return nil, &harness.UsageError{Msg: "--build-with: only with --build mount (the layers are built through that backend's mounts)"}
 	}
 	b, err := registry.NewBackend(c.buildWith, "")
 	var ue *harness.UsageError
 	if errors.As(err, &ue) {
 		return nil, &harness.UsageError{Setting: "build-with", Msg: ue.Msg}
 	}
-	if err != nil {
-		return nil, err
-	}
-	if err := harness.CheckBuildWith(rt, b); err != nil {
-		return nil, err
-	}
-	return b, nil
-}
-
-// apply sets the commit check and the build backend on cfg.
-func (c *commitFlags) apply(cfg *harness.Config, buildWith backend.Backend) {
-	cfg.NoCommitCheck, cfg.CommitDir, cfg.BuildWith = !c.check, c.dir, buildWith
+	return b, err
 }

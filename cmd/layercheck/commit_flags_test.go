@@ -3,6 +3,9 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/layercheck/layercheck/fixtures"
+	"github.com/layercheck/layercheck/harness"
 )
 
 // TestBuildWithRefusesFormatsThatDisagree: layers of a backend whose
@@ -36,7 +39,11 @@ func TestMatrixTargetBuiltByAnotherBackend(t *testing.T) {
 	if tg, err := newMatrixTarget("fuse-overlayfs", ""); err != nil || tg.BuildWith != nil {
 		t.Errorf("fuse-overlayfs: %+v, %v", tg, err)
 	}
-	if _, err := newMatrixTarget("overlay<-unionfs-fuse", ""); err == nil {
+	bad, err := newMatrixTarget("overlay<-unionfs-fuse", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := planTargets([]*matrixTarget{bad}, harness.Plan{Bases: fixtures.Bases("")}); err == nil {
 		t.Error("overlay<-unionfs-fuse: formats that disagree were taken")
 	}
 }

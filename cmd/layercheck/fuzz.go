@@ -39,7 +39,7 @@ type scenarioFile struct {
 func cmdFuzz(args []string) (int, error) {
 	fs := flag.NewFlagSet("layercheck fuzz", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	depth := fs.Int("depth", 5, "read-only layers under the upper (1 to 500)")
+	depth := fs.Int("depth", harness.DefaultDepth, "read-only layers under the upper (1 to 500)")
 	var bf backendFlags
 	bf.register(fs, "overlay", false) // fuzz writes its findings on the host: no --rootless
 	count := fs.Int("count", 0, "scenarios to run (default 500 unless --duration is given)")
@@ -75,21 +75,24 @@ func cmdFuzz(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	plan, err := harness.Plan{Backend: be, Depth: *depth, ScratchBase: *scratch, Bases: fixtures.Bases(""), Workers: *jobs}.Check()
+	if err != nil {
+		return 0, err
+	}
 	if err := privateRun(); err != nil {
 		return 0, err
 	}
 	ctx, stop := interruptible()
 	defer stop()
-	sess, err := harness.OpenSession(ctx, harness.SessionOptions{Backend: be, Depth: *depth, ScratchBase: *scratch,
-		Timeout: 2 * time.Minute, Bases: fixtures.Bases("")})
+	sess, err := harness.OpenSession(ctx, plan)
 	if err != nil {
 		return 0, err
 	}
 	defer sess.Close()
 	offline := offlineAllowed(be)
-	fmt.Printf("layercheck fuzz: %s (options %q), depth %d, fixture %s, seed %d\n", be.Name(), be.Options(), *depth, *fixture, *seed)
+	fmt.Printf("layercheck fuzz: %s (options %q), depth %d, fixture %s, seed %d\n", be.Name(), be.Options(), plan.Depth, *fixture, *seed)
 	last := time.Time{}
-	rep := fuzz.Run(ctx, fuzz.Options{Config: sess.Config, Seed: *seed, Count: *count, Duration: *duration, Workers: *jobs,
+	rep := fuzz.Run(ctx, fuzz.Options{Config: sess.Config(), Seed: *seed, Count: *count, Duration: *duration, Workers: *jobs,
 		Fixture: *fixture, Offline: offline, ShrinkBudget: *budget,
 		Progress: func(done, failing int, rate float64) {
 			if !*quiet && time.Since(last) > 2*time.Second {
@@ -101,7 +104,7 @@ func cmdFuzz(args []string) (int, error) {
 		fmt.Fprintln(os.Stderr, "layercheck: interrupted; everything mounted was unmounted")
 		return 130, nil
 	}
-	outcomes, err := writeFuzzOutputs(*out, sess.Config, bf.unmount, rep, *verify)
+	outcomes, err := writeFuzzOutputs(*out, sess.Config(), bf.unmount, rep, *verify)
 	if err != nil {
 		return 0, err
 	}

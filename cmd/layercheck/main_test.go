@@ -63,8 +63,9 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--depth", "0"}, "--depth 0: must be between 1 and 500"},
-		{[]string{"--depth", "501"}, "--depth 501"},
+		{[]string{"--depth", "0"}, "--depth: 0 is out of range: 1 to 500"},
+		{[]string{"--depth", "501"}, "--depth: 501 is out of range"},
+		{[]string{"--repeat", "-1"}, "--repeat: -1: must be at least 1"},
 		{[]string{"--backend", "nope"}, `unknown backend "nope"`},
 		{[]string{"--suite", "nope"}, `unknown suite "nope"`},
 		{[]string{"--focus", "("}, "--focus"},

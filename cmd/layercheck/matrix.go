@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -29,6 +30,7 @@ type matrixTarget struct {
 	BuildWith backend.Backend
 	Layout    layout.Name // after '@' (layouts.go); samefs if none
 	Err       string      // why the column could not run
+	Plan      harness.Plan // the run of this column, checked
 	Results   map[string]harness.Result
 	Summary   summary
 }
@@ -72,18 +74,19 @@ func cmdMatrix(args []string) (int, error) {
 		return 0, &harness.UsageError{Msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	runArgs := []string{"--depth", strconv.Itoa(*depth), "--suite", *suite, "--focus", *focus}
-	f, err := parseRunFlags(runArgs)
-	if err != nil {
-		return 0, err
-	}
-	if *depth < 1 || *depth > harness.MaxDepth {
-		return 0, &harness.UsageError{Msg: fmt.Sprintf("--depth %d: must be between 1 and %d", *depth, harness.MaxDepth)}
-	}
-	scenarios, err := selectScenarios(f)
+	f, err := parseRunFlags(runArgs) // the selection and the report's words, as a run's
 	if err != nil {
 		return 0, err
 	}
 	targets, err := parseTargets(*backends, unmount)
+	if err != nil {
+		return 0, err
+	}
+	each := harness.Plan{Depth: *depth, ScratchBase: *scratch, Timeout: *timeout, Bases: fixtures.Bases(""), Workers: *jobs, Gate: f.gate}
+	if err := planTargets(targets, each); err != nil {
+		return 0, err
+	}
+	scenarios, err := selectScenarios(f, targets[0].Plan.Depth)
 	if err != nil {
 		return 0, err
 	}
@@ -92,7 +95,6 @@ func cmdMatrix(args []string) (int, error) {
 	}
 	ctx, stop := interruptible()
 	defer stop()
-
 	for _, t := range targets {
 		if ctx.Err() != nil {
 			t.Err = "interrupted"
@@ -101,27 +103,7 @@ func cmdMatrix(args []string) (int, error) {
 		if !*quiet {
 			fmt.Fprintf(os.Stderr, "== %s\n", t.Label)
 		}
-		start := time.Now()
-		sess, err := harness.OpenSession(ctx, harness.SessionOptions{
-			Backend: t.Backend, Depth: *depth, ScratchBase: *scratch, Timeout: *timeout, Bases: fixtures.Bases(""), Layout: t.Layout,
-		})
-		if err != nil {
-			t.Err = err.Error()
-			continue
-		}
-		sess.Config.BuildWith = t.BuildWith
-		prog := newProgress(os.Stderr, *quiet, f.gate)
-		results := harness.RunStanding(ctx, &sess.Config, scenarios)
-		results = append(results, harness.Run(ctx, sess.Config, scenarios, *jobs, prog.update)...)
-		prog.finish()
-		t.Summary = newReport(sess, t.Backend, f, results, time.Since(start)).Summary
-		if cerr := sess.Close(); cerr != nil {
-			t.Err = "cleanup: " + cerr.Error()
-		}
-		t.Results = map[string]harness.Result{}
-		for _, r := range results {
-			t.Results[r.Name] = r
-		}
+		t.run(ctx, f, scenarios, *quiet)
 	}
 
 	tbl := newMatrixTable(scenarios, targets, f.gate)
@@ -142,6 +124,41 @@ func cmdMatrix(args []string) (int, error) {
 		}
 	}
 	return exitOK, nil
+}
+
+// planTargets gives each target its plan: each, with the target's
+// backends and layout, checked.
+func planTargets(targets []*matrixTarget, each harness.Plan) error {
+	for _, t := range targets {
+		p := each
+		p.Backend, p.BuildWith, p.Layout = t.Backend, t.BuildWith, t.Layout
+		var err error
+		if t.Plan, err = p.Check(); err != nil {
+			return fmt.Errorf("--backends %s: %w", t.Label, err)
+		}
+	}
+	return nil
+}
+
+// run runs the selection on the target's plan and keeps its results.
+func (t *matrixTarget) run(ctx context.Context, f *runFlags, scenarios []scenario.Scenario, quiet bool) {
+	start := time.Now()
+	sess, err := harness.OpenSession(ctx, t.Plan)
+	if err != nil {
+		t.Err = err.Error()
+		return
+	}
+	prog := newProgress(os.Stderr, quiet, t.Plan.Gate)
+	out := sess.Run(ctx, scenarios, prog.update)
+	prog.finish()
+	t.Summary = newReport(sess, t.Backend, f, out.Results, time.Since(start)).Summary
+	if cerr := sess.Close(); cerr != nil {
+		t.Err = "cleanup: " + cerr.Error()
+	}
+	t.Results = map[string]harness.Result{}
+	for _, r := range out.Results {
+		t.Results[r.Name] = r
+	}
 }
 
 // parseTargets splits the --backends list. Everything after "exec:" is

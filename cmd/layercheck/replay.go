@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
@@ -55,6 +54,10 @@ func cmdReplay(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	plan, err := harness.Plan{Backend: backend, Depth: sf.Depth, ScratchBase: *scratch, Bases: fixtures.Bases(""), Workers: 1}.Check()
+	if err != nil {
+		return 0, err
+	}
 	if err := privateRun(); err != nil {
 		return 0, err
 	}
@@ -62,19 +65,17 @@ func cmdReplay(args []string) (int, error) {
 		if err := sandbox.ReexecRootless(*scratch); err != nil {
 			return 0, err
 		}
-		*scratch = sandbox.RootlessScratch()
+		plan.ScratchBase = sandbox.RootlessScratch()
 	}
 	ctx, stop := interruptible()
 	defer stop()
-	sess, err := harness.OpenSession(ctx, harness.SessionOptions{Backend: backend, Depth: sf.Depth, ScratchBase: *scratch,
-		Timeout: 2 * time.Minute, Bases: fixtures.Bases("")})
+	sess, err := harness.OpenSession(ctx, plan)
 	if err != nil {
 		return 0, err
 	}
 	defer sess.Close()
-	cfg := sess.Config
-	standing := harness.RunStanding(ctx, &cfg, []scenario.Scenario{sf.Scenario})
-	res := harness.RunScenario(ctx, cfg, sf.Scenario)
+	out := sess.Run(ctx, []scenario.Scenario{sf.Scenario}, nil)
+	standing, res := out.Results[:len(out.Results)-1], out.Results[len(out.Results)-1]
 	fmt.Printf("%s on %s (options %q), depth %d: %s\n", res.Name, backend.Name(), backend.Options(), sf.Depth, res.Verdict)
 	if res.Reason != "" {
 		fmt.Println("  " + res.Reason)
@@ -84,7 +85,7 @@ func cmdReplay(args []string) (int, error) {
 			fmt.Println("  " + f.String())
 		}
 	}
-	gate := harness.Gate{}
+	gate := sess.Gate()
 	for _, st := range standing {
 		fmt.Printf("%s: %s, %d findings every scenario shows, left out above\n", st.Name, st.Verdict, len(st.Findings))
 	}

@@ -89,13 +89,13 @@ func newReport(sess *harness.Session, b backend.Backend, f *runFlags, results []
 	r := &report{
 		Version: 1,
 		Target: target{Backend: b.Name(), Options: b.Options(), Kernel: kernelRelease(), FS: sess.FSType(),
-			Depth: f.depth, Base: f.base, Build: string(sess.Config.Build), Rootless: f.rootless, Layout: string(sess.Layout())},
+			Depth: f.depth, Base: f.base, Build: string(sess.Config().Build), Rootless: f.rootless, Layout: string(sess.Layout())},
 		Command:   strings.Join(os.Args, " "),
 		Scenarios: results,
 		gate:      f.gate, baselineFile: f.baseline,
 	}
-	if sess.Config.Format != nil {
-		r.Target.Format = sess.Config.Format.Name()
+	if sess.Config().Format != nil {
+		r.Target.Format = sess.Config().Format.Name()
 	}
 	if f.shardSpec.N > 1 {
 		r.Shard = &shardInfo{Index: f.shardSpec.K, Count: f.shardSpec.N, Selected: f.selected}

@@ -1,12 +1,12 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/backend/registry"
 	"github.com/layercheck/layercheck/harness/sandbox"
 	"github.com/layercheck/layercheck/harness/scenario"
@@ -60,11 +61,11 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	f := &runFlags{}
 	fs := flag.NewFlagSet("layercheck run", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.IntVar(&f.depth, "depth", 3, "read-only layers under the upper (1 to 500)")
+	fs.IntVar(&f.depth, "depth", harness.DefaultDepth, "read-only layers under the upper (1 to 500)")
 	f.register(fs, "overlay", true)
 	fs.StringVar(&f.suite, "suite", "", "comma-separated suites to run (default all: "+strings.Join(suites.Names(), ",")+")")
 	fs.StringVar(&f.focus, "focus", "", "run only scenarios whose name or labels match this regular expression")
-	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "scenarios run in parallel")
+	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "scenarios run in parallel (0: one per CPU)")
 	fs.StringVar(&f.json, "json", "", "write the results as JSON to `FILE`")
 	fs.BoolVar(&f.keep, "keep", false, "keep every scenario's layers, upper and reference (on disk, not tmpfs)")
 	fs.BoolVar(&f.verbose, "v", false, "print every scenario's verdict and findings, expected ones too")
@@ -72,7 +73,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.StringVar(&f.base, "base", "", "use this directory tree as the base layer instead of the rootfs fixture")
 	fs.StringVar(&f.scratch, "scratch", sandbox.DefaultScratch, "where runs make their directories")
 	fs.BoolVar(&f.onDisk, "on-disk", false, "run on the scratch directory's own filesystem instead of a fresh tmpfs")
-	fs.DurationVar(&f.timeout, "timeout", 2*time.Minute, "time limit of one scenario")
+	fs.DurationVar(&f.timeout, "timeout", harness.DefaultTimeout, "time limit of one scenario (0: none)")
 	fs.StringVar(&f.build, "build", string(harness.BuildMount), "how layers are built: mount (through the backend), extract (written directly in its on-disk format, as an image extractor does), extract-xattr (overlay's xattr whiteouts)")
 	fs.StringVar(&f.buildBe, "build-backend", "", "with --build extract: write the layers in this backend's on-disk format (default: --backend's), to mount layers another engine wrote")
 	fs.StringVar(&f.layout, "layout", "samefs", "where layers and uppers live: "+layoutNames()+" (see 'layercheck backends')")
@@ -85,7 +86,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.StringVar(&f.tap, "tap", "", "write the results as TAP version 13 to `FILE` (kselftest, KernelCI, LAVA)")
 	fs.BoolVar(&f.fullRef, "full-reference", false, "copy the whole base into every scenario's reference instead of what its ops can reach (slower; to check the fast way against)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
-	fs.IntVar(&f.repeat, "repeat", 1, "run each scenario `N` times; a verdict that differs between runs is reported as flaky, with the counts")
+	fs.IntVar(&f.repeat, "repeat", 1, "run each scenario `N` times (0: once); a verdict that differs between runs is reported as flaky, with the counts")
 	f.commit.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -106,72 +107,67 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	if f.gate, err = f.gateFlags.gate(); err != nil {
 		return nil, err
 	}
-	if f.repeat < 1 {
-		return nil, &harness.UsageError{Msg: fmt.Sprintf("--repeat %d: must be at least 1", f.repeat)}
-	}
-	if f.jobs < 1 {
-		return nil, &harness.UsageError{Msg: fmt.Sprintf("-j %d: must be at least 1", f.jobs)}
-	}
 	return f, nil
 }
 
-// selectScenarios expands the chosen suites' scenarios at depth and keeps
-// those that --focus matches.
-func selectScenarios(f *runFlags) ([]scenario.Scenario, error) {
-	all := suites.All()
-	names := suites.Names()
+// selectScenarios is the run's selection (suites.Selection) at depth:
+// --suite, --focus, --rerun-failed and --shard.
+func selectScenarios(f *runFlags, depth int) ([]scenario.Scenario, error) {
+	sel := suites.Selection{Focus: f.focus, Shard: f.shardSpec.takes}
 	if f.suite != "" {
-		names = nil
-		for _, n := range strings.Split(f.suite, ",") {
-			n = strings.TrimSpace(n)
-			if _, ok := all[n]; !ok {
-				return nil, &harness.UsageError{Msg: fmt.Sprintf("--suite: unknown suite %q (known: %s)", n, strings.Join(suites.Names(), ", "))}
-			}
-			names = append(names, n)
-		}
+		sel.Suites = strings.Split(f.suite, ",")
 	}
-	var focus *regexp.Regexp
-	if f.focus != "" {
-		var err error
-		if focus, err = regexp.Compile(f.focus); err != nil {
-			return nil, &harness.UsageError{Msg: fmt.Sprintf("--focus: %v", err)}
-		}
-	}
-	var rerun map[string]bool
 	if f.rerunFailed != "" {
 		var err error
-		if rerun, err = failedIn(f.rerunFailed, f.gate); err != nil {
+		if sel.Only, err = failedIn(f.rerunFailed, f.gate); err != nil {
 			return nil, err
 		}
-		if len(rerun) == 0 {
+		if len(sel.Only) == 0 {
 			return nil, &harness.UsageError{Msg: fmt.Sprintf("--rerun-failed: nothing failed in %s", f.rerunFailed)}
 		}
 	}
-	var out []scenario.Scenario
-	for _, n := range names {
-		for _, s := range all[n] {
-			for _, inst := range scenario.Expand(s, f.depth) {
-				if focus != nil && !focus.MatchString(inst.FullName()) && !focus.MatchString(strings.Join(inst.Labels, " ")) {
-					continue
-				}
-				if rerun != nil && !rerun[inst.FullName()] {
-					continue
-				}
-				out = append(out, inst)
-			}
-		}
+	out, selected, err := sel.Select(depth)
+	if err != nil {
+		return nil, err
 	}
-	if len(out) == 0 {
+	if selected == 0 {
 		return nil, &harness.UsageError{Msg: "no scenario matches --suite/--focus/--rerun-failed at this depth"}
 	}
-	f.selected = len(out)
-	var mine []scenario.Scenario
-	for _, s := range out {
-		if f.shardSpec.takes(s.FullName()) {
-			mine = append(mine, s)
+	f.selected = selected
+	return out, nil
+}
+
+// plan is the run the flags ask for (harness.Plan), checked.
+func (f *runFlags) plan() (harness.Plan, error) {
+	be, err := f.newBackend()
+	if err != nil {
+		return harness.Plan{}, err
+	}
+	var buildFrom backend.Backend
+	if f.buildBe != "" {
+		if buildFrom, err = registry.NewBackend(f.buildBe, ""); err != nil {
+			return harness.Plan{}, err
 		}
 	}
-	return mine, nil
+	buildWith, err := f.commit.buildWithBackend()
+	if err != nil {
+		return harness.Plan{}, err
+	}
+	lay, err := parseLayout(f.layout, "--layout")
+	if err != nil {
+		return harness.Plan{}, err
+	}
+	timeout := f.timeout
+	if timeout == 0 {
+		timeout = harness.NoTimeout // --timeout 0: no limit
+	}
+	return harness.Plan{
+		Backend: be, Depth: f.depth, Layout: lay, Bases: fixtures.Bases(f.base),
+		ScratchBase: f.scratch, OnDisk: f.onDisk, Keep: f.keep, Timeout: timeout,
+		Build: harness.BuildMode(f.build), BuildFrom: buildFrom, BuildWith: buildWith,
+		NoCommitCheck: !f.commit.check, CommitDir: f.commit.dir, FullReference: f.fullRef,
+		Repeat: f.repeat, Workers: f.jobs, Gate: f.gate,
+	}.Check()
 }
 
 func cmdRun(args []string) (int, error) {
@@ -179,34 +175,11 @@ func cmdRun(args []string) (int, error) {
 	if err != nil || f == nil {
 		return exitOK, err
 	}
-	if f.depth < 1 || f.depth > harness.MaxDepth {
-		return 0, &harness.UsageError{Msg: fmt.Sprintf("--depth %d: must be between 1 and %d", f.depth, harness.MaxDepth)}
-	}
-	backend, err := f.newBackend()
+	plan, err := f.plan()
 	if err != nil {
 		return 0, err
 	}
-	buildFrom := backend
-	if f.buildBe != "" && !strings.HasPrefix(f.build, string(harness.BuildExtract)) {
-		return 0, &harness.UsageError{Msg: "--build-backend: only with --build extract (the layers are written in that backend's format)"}
-	}
-	if f.buildBe != "" {
-		if buildFrom, err = registry.NewBackend(f.buildBe, ""); err != nil {
-			return 0, err
-		}
-	}
-	if err := (&harness.Config{Backend: backend}).SetBuildFrom(f.build, buildFrom); err != nil {
-		return 0, err
-	}
-	buildWith, err := f.commit.buildWithBackend(backend, f.build)
-	if err != nil {
-		return 0, err
-	}
-	lay, err := parseLayout(f.layout, "--layout")
-	if err != nil {
-		return 0, err
-	}
-	scenarios, err := selectScenarios(f)
+	scenarios, err := selectScenarios(f, plan.Depth)
 	if err != nil {
 		return 0, err
 	}
@@ -220,47 +193,49 @@ func cmdRun(args []string) (int, error) {
 		if err := sandbox.ReexecRootless(f.scratch, f.json, f.junit, lastRun, f.reproDir); err != nil {
 			return 0, err
 		}
-		f.scratch = sandbox.RootlessScratch()
+		plan.ScratchBase = sandbox.RootlessScratch()
 		f.json, f.junit = sandbox.RootlessOutput(f.json), sandbox.RootlessOutput(f.junit)
 	}
-
 	ctx, stop := interruptible()
 	defer stop()
-	if f.cpuProfile != "" {
-		pf, err := os.Create(f.cpuProfile)
-		if err != nil {
-			return 0, &harness.UsageError{Msg: "--cpuprofile: " + err.Error()}
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return 0, err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startProfile(f.cpuProfile)
+	if err != nil {
+		return 0, err
 	}
+	defer stopProfile()
 	start := time.Now()
-	sess, err := harness.OpenSession(ctx, harness.SessionOptions{
-		Backend: backend, Depth: f.depth, ScratchBase: f.scratch, OnDisk: f.onDisk, Keep: f.keep,
-		Timeout: f.timeout, Bases: fixtures.Bases(f.base), Layout: lay,
-	})
+	sess, err := harness.OpenSession(ctx, plan)
 	if err != nil {
 		return 0, err
 	}
 	defer sess.Close()
-	if err := sess.Config.SetBuildFrom(f.build, buildFrom); err != nil {
-		return 0, err
-	}
-	f.commit.apply(&sess.Config, buildWith)
-	sess.Config.FullReference = f.fullRef
-
-	sess.Config.Repeat = f.repeat
 	prog := newProgress(os.Stderr, f.quiet, f.gate)
-	results := harness.RunStanding(ctx, &sess.Config, scenarios) // reported first, once
-	results = append(results, harness.Run(ctx, sess.Config, scenarios, f.jobs, prog.update)...)
+	out := sess.Run(ctx, scenarios, prog.update)
 	prog.finish()
-	unattributed := harness.RecheckKernel(ctx, sess.Config, results) // crash.go prints what it leaves
-	rep := newReport(sess, backend, f, results, time.Since(start))
+	return f.finish(ctx, sess, newReport(sess, plan.Backend, f, out.Results, time.Since(start)), out, lastRun)
+}
+
+// startProfile starts --cpuprofile's CPU profile, if asked for; stop ends
+// it.
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	pf, err := os.Create(path)
+	if err != nil {
+		return nil, &harness.UsageError{Msg: "--cpuprofile: " + err.Error()}
+	}
+	if err := pprof.StartCPUProfile(pf); err != nil {
+		pf.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); pf.Close() }, nil
+}
+
+// finish writes and prints the run's report and says its exit code.
+func (f *runFlags) finish(ctx context.Context, sess *harness.Session, rep *report, out harness.Outcome, lastRun string) (int, error) {
 	if f.reproDir != "" {
-		if err := writeRepros(f.reproDir, sess.Config, rep); err != nil {
+		if err := writeRepros(f.reproDir, sess.Config(), rep); err != nil {
 			return 0, err
 		}
 	}
@@ -273,7 +248,7 @@ func cmdRun(args []string) (int, error) {
 		}
 	}
 	rep.print(os.Stdout, f.verbose)
-	printHealth(os.Stdout, results, unattributed)
+	printHealth(os.Stdout, out.Results, out.Unattributed)
 	if err := rep.writeFiles(f.json, f.junit); err != nil {
 		return 0, err
 	}

@@ -7,9 +7,7 @@ package driver
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -17,7 +15,6 @@ import (
 	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/sandbox"
-	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/suites"
 )
 
@@ -42,11 +39,14 @@ import (
 // option (a depth out of range, a suite or a build mode that does not
 // exist) is t.Fatal.
 //
-// The subtests run in parallel (go test -parallel N bounds them), after
-// TestBackend has returned; the session is closed once they are done.
+// The scenarios run through the same protocol as the command line's
+// (harness.Session.Run: standing first, the plan's workers, --repeat, the
+// kernel recheck); each result is then reported as its subtest, so that
+// `go test` and `layercheck` give the same verdicts.
 //
-// The options are Depth (3 by default), Suites (all by default), Focus,
-// Build (harness.BuildMount by default) and Policy (harness.Gate{} by default). t is
+// The options are Depth (harness.DefaultDepth by default), Suites (all by
+// default), Focus, Build (harness.BuildMount by default), Policy
+// (harness.Gate{} by default), Repeat and WithPlan. t is
 // usually a *testing.T; with any other testing.TB (a benchmark) the
 // scenarios run one after another in t itself, a skip logged.
 //
@@ -59,30 +59,32 @@ import (
 //	}
 func TestBackend(t testing.TB, b backend.Backend, opts ...Option) {
 	t.Helper()
-	o := testOptions{depth: 3, build: harness.BuildMount}
+	o := testOptions{plan: harness.Plan{Backend: b, Depth: harness.DefaultDepth, Bases: fixtures.Bases("")}}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	scenarios, err := o.scenarios()
+	plan, err := o.plan.Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenarios, _, err := o.sel.Select(plan.Depth)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if os.Geteuid() != 0 {
 		t.Skip("layercheck mounts filesystems and acts as several users: run the test as root")
 	}
-	cfg, err := openTestSession(t, b, o)
-	if err != nil {
-		t.Fatal(err)
+	sess := openTestSession(t, plan)
+	// The protocol of every front end (harness.Session.Run): what the
+	// stack shows with no op is reported once, first, and left out of
+	// every scenario's verdict; then the scenarios, repeated as the plan
+	// says, and the kernel recheck.
+	out := sess.Run(context.Background(), scenarios, nil)
+	for _, res := range out.Results {
+		runSubtest(t, res.Name, func(t testing.TB) { reportResult(t, res, plan.Gate) })
 	}
-	// What the stack shows with no op is reported once, and left out of
-	// every scenario's verdict (harness.RunStanding).
-	for _, st := range harness.RunStanding(context.Background(), &cfg, scenarios) {
-		runSubtest(t, st.Name, func(t testing.TB) { reportResult(t, st, o.gate) })
-	}
-	for _, inst := range scenarios {
-		runSubtest(t, inst.FullName(), func(t testing.TB) {
-			reportResult(t, harness.RunScenario(context.Background(), cfg, inst), o.gate)
-		})
+	for _, l := range out.Unattributed {
+		t.Log("the kernel logged, and no scenario's rerun brought back:", l)
 	}
 }
 
@@ -101,90 +103,68 @@ func Main(m *testing.M) int {
 	return m.Run()
 }
 
-// Option is an option of TestBackend.
+// Option is an option of TestBackend: a setting of its run's plan
+// (harness.Plan) or of its selection (suites.Selection).
 type Option func(*testOptions)
 
 type testOptions struct {
-	depth  int
-	suites []string
-	focus  string
-	build  harness.BuildMode
-	gate   harness.Gate
+	plan harness.Plan
+	sel  suites.Selection
 }
 
-// Depth sets the read-only layers under the upper (1 to harness.MaxDepth).
-func Depth(n int) Option { return func(o *testOptions) { o.depth = n } }
+// Depth sets the read-only layers under the upper (1 to harness.MaxDepth;
+// harness.DefaultDepth by default).
+func Depth(n int) Option { return func(o *testOptions) { o.plan.Depth = n } }
 
 // Suites runs only the suites named ("permissions", "whiteout",
 // "rename").
-func Suites(names ...string) Option { return func(o *testOptions) { o.suites = names } }
+func Suites(names ...string) Option { return func(o *testOptions) { o.sel.Suites = names } }
 
 // Focus runs only the scenario instances whose name or labels the regular
 // expression re matches.
-func Focus(re string) Option { return func(o *testOptions) { o.focus = re } }
+func Focus(re string) Option { return func(o *testOptions) { o.sel.Focus = re } }
 
-// Build sets how the layers are built (harness.BuildMount, harness.BuildExtract,
-// "extract-xattr"; see harness.Config.SetBuild).
-func Build(mode harness.BuildMode) Option { return func(o *testOptions) { o.build = mode } }
+// Build sets how the layers are built (harness.BuildMount,
+// harness.BuildExtract, "extract-xattr").
+func Build(mode harness.BuildMode) Option { return func(o *testOptions) { o.plan.Build = mode } }
 
 // Policy sets the harness.Gate that decides which results fail the test.
-func Policy(g harness.Gate) Option { return func(o *testOptions) { o.gate = g } }
+func Policy(g harness.Gate) Option { return func(o *testOptions) { o.plan.Gate = g } }
 
-// scenarios expands the chosen suites' scenarios at the depth and keeps
-// those that the focus matches.
-func (o testOptions) scenarios() ([]scenario.Scenario, error) {
-	all, names := suites.All(), suites.Names()
-	if len(o.suites) > 0 {
-		names = o.suites
-	}
-	focus, err := regexp.Compile(o.focus)
-	if err != nil {
-		return nil, &harness.UsageError{Setting: "focus", Msg: err.Error()}
-	}
-	var out []scenario.Scenario
-	for _, n := range names {
-		if _, ok := all[n]; !ok {
-			return nil, &harness.UsageError{Setting: "suites", Msg: fmt.Sprintf("unknown suite %q (known: %s)", n, strings.Join(suites.Names(), ", "))}
-		}
-		for _, s := range all[n] {
-			for _, inst := range scenario.Expand(s, o.depth) {
-				if focus.MatchString(inst.FullName()) || focus.MatchString(strings.Join(inst.Labels, " ")) {
-					out = append(out, inst)
-				}
-			}
-		}
-	}
-	return out, nil
-}
+// Repeat runs each scenario n times; a verdict that differs between runs
+// is reported as flaky (harness.Repeats).
+func Repeat(n int) Option { return func(o *testOptions) { o.plan.Repeat = n } }
+
+// WithPlan changes any other setting of the run's plan (a layout, a
+// dimension the options above do not name): f gets the plan as the
+// options before it left it.
+func WithPlan(f func(*harness.Plan)) Option { return func(o *testOptions) { f(&o.plan) } }
 
 // openTestSession opens the session of a TestBackend call, closed when t
 // and its subtests are done; it skips t where b cannot mount here.
-func openTestSession(t testing.TB, b backend.Backend, o testOptions) (harness.Config, error) {
-	sess, err := harness.OpenSession(context.Background(), harness.SessionOptions{Backend: b, Depth: o.depth, Bases: fixtures.Bases("")})
+func openTestSession(t testing.TB, plan harness.Plan) *harness.Session {
+	t.Helper()
+	sess, err := harness.OpenSession(context.Background(), plan)
 	var envErr *harness.EnvError
 	if errors.As(err, &envErr) {
 		t.Skip(err.Error())
 	}
 	if err != nil {
-		return harness.Config{}, err
+		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		if err := sess.Close(); err != nil {
 			t.Errorf("close the session: %v", err)
 		}
 	})
-	cfg := sess.Config
-	return cfg, cfg.SetBuild(string(o.build))
+	return sess
 }
 
 // runSubtest runs f as the subtest name of t, or, where t cannot have
 // subtests, in t itself.
 func runSubtest(t testing.TB, name string, f func(testing.TB)) {
 	if tt, ok := t.(*testing.T); ok {
-		tt.Run(name, func(t *testing.T) {
-			t.Parallel() // scenarios are independent: each has its own directories
-			f(t)
-		})
+		tt.Run(name, func(t *testing.T) { f(t) })
 		return
 	}
 	f(&inline{TB: t, name: name})

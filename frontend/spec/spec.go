@@ -27,7 +27,6 @@ package spec
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -39,10 +38,10 @@ import (
 	"github.com/onsi/gomega"
 
 	"github.com/layercheck/layercheck/fixtures"
+	"github.com/layercheck/layercheck/frontend/driver"
 	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/backend/registry"
 	"github.com/layercheck/layercheck/harness/layout"
-	"github.com/layercheck/layercheck/harness/sandbox"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/triage"
 )
@@ -52,18 +51,12 @@ func Depth() int {
 	if d, err := strconv.Atoi(os.Getenv("LAYERCHECK_DEPTH")); err == nil {
 		return d
 	}
-	return 3
+	return harness.DefaultDepth
 }
 
 // Main is the TestMain of a suite package: it moves the test binary into a
 // private mount namespace (see sandbox.ReexecInMountNamespace) first.
-func Main(m *testing.M) {
-	var child *sandbox.ChildExit
-	if err := sandbox.ReexecInMountNamespace(); errors.As(err, &child) {
-		os.Exit(child.Code) // the tests ran in the child
-	}
-	os.Exit(m.Run())
-}
+func Main(m *testing.M) { os.Exit(driver.Main(m)) }
 
 // DefaultBaseline is the baseline the specs read when LAYERCHECK_BASELINE
 // is not set, relative to a suite package's directory (where go test runs
@@ -72,40 +65,56 @@ func Main(m *testing.M) {
 const DefaultBaseline = "../baseline-6.18.txt"
 
 var (
+	// session is the open session of the specs and build its build mode
+	// (a build mode is part of a run's plan): a process has one session
+	// at a time (its scratch is named by the PID), so the specs of the
+	// next build mode close it and open their own; entries run in build
+	// order, so that happens once per build mode. skipAll says why no
+	// session can open here.
 	session *harness.Session
+	build   string
 	skipAll string
 	gate    harness.Gate
-	// standing holds, by build mode, the standing entries (by fixture)
-	// and the Config that marks their findings in every scenario.
-	standing = map[string]*standingRun{}
 )
 
-// standingRun is what the null scenarios of one build mode came to.
-type standingRun struct {
-	cfg     harness.Config
-	results map[string]harness.Result // by fixture
-}
-
-// setup opens the session once per suite process.
+// setup reads what every session of the suite process shares: the
+// privilege and the baseline.
 func setup() {
 	if os.Geteuid() != 0 {
 		skipAll = "layercheck specs mount filesystems: run them as root"
 		return
 	}
+	var err error
+	gate.Baseline, err = readBaseline()
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+}
+
+// sessionFor returns the session of the build mode, opening it (and
+// closing the previous build mode's) where it is not the open one: the
+// plan the LAYERCHECK_ variables name, with that build mode.
+func sessionFor(mode string) *harness.Session {
+	if session != nil && build == mode {
+		return session
+	}
+	if session != nil {
+		gomega.Expect(session.Close()).To(gomega.Succeed())
+		session = nil
+	}
 	// LAYERCHECK_UNMOUNT: the unmount template of LAYERCHECK_BACKEND=exec:TEMPLATE.
 	backend, err := registry.NewBackendUnmount(os.Getenv("LAYERCHECK_BACKEND"), os.Getenv("LAYERCHECK_OPTIONS"), os.Getenv("LAYERCHECK_UNMOUNT"))
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
-	session, err = harness.OpenSession(context.Background(), harness.SessionOptions{
-		Backend: backend, Depth: Depth(), Bases: fixtures.Bases(""),
+	s, err := harness.OpenSession(context.Background(), harness.Plan{
+		Backend: backend, Depth: Depth(), Bases: fixtures.Bases(""), Build: harness.BuildMode(mode),
 		Layout: layout.Name(os.Getenv("LAYERCHECK_LAYOUT")), // "" is samefs
+		Gate:   gate,
 	})
 	if _, ok := err.(*harness.EnvError); ok {
 		skipAll = err.Error()
-		return
+		return nil
 	}
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
-	gate.Baseline, err = readBaseline()
-	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	session, build = s, mode
+	return s
 }
 
 // readBaseline reads LAYERCHECK_BASELINE, or DefaultBaseline when it is
@@ -124,21 +133,6 @@ func readBaseline() (*triage.Baseline, error) {
 	}
 	defer f.Close()
 	return triage.ReadBaseline(f)
-}
-
-// standingFor runs, once per build mode, the null scenario of every
-// fixture the scenarios use (harness.RunStanding).
-func standingFor(build string, scenarios []scenario.Scenario) *standingRun {
-	if st, ok := standing[build]; ok {
-		return st
-	}
-	st := &standingRun{cfg: session.Config, results: map[string]harness.Result{}}
-	gomega.Expect(st.cfg.SetBuild(build)).To(gomega.Succeed())
-	for _, res := range harness.RunStanding(context.Background(), &st.cfg, scenarios) {
-		st.results[res.Scenario.FixtureName()] = res
-	}
-	standing[build] = st
-	return st
 }
 
 // Builds are the build modes the specs run: LAYERCHECK_BUILD if set, else
@@ -206,10 +200,18 @@ func run(build string, s scenario.Scenario, suite []scenario.Scenario) {
 	if skipAll != "" {
 		ginkgo.Skip(skipAll)
 	}
-	st := standingFor(build, suite)
-	res, ok := st.results[s.FixtureName()]
-	if s.Suite != harness.StandingSuite || !ok {
-		res = harness.RunScenario(context.Background(), st.cfg, s)
+	sess := sessionFor(build)
+	if sess == nil {
+		ginkgo.Skip(skipAll)
+	}
+	// The protocol of every front end, one scenario at a time
+	// (harness.Session.RunOne): the standing scenarios of the suite's
+	// fixtures first, in the suite's order, then this one, repeated as
+	// the plan says, and the kernel recheck.
+	sess.RunStanding(context.Background(), suite)
+	res, unattributed := sess.RunOne(context.Background(), s)
+	for _, l := range unattributed {
+		fmt.Fprintf(ginkgo.GinkgoWriter, "the kernel logged, and no rerun brought back: %s\n", l)
 	}
 	ginkgo.AddReportEntry("verdict", res.Verdict)
 	switch res.Verdict {
@@ -219,7 +221,7 @@ func run(build string, s scenario.Scenario, suite []scenario.Scenario) {
 		ginkgo.Fail("the harness could not run the scenario: " + res.Reason)
 	}
 	var held, failing []string
-	newSigs := gate.New(res)
+	newSigs := sess.Gate().New(res)
 	for _, f := range res.Unexpected() {
 		if slices.Contains(newSigs, triage.Signature(f)) {
 			failing = append(failing, f.String())
@@ -234,5 +236,5 @@ func run(build string, s scenario.Scenario, suite []scenario.Scenario) {
 		fmt.Fprintf(ginkgo.GinkgoWriter, "in the baseline:\n  %s\n", strings.Join(held, "\n  "))
 	}
 	gomega.Expect(failing).To(gomega.BeEmpty(), "unexpected findings not in the baseline:\n  %s", strings.Join(failing, "\n  "))
-	gomega.Expect(gate.Fails(res)).To(gomega.BeFalse(), "the gate fails %s: %s %s", res.Name, res.Verdict, res.Reason)
+	gomega.Expect(sess.Gate().Fails(res)).To(gomega.BeFalse(), "the gate fails %s: %s %s", res.Name, res.Verdict, res.Reason)
 }
