@@ -28,8 +28,8 @@ type matrixTarget struct {
 	Backend backend.Backend
 	// BuildWith builds the layers (a target RUNTIME<-BUILD), nil: Backend
 	BuildWith backend.Backend
-	Layout    layout.Name // after '@' (layouts.go); samefs if none
-	Err       string      // why the column could not run
+	Layout    layout.Name  // after '@' (layouts.go); samefs if none
+	Err       string       // why the column could not run
 	Plan      harness.Plan // the run of this column, checked
 	Results   map[string]harness.Result
 	Summary   summary
