@@ -46,7 +46,7 @@ import (
 //
 // The options are Depth (harness.DefaultDepth by default), Suites (all by
 // default), Focus, Build (harness.BuildMount by default), Policy
-// (harness.Gate{} by default), Repeat and WithPlan. t is
+// (harness.Gate{} by default), Repeat, OnResult and WithPlan. t is
 // usually a *testing.T; with any other testing.TB (a benchmark) the
 // scenarios run one after another in t itself, a skip logged.
 //
@@ -81,6 +81,9 @@ func TestBackend(t testing.TB, b backend.Backend, opts ...Option) {
 	// says, and the kernel recheck.
 	out := sess.Run(context.Background(), scenarios, nil)
 	for _, res := range out.Results {
+		if o.onResult != nil {
+			o.onResult(res)
+		}
 		runSubtest(t, res.Name, func(t testing.TB) { reportResult(t, res, plan.Gate) })
 	}
 	for _, l := range out.Unattributed {
@@ -108,8 +111,9 @@ func Main(m *testing.M) int {
 type Option func(*testOptions)
 
 type testOptions struct {
-	plan harness.Plan
-	sel  suites.Selection
+	plan     harness.Plan
+	sel      suites.Selection
+	onResult func(harness.Result)
 }
 
 // Depth sets the read-only layers under the upper (1 to harness.MaxDepth;
@@ -134,6 +138,10 @@ func Policy(g harness.Gate) Option { return func(o *testOptions) { o.plan.Gate =
 // Repeat runs each scenario n times; a verdict that differs between runs
 // is reported as flaky (harness.Repeats).
 func Repeat(n int) Option { return func(o *testOptions) { o.plan.Repeat = n } }
+
+// OnResult calls f with every result, the standing entries first, before
+// it is reported as its subtest (for a driver that keeps its own record).
+func OnResult(f func(harness.Result)) Option { return func(o *testOptions) { o.onResult = f } }
 
 // WithPlan changes any other setting of the run's plan (a layout, a
 // dimension the options above do not name): f gets the plan as the
