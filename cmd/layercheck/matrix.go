@@ -48,45 +48,11 @@ type matrixTarget struct {
 // fails or errors, as a run would; a target that cannot run here (not
 // installed) is shown with the reason and does not change the exit code.
 func cmdMatrix(args []string) (int, error) {
-	fs := flag.NewFlagSet("layercheck matrix", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	backends := fs.String("backends", "overlay,overlay:redirect,fuse-overlayfs,unionfs-fuse", "comma-separated targets: NAME or NAME:OPT+OPT, or RUNTIME<-BUILD for layers built by another backend, each optionally @LAYOUT (an exec:TEMPLATE target must come last)")
-	depth := fs.Int("depth", 3, "read-only layers under the upper (1 to 500)")
-	suite := fs.String("suite", "", "comma-separated suites (default all)")
-	focus := fs.String("focus", "", "only scenarios whose name or labels match")
-	jobs := fs.Int("j", runtime.NumCPU(), "scenarios run in parallel")
-	timeout := fs.Duration("timeout", 2*time.Minute, "time limit of one scenario")
-	markdown := fs.String("markdown", "", "also write the table as Markdown to `FILE`")
-	scratch := fs.String("scratch", sandbox.DefaultScratch, "where runs make their directories")
-	quiet := fs.Bool("quiet", false, "no progress lines")
-	var unmount string
-	registerUnmount(fs, &unmount) // of the exec: target
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fs.SetOutput(os.Stdout)
-			fmt.Println("usage: layercheck matrix [flags]")
-			fs.PrintDefaults()
-			return exitOK, nil
-		}
-		return 0, &harness.UsageError{Msg: err.Error()}
+	m, err := parseMatrixFlags(args)
+	if err != nil || m == nil {
+		return exitOK, err
 	}
-	if fs.NArg() > 0 {
-		return 0, &harness.UsageError{Msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
-	}
-	runArgs := []string{"--depth", strconv.Itoa(*depth), "--suite", *suite, "--focus", *focus}
-	f, err := parseRunFlags(runArgs) // the selection and the report's words, as a run's
-	if err != nil {
-		return 0, err
-	}
-	targets, err := parseTargets(*backends, unmount)
-	if err != nil {
-		return 0, err
-	}
-	each := harness.Plan{Depth: *depth, ScratchBase: *scratch, Timeout: *timeout, Bases: fixtures.Bases(""), Workers: *jobs, Gate: f.gate}
-	if err := planTargets(targets, each); err != nil {
-		return 0, err
-	}
-	scenarios, err := selectScenarios(f, targets[0].Plan.Depth)
+	targets, scenarios, err := m.plan()
 	if err != nil {
 		return 0, err
 	}
@@ -100,18 +66,17 @@ func cmdMatrix(args []string) (int, error) {
 			t.Err = "interrupted"
 			continue
 		}
-		if !*quiet {
+		if !m.quiet {
 			fmt.Fprintf(os.Stderr, "== %s\n", t.Label)
 		}
-		t.run(ctx, f, scenarios, *quiet)
+		t.run(ctx, m.run, scenarios, m.quiet)
 	}
-
-	tbl := newMatrixTable(scenarios, targets, f.gate)
-	tbl.printText(os.Stdout, *depth)
-	if *markdown != "" {
+	tbl := newMatrixTable(scenarios, targets, m.run.gate)
+	tbl.printText(os.Stdout, m.run.depth)
+	if m.markdown != "" {
 		var b strings.Builder
-		tbl.printMarkdown(&b, *depth)
-		if err := os.WriteFile(*markdown, []byte(b.String()), 0o644); err != nil {
+		tbl.printMarkdown(&b, m.run.depth)
+		if err := os.WriteFile(m.markdown, []byte(b.String()), 0o644); err != nil {
 			return 0, err
 		}
 	}
@@ -124,6 +89,66 @@ func cmdMatrix(args []string) (int, error) {
 		}
 	}
 	return exitOK, nil
+}
+
+// matrixFlags are the flags of `layercheck matrix`; run holds those it
+// shares with a run (the selection and the report's words).
+type matrixFlags struct {
+	run                         *runFlags
+	backends, unmount, markdown string
+	scratch                     string
+	jobs                        int
+	timeout                     time.Duration
+	quiet                       bool
+}
+
+func parseMatrixFlags(args []string) (*matrixFlags, error) {
+	m := &matrixFlags{}
+	fs := flag.NewFlagSet("layercheck matrix", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&m.backends, "backends", "overlay,overlay:redirect,fuse-overlayfs,unionfs-fuse", "comma-separated targets: NAME or NAME:OPT+OPT, or RUNTIME<-BUILD for layers built by another backend, each optionally @LAYOUT (an exec:TEMPLATE target must come last)")
+	depth := fs.Int("depth", harness.DefaultDepth, "read-only layers under the upper (1 to 500)")
+	suite := fs.String("suite", "", "comma-separated suites (default all)")
+	focus := fs.String("focus", "", "only scenarios whose name or labels match")
+	fs.IntVar(&m.jobs, "j", runtime.NumCPU(), "scenarios run in parallel (0: one per CPU)")
+	fs.DurationVar(&m.timeout, "timeout", harness.DefaultTimeout, "time limit of one scenario (0: none)")
+	fs.StringVar(&m.markdown, "markdown", "", "also write the table as Markdown to `FILE`")
+	fs.StringVar(&m.scratch, "scratch", sandbox.DefaultScratch, "where runs make their directories")
+	fs.BoolVar(&m.quiet, "quiet", false, "no progress lines")
+	registerUnmount(fs, &m.unmount) // of the exec: target
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fs.SetOutput(os.Stdout)
+			fmt.Println("usage: layercheck matrix [flags]")
+			fs.PrintDefaults()
+			return nil, nil
+		}
+		return nil, &harness.UsageError{Msg: err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return nil, &harness.UsageError{Msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	var err error
+	m.run, err = parseRunFlags([]string{"--depth", strconv.Itoa(*depth), "--suite", *suite, "--focus", *focus})
+	return m, err
+}
+
+// plan makes the targets, each with its checked plan, and the selection.
+func (m *matrixFlags) plan() ([]*matrixTarget, []scenario.Scenario, error) {
+	targets, err := parseTargets(m.backends, m.unmount)
+	if err != nil {
+		return nil, nil, err
+	}
+	timeout := m.timeout
+	if timeout == 0 {
+		timeout = harness.NoTimeout // --timeout 0: no limit
+	}
+	each := harness.Plan{Depth: m.run.depth, ScratchBase: m.scratch, Timeout: timeout, Bases: fixtures.Bases(""), Workers: m.jobs, Gate: m.run.gate}
+	if err := planTargets(targets, each); err != nil {
+		return nil, nil, err
+	}
+	scenarios, err := selectScenarios(m.run, targets[0].Plan.Depth)
+	return targets, scenarios, err
 }
 
 // planTargets gives each target its plan: each, with the target's

@@ -9,6 +9,7 @@ import (
 
 	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/sandbox"
 	"github.com/layercheck/layercheck/harness/scenario"
 )
@@ -26,23 +27,9 @@ func cmdReplay(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if len(files) > 1 {
-		return 0, &harness.UsageError{Msg: "replay takes one scenario file"}
-	}
-	file := ""
-	if len(files) == 1 {
-		file = files[0]
-	}
-	if file == "" {
-		return 0, &harness.UsageError{Msg: "replay: give a scenario.json written by layercheck fuzz"}
-	}
-	b, err := os.ReadFile(file)
+	sf, err := readScenarioFile(files)
 	if err != nil {
-		return 0, &harness.UsageError{Msg: "replay: " + err.Error()}
-	}
-	var sf scenarioFile
-	if err := json.Unmarshal(b, &sf); err != nil || sf.Version != 1 {
-		return 0, &harness.UsageError{Msg: fmt.Sprintf("replay: %s is not a layercheck scenario file (%v)", file, err)}
+		return 0, err
 	}
 	if bf.backend == "" {
 		bf.backend, bf.options = sf.Backend, sf.Options
@@ -76,7 +63,33 @@ func cmdReplay(args []string) (int, error) {
 	defer sess.Close()
 	out := sess.Run(ctx, []scenario.Scenario{sf.Scenario}, nil)
 	standing, res := out.Results[:len(out.Results)-1], out.Results[len(out.Results)-1]
-	fmt.Printf("%s on %s (options %q), depth %d: %s\n", res.Name, backend.Name(), backend.Options(), sf.Depth, res.Verdict)
+	return printReplay(res, standing, backend, sf.Depth, sess.Gate()), nil
+}
+
+// readScenarioFile reads the one scenario file replay takes.
+func readScenarioFile(files []string) (*scenarioFile, error) {
+	if len(files) > 1 {
+		return nil, &harness.UsageError{Msg: "replay takes one scenario file"}
+	}
+	if len(files) == 0 || files[0] == "" {
+		return nil, &harness.UsageError{Msg: "replay: give a scenario.json written by layercheck fuzz"}
+	}
+	file := files[0]
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, &harness.UsageError{Msg: "replay: " + err.Error()}
+	}
+	var sf scenarioFile
+	if err := json.Unmarshal(b, &sf); err != nil || sf.Version != 1 {
+		return nil, &harness.UsageError{Msg: fmt.Sprintf("replay: %s is not a layercheck scenario file (%v)", file, err)}
+	}
+	return &sf, nil
+}
+
+// printReplay prints the replayed result and its standing entries and
+// says the exit code.
+func printReplay(res harness.Result, standing []harness.Result, b backend.Backend, depth int, gate harness.Gate) int {
+	fmt.Printf("%s on %s (options %q), depth %d: %s\n", res.Name, b.Name(), b.Options(), depth, res.Verdict)
 	if res.Reason != "" {
 		fmt.Println("  " + res.Reason)
 	}
@@ -85,12 +98,11 @@ func cmdReplay(args []string) (int, error) {
 			fmt.Println("  " + f.String())
 		}
 	}
-	gate := sess.Gate()
 	for _, st := range standing {
 		fmt.Printf("%s: %s, %d findings every scenario shows, left out above\n", st.Name, st.Verdict, len(st.Findings))
 	}
 	if gate.Fails(res) {
-		return exitFindings, nil
+		return exitFindings
 	}
-	return exitOK, nil
+	return exitOK
 }
