@@ -37,7 +37,8 @@
 //	frontend/repro           reproducer scripts of results
 //	suites, fixtures         scenario data; they name deviations by ID
 //	                         (harness/deviation), never a backend
-//	harness                  this engine: Session, RunScenario, Run
+//	harness                  this engine: Plan (plan.go), Session (session_run.go:
+//	                         the one protocol of a run), RunScenario
 //	harness/backend/registry names to backends, for the command line
 //	harness/backend/...      one package per backend (overlay, fuseoverlayfs,
 //	                         unionfs, exec, control); they import the
