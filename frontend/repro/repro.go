@@ -23,107 +23,159 @@ import (
 // (mount, setpriv), attr (getfattr, setfattr) and perl (rename(2) itself:
 // mv would hide an EXDEV by copying).
 func Repro(cfg harness.Config, res harness.Result) (string, error) {
+	g, err := newGen(cfg, res)
+	if err != nil {
+		return "", err
+	}
+	g.setup(cfg)
+	g.layers()
+	g.runtime()
+	g.offline()
+	g.remount()
+	g.w.WriteString(`
+if [ "$fail" -ne 0 ]; then echo "reproduced: the merged view deviates from the plain copy"; exit 1; fi
+echo "not reproduced"; exit 0
+`)
+	return withRetries(g.w.String(), res), nil // retry.go
+}
+
+// gen is the writing of one script: the result, its backend's shell
+// commands, the layer directories and the ops not yet written.
+type gen struct {
+	w          *scriptWriter
+	res        harness.Result
+	sm         backend.ShellMounter
+	base       *scenario.Base
+	dirs       []string // l0 (bottom) .. l<depth-1>
+	unexpected []snapshot.Finding
+	ops        []harness.OpRecord
+}
+
+// newGen checks that the result can be replayed from sh at all.
+func newGen(cfg harness.Config, res harness.Result) (*gen, error) {
 	if cfg.Extracting() {
 		// The script builds layers through mounts; layers written by
 		// extract.go would not be the ones that showed the finding.
-		return "", fmt.Errorf("layers were written by the %s builder; a script builds them through mounts", cfg.Build)
+		return nil, fmt.Errorf("layers were written by the %s builder; a script builds them through mounts", cfg.Build)
 	}
 	sm, ok := cfg.Backend.(backend.ShellMounter)
 	if !ok {
-		return "", fmt.Errorf("backend %s cannot be driven from a shell script", cfg.Backend.Name())
+		return nil, fmt.Errorf("backend %s cannot be driven from a shell script", cfg.Backend.Name())
 	}
 	base := cfg.Bases[res.Scenario.FixtureName()]
 	if base == nil {
-		return "", fmt.Errorf("no base %q", res.Scenario.FixtureName())
+		return nil, fmt.Errorf("no base %q", res.Scenario.FixtureName())
 	}
 	if len(base.Shell) == 0 { // the base's own directory is gone with the run
-		return "", fmt.Errorf("base %q has no shell lines to rebuild it", base.Name)
+		return nil, fmt.Errorf("base %q has no shell lines to rebuild it", base.Name)
 	}
-	w := &scriptWriter{}
-	w.header(cfg, res, base)
-	layers := make([]string, cfg.Depth)
-	for k := range layers {
-		layers[k] = fmt.Sprintf("l%d", k)
+	g := &gen{w: &scriptWriter{}, res: res, sm: sm, base: base, unexpected: res.Unexpected(), ops: res.Ops}
+	g.dirs = make([]string, cfg.Depth)
+	for k := range g.dirs {
+		g.dirs[k] = fmt.Sprintf("l%d", k)
 	}
-	w.printf("mkdir %s m u wu ref || exit 2\n", strings.Join(layers, " "))
+	return g, nil
+}
+
+// next takes the next recorded op if it belongs to phase.
+func (g *gen) next(phase string) (harness.OpRecord, bool) {
+	if len(g.ops) > 0 && g.ops[0].Stage == phase {
+		r := g.ops[0]
+		g.ops = g.ops[1:]
+		return r, true
+	}
+	return harness.OpRecord{}, false
+}
+
+// setup writes the header, the directories, the base tree and the
+// reference copy.
+func (g *gen) setup(cfg harness.Config) {
+	w := g.w
+	w.header(cfg, g.res, g.base)
+	w.printf("mkdir %s m u wu ref || exit 2\n", strings.Join(g.dirs, " "))
 	w.printf("(cd l0 && set -e\n")
-	for _, l := range base.Shell {
+	for _, l := range g.base.Shell {
 		w.printf("  %s\n", l)
 	}
 	w.printf(") >/dev/null || { echo 'setup: could not build the base tree'; exit 2; }\n")
 	w.printf("cp -a l0/. ref/ || exit 2\n\n")
+}
 
-	unexpected := res.Unexpected()
-	ops := res.Ops
-	next := func(phase string) (harness.OpRecord, bool) {
-		if len(ops) > 0 && ops[0].Stage == phase {
-			r := ops[0]
-			ops = ops[1:]
-			return r, true
+// layers writes the layer steps: layer 0 changed directly, the others
+// built through a mount of the layers below.
+func (g *gen) layers() {
+	w := g.w
+	for _, st := range g.res.Scenario.Steps {
+		if st.Phase != scenario.PhaseLayer {
+			continue
 		}
-		return harness.OpRecord{}, false
-	}
-	runtimeLowers := backend.TopFirst(layers)
-	for _, st := range res.Scenario.Steps {
-		switch st.Phase {
-		case scenario.PhaseLayer:
-			phase := fmt.Sprintf("layer %d", st.Layer)
-			if st.Layer == 0 {
-				w.printf("# layer 0: changed directly, as the base\n")
-				for rec, ok := next(phase); ok; rec, ok = next(phase) {
-					w.printf("plain l0 %s\n", fsop.Quote(rec.Op))
-				}
-				continue
+		phase := fmt.Sprintf("layer %d", st.Layer)
+		if st.Layer == 0 {
+			w.printf("# layer 0: changed directly, as the base\n")
+			for rec, ok := g.next(phase); ok; rec, ok = g.next(phase) {
+				w.printf("plain l0 %s\n", fsop.Quote(rec.Op))
 			}
-			w.printf("# layer %d: built through a mount of layers %d..0\n", st.Layer, st.Layer-1)
-			work := fmt.Sprintf("w%d", st.Layer)
-			w.printf("mkdir -p %s\n", work)
-			w.printf("%s || exit 2\n", sm.MountShell(backend.MountSpec{Lowers: backend.TopFirst(layers[:st.Layer]), Upper: layers[st.Layer], Work: work, Target: "m"}))
-			w.replay(phase, drain(next, phase), phaseOps(res.Scenario, scenario.PhaseLayer, st.Layer)) // fdrun.go
-			w.printf("%s\n\n", sm.UnmountShell("m"))
+			continue
 		}
+		w.printf("# layer %d: built through a mount of layers %d..0\n", st.Layer, st.Layer-1)
+		work := fmt.Sprintf("w%d", st.Layer)
+		w.printf("mkdir -p %s\n", work)
+		w.printf("%s || exit 2\n", g.sm.MountShell(backend.MountSpec{Lowers: backend.TopFirst(g.dirs[:st.Layer]), Upper: g.dirs[st.Layer], Work: work, Target: "m"}))
+		w.replay(phase, drain(g.next, phase), phaseOps(g.res.Scenario, scenario.PhaseLayer, st.Layer)) // fdrun.go
+		w.printf("%s\n\n", g.sm.UnmountShell("m"))
 	}
+}
+
+// runtime writes the runtime mount, its ops and the checks of the
+// findings of the runtime phase.
+func (g *gen) runtime() {
+	w := g.w
 	w.printf("# runtime: every layer as a lower, a fresh upper\n")
-	w.printf("%s || exit 2\n", sm.MountShell(backend.MountSpec{Lowers: runtimeLowers, Upper: "u", Work: "wu", Target: "m"}))
-	w.replay("runtime", drain(next, "runtime"), phaseOps(res.Scenario, scenario.PhaseRuntime, 0))
-	for i, f := range unexpected {
+	w.printf("%s || exit 2\n", g.sm.MountShell(backend.MountSpec{Lowers: backend.TopFirst(g.dirs), Upper: "u", Work: "wu", Target: "m"}))
+	w.replay("runtime", drain(g.next, "runtime"), phaseOps(g.res.Scenario, scenario.PhaseRuntime, 0))
+	for i, f := range g.unexpected {
 		if f.Stage == "runtime" {
-			w.check(base, f, "ref", "m")
+			w.check(g.base, f, "ref", "m")
 		}
 		if f.Kind == snapshot.KindPersistence {
-			w.printf("before_%d=$(%s)\n", i, valueCmd(base, f, "m"))
+			w.printf("before_%d=$(%s)\n", i, valueCmd(g.base, f, "m"))
 		}
 	}
-	w.printf("%s\n\n", sm.UnmountShell("m"))
-	for _, st := range res.Scenario.Steps {
+	w.printf("%s\n\n", g.sm.UnmountShell("m"))
+}
+
+// offline writes the changes made while nothing is mounted.
+func (g *gen) offline() {
+	for _, st := range g.res.Scenario.Steps {
 		if st.Phase != scenario.PhaseOffline {
 			continue
 		}
 		dir := "u"
 		if st.Layer != scenario.Upper {
-			dir = layers[st.Layer]
+			dir = g.dirs[st.Layer]
 		}
-		w.printf("# offline: changed while nothing is mounted\n")
+		g.w.printf("# offline: changed while nothing is mounted\n")
 		for _, op := range st.Ops {
-			next("offline " + map[bool]string{true: "upper", false: fmt.Sprintf("layer %d", st.Layer)}[st.Layer == scenario.Upper])
-			w.printf("plain %s %s\n", dir, fsop.Quote(op.Shell()))
+			g.next("offline " + map[bool]string{true: "upper", false: fmt.Sprintf("layer %d", st.Layer)}[st.Layer == scenario.Upper])
+			g.w.printf("plain %s %s\n", dir, fsop.Quote(op.Shell()))
 		}
 	}
-	w.printf("# remount\n%s || exit 2\n", sm.MountShell(backend.MountSpec{Lowers: runtimeLowers, Upper: "u", Work: "wu", Target: "m"}))
-	for i, f := range unexpected {
+}
+
+// remount writes the remount and the checks of what must persist and of
+// the findings of the remount phase.
+func (g *gen) remount() {
+	w := g.w
+	w.printf("# remount\n%s || exit 2\n", g.sm.MountShell(backend.MountSpec{Lowers: backend.TopFirst(g.dirs), Upper: "u", Work: "wu", Target: "m"}))
+	for i, f := range g.unexpected {
 		switch {
 		case f.Kind == snapshot.KindPersistence:
-			w.printf("same %s \"$before_%d\" \"$(%s)\"\n", fsop.Quote(f.Path+": "+f.Field+" before and after the remount"), i, valueCmd(base, f, "m"))
+			w.printf("same %s \"$before_%d\" \"$(%s)\"\n", fsop.Quote(f.Path+": "+f.Field+" before and after the remount"), i, valueCmd(g.base, f, "m"))
 		case f.Stage == "remount":
-			w.check(base, f, "ref", "m")
+			w.check(g.base, f, "ref", "m")
 		}
 	}
-	w.printf("%s\n", sm.UnmountShell("m"))
-	w.WriteString(`
-if [ "$fail" -ne 0 ]; then echo "reproduced: the merged view deviates from the plain copy"; exit 1; fi
-echo "not reproduced"; exit 0
-`)
-	return withRetries(w.String(), res), nil // retry.go
+	w.printf("%s\n", g.sm.UnmountShell("m"))
 }
 
 type scriptWriter struct{ strings.Builder }
