@@ -85,7 +85,7 @@ func TestShardsMergeToTheWhole(t *testing.T) {
 // when run with sh (exit 1), and cleans up after itself.
 func TestReprosReproduce(t *testing.T) {
 	t.Run("whiteout", func(t *testing.T) { checkReprosReproduce(t, "--suite", "whiteout") })
-	// Descriptor ops replay as one perl program per phase (harness/repro/fdrun.go).
+	// Descriptor ops replay as one perl program per phase (frontend/repro/fdrun.go).
 	t.Run("openfiles", func(t *testing.T) {
 		checkReprosReproduce(t, "--suite", "openfiles", "--focus", "ro-fd-across-unlink")
 	})
