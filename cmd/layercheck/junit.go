@@ -79,41 +79,7 @@ func (r *report) junit() junitSuites {
 			doc.Suites = append(doc.Suites, junitSuite{Name: res.Suite, Properties: props})
 		}
 		s := &doc.Suites[i]
-		c := junitCase{Name: strings.TrimPrefix(res.Name, res.Suite+"/"), Classname: "layercheck." + res.Suite, Time: secs(res.Seconds)}
-		fails := r.gate.Fails(res)
-		switch {
-		case res.Verdict == harness.Fail:
-			var lines []string
-			for _, f := range res.Unexpected() {
-				lines = append(lines, "["+string(f.Severity())+"] "+f.String())
-			}
-			if !fails {
-				c.SystemOut = "fail, every deviation in the baseline:\n" + strings.Join(lines, "\n")
-				break
-			}
-			c.Failure = &junitMessage{Message: lines[0], Type: "layercheck.fail", Body: strings.Join(lines, "\n") + reproNote(res)}
-			s.Failures++
-		case res.Verdict == harness.Error:
-			c.Error = &junitMessage{Message: firstLine(res.Reason), Type: "layercheck.error", Body: res.Reason}
-			s.Errors++
-		case res.Verdict == harness.Skip:
-			c.Skipped = &junitMessage{Message: res.Reason}
-			s.Skipped++
-		case res.Verdict == harness.XFail:
-			var lines []string
-			for _, f := range res.Findings {
-				if !f.Standing {
-					lines = append(lines, "xfail: "+f.String()+"\n  documented by "+f.ExpectedBy)
-				}
-			}
-			c.SystemOut = strings.Join(lines, "\n")
-		case res.Verdict == harness.XPass:
-			c.SystemOut = "xpass: " + res.Reason
-			if fails {
-				c.Failure = &junitMessage{Message: firstLine(res.Reason), Type: "layercheck.xpass", Body: res.Reason}
-				s.Failures++
-			}
-		}
+		c := r.junitCase(res, s)
 		if n := standingCount(res); n > 0 {
 			c.SystemOut = strings.TrimPrefix(c.SystemOut+fmt.Sprintf("\n%d standing findings (see the standing suite), left out", n), "\n")
 		}
@@ -130,6 +96,47 @@ func (r *report) junit() junitSuites {
 		doc.Skipped += s.Skipped
 	}
 	return doc
+}
+
+// junitCase is the test case of one result; it counts a failure, an error
+// or a skip in its suite s.
+func (r *report) junitCase(res harness.Result, s *junitSuite) junitCase {
+	c := junitCase{Name: strings.TrimPrefix(res.Name, res.Suite+"/"), Classname: "layercheck." + res.Suite, Time: secs(res.Seconds)}
+	fails := r.gate.Fails(res)
+	switch {
+	case res.Verdict == harness.Fail:
+		var lines []string
+		for _, f := range res.Unexpected() {
+			lines = append(lines, "["+string(f.Severity())+"] "+f.String())
+		}
+		if !fails {
+			c.SystemOut = "fail, every deviation in the baseline:\n" + strings.Join(lines, "\n")
+			break
+		}
+		c.Failure = &junitMessage{Message: lines[0], Type: "layercheck.fail", Body: strings.Join(lines, "\n") + reproNote(res)}
+		s.Failures++
+	case res.Verdict == harness.Error:
+		c.Error = &junitMessage{Message: firstLine(res.Reason), Type: "layercheck.error", Body: res.Reason}
+		s.Errors++
+	case res.Verdict == harness.Skip:
+		c.Skipped = &junitMessage{Message: res.Reason}
+		s.Skipped++
+	case res.Verdict == harness.XFail:
+		var lines []string
+		for _, f := range res.Findings {
+			if !f.Standing {
+				lines = append(lines, "xfail: "+f.String()+"\n  documented by "+f.ExpectedBy)
+			}
+		}
+		c.SystemOut = strings.Join(lines, "\n")
+	case res.Verdict == harness.XPass:
+		c.SystemOut = "xpass: " + res.Reason
+		if fails {
+			c.Failure = &junitMessage{Message: firstLine(res.Reason), Type: "layercheck.xpass", Body: res.Reason}
+			s.Failures++
+		}
+	}
+	return c
 }
 
 func reproNote(res harness.Result) string {

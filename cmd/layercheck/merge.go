@@ -79,20 +79,8 @@ func mergeReports(files []string, gate harness.Gate, baselineFile string) (*repo
 			return nil, &harness.UsageError{Msg: fmt.Sprintf("merge: shard %d/%d given twice (%s and %s)", r.Shard.Index, count, prev, file)}
 		}
 		seenShard[r.Shard.Index] = file
-		for _, s := range r.Scenarios {
-			if s.Suite == harness.StandingSuite {
-				// Every shard runs the standing entry; it is one.
-				if _, dup := seenName[s.Name]; !dup {
-					seenName[s.Name] = file
-					standing = append(standing, s)
-				}
-				continue
-			}
-			if prev, dup := seenName[s.Name]; dup {
-				return nil, &harness.UsageError{Msg: fmt.Sprintf("merge: scenario %s is in %s and %s", s.Name, prev, file)}
-			}
-			seenName[s.Name] = file
-			out.Scenarios = append(out.Scenarios, s)
+		if standing, err = addShard(out, r, file, seenName, standing); err != nil {
+			return nil, err
 		}
 		out.Summary.Seconds = max(out.Summary.Seconds, r.Summary.Seconds) // shards run side by side
 	}
@@ -112,4 +100,26 @@ func mergeReports(files []string, gate harness.Gate, baselineFile string) (*repo
 	out.Scenarios = append(standing, out.Scenarios...)
 	out.count()
 	return out, nil
+}
+
+// addShard adds the scenarios of one shard's report r (read from file) to
+// out, the standing entries once (every shard runs them); a scenario in
+// two shards is bad usage. seenName says which file each name came from.
+func addShard(out, r *report, file string, seenName map[string]string, standing []harness.Result) ([]harness.Result, error) {
+	for _, s := range r.Scenarios {
+		if s.Suite == harness.StandingSuite {
+			// Every shard runs the standing entry; it is one.
+			if _, dup := seenName[s.Name]; !dup {
+				seenName[s.Name] = file
+				standing = append(standing, s)
+			}
+			continue
+		}
+		if prev, dup := seenName[s.Name]; dup {
+			return nil, &harness.UsageError{Msg: fmt.Sprintf("merge: scenario %s is in %s and %s", s.Name, prev, file)}
+		}
+		seenName[s.Name] = file
+		out.Scenarios = append(out.Scenarios, s)
+	}
+	return standing, nil
 }
