@@ -28,9 +28,10 @@ import (
 // feature it needs, b's documentation leaves it undefined) is t.Skip with
 // the reason. A finding that b's documentation calls intended (one of
 // b.Expectations()) is logged with its citation and passes. A result
-// that the harness.Gate fails is t.Error with its unexpected findings, each with
-// the known issue it is, if b records it as one (backend.KnownIssuer); a
-// scenario the harness could not run is t.Error with why.
+// that harness.Gate fails is t.Error with its unexpected findings, each
+// with the known issue it is, if b records it as one
+// (backend.KnownIssuer); a scenario the harness could not run is t.Error
+// with why.
 //
 // TestBackend mounts filesystems and acts as several users: it needs
 // root, and it runs in a private mount namespace when the test binary's
