@@ -129,11 +129,21 @@ func pretended(name string) bool {
 	return false
 }
 
+// pretendedExactly reports whether EnvPretend names name itself.
+func pretendedExactly(name string) bool {
+	for _, n := range strings.Split(os.Getenv(EnvPretend), ",") {
+		if strings.TrimSpace(n) == name {
+			return true
+		}
+	}
+	return false
+}
+
 // CheckPretend checks EnvPretend: every name in it must be a feature.
 func CheckPretend() error {
 	for _, n := range strings.Split(os.Getenv(EnvPretend), ",") {
 		n = strings.TrimSpace(n)
-		if _, ok := Lookup(n); ok || n == "" || n == "all" {
+		if _, ok := Lookup(n); ok || n == "" || n == "all" || n == Floor {
 			continue
 		}
 		names := make([]string, len(Features))
