@@ -26,5 +26,9 @@ func CheckMinimum() error {
 	if unix.Uname(&u) == nil {
 		rel = unix.ByteSliceToString(u.Release[:])
 	}
-	return fmt.Errorf("kernel %s is older than Linux %s (it has no process_mrelease(2)), the oldest layercheck runs on", rel, Oldest)
+	how := "it has no process_mrelease(2)"
+	if pretendedExactly(Floor) {
+		how = "pretended by " + EnvPretend
+	}
+	return fmt.Errorf("kernel %s is older than Linux %s (%s), the oldest layercheck runs on", rel, Oldest, how)
 }
