@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -88,6 +89,10 @@ func parseBuild(name string, from backend.Backend) (BuildMode, backend.WhiteoutF
 		return "", nil, &UsageError{Setting: "build", Msg: fmt.Sprintf("%s: layers of %s cannot be written without a mount here", name, from.Name())}
 	}
 	f, err := e.WhiteoutFormat(variant)
+	var envErr *EnvError
+	if errors.As(err, &envErr) {
+		return "", nil, err // the kernel lacks what the format needs (exit 3)
+	}
 	if err != nil {
 		return "", nil, &UsageError{Setting: "build", Msg: fmt.Sprintf("%s: %v (known: %s)", name, err, strings.Join(buildNames(from), ", "))}
 	}

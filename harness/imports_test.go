@@ -92,7 +92,7 @@ var importRules = []importRule{
 	{name: "the contract imports only what a driver reads: ops, findings, scenarios, and the general errors",
 		from: func(p string) bool { return p == "harness/backend" },
 		bad: func(d string) bool {
-			return d != "harness/fsop" && d != "harness/snapshot" && d != "harness/scenario" && d != "harness/errs"
+			return d != "harness/fsop" && d != "harness/snapshot" && d != "harness/scenario" && d != "harness/errs" && d != "harness/kernfeat"
 		},
 		skip: never},
 	{name: "errs imports nothing",
@@ -120,15 +120,20 @@ var importRules = []importRule{
 		from: func(p string) bool { return pkgUnder(p, "harness") },
 		bad:  func(d string) bool { return d == "harness" },
 		skip: never},
-	{name: "fsop imports no other layercheck package",
+	{name: "fsop imports no other layercheck package but kernfeat",
 		from: func(p string) bool { return p == "harness/fsop" },
+		bad:  func(d string) bool { return d != "harness/kernfeat" }, skip: never},
+	{name: "kernfeat imports no other layercheck package",
+		from: func(p string) bool { return p == "harness/kernfeat" },
 		bad:  func(string) bool { return true }, skip: never},
-	{name: "snapshot imports only fsop",
+	{name: "snapshot imports only fsop (and kernfeat through it)",
 		from: func(p string) bool { return p == "harness/snapshot" },
-		bad:  func(d string) bool { return d != "harness/fsop" }, skip: never},
-	{name: "scenario imports only fsop and snapshot",
+		bad:  func(d string) bool { return d != "harness/fsop" && d != "harness/kernfeat" }, skip: never},
+	{name: "scenario imports only fsop and snapshot (and kernfeat through them)",
 		from: func(p string) bool { return p == "harness/scenario" },
-		bad:  func(d string) bool { return d != "harness/fsop" && d != "harness/snapshot" }, skip: never},
+		bad: func(d string) bool {
+			return d != "harness/fsop" && d != "harness/snapshot" && d != "harness/kernfeat"
+		}, skip: never},
 	{name: "deviation imports nothing",
 		from: func(p string) bool { return p == "harness/deviation" },
 		bad:  func(string) bool { return true }, skip: never},
@@ -216,7 +221,8 @@ func TestImportRulesCatchWrongImports(t *testing.T) {
 			m("harness/deviation"):        nil,
 			m("harness/scenario"):         {m("harness/snapshot"), m("harness/fsop")},
 			m("harness/snapshot"):         {m("harness/fsop")},
-			m("harness/fsop"):             nil,
+			m("harness/fsop"):             {m("harness/kernfeat")},
+			m("harness/kernfeat"):         nil,
 		}
 	}
 	if v := base().violations(); len(v) > 0 {
@@ -228,6 +234,7 @@ func TestImportRulesCatchWrongImports(t *testing.T) {
 		{"harness", "harness/backend/overlay"},
 		{"harness", "harness/backend/registry"},
 		{"harness/fsop", "harness/snapshot"},
+		{"harness/kernfeat", "harness/fsop"},
 		{"harness/snapshot", "harness/scenario"},
 		{"harness/scenario", "harness/backend"},
 		{"fixtures", "harness"},
