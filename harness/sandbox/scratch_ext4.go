@@ -5,7 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/errs"
 	"github.com/layercheck/layercheck/harness/kernfeat"
 	"github.com/layercheck/layercheck/harness/layout"
 	"golang.org/x/sys/unix"
@@ -27,7 +27,7 @@ func wantExt4(tmpfs bool) bool {
 // moves s.Dir onto it.
 func (s *Scratch) mountExt4() error {
 	if why := layout.Available(layout.Ext4); why != "" {
-		return &backend.EnvError{Msg: fmt.Sprintf(
+		return &errs.EnvError{Msg: fmt.Sprintf(
 			"tmpfs here keeps no user.* xattrs (Linux 6.6) and its fallback, a scratch on an ext4 image, cannot run: %s (or run with --on-disk and --scratch on a filesystem that has them)", why)}
 	}
 	fs := filepath.Join(s.Dir, "fs")
@@ -36,7 +36,7 @@ func (s *Scratch) mountExt4() error {
 	}
 	st, err := layout.Scratch(layout.Ext4, fs, ramEighth(), layout.Options{})
 	if err != nil {
-		return &backend.EnvError{Msg: fmt.Sprintf("ext4 scratch (tmpfs here keeps no user.* xattrs, Linux 6.6): %v", err)}
+		return &errs.EnvError{Msg: fmt.Sprintf("ext4 scratch (tmpfs here keeps no user.* xattrs, Linux 6.6): %v", err)}
 	}
 	s.ext4, s.runDir, s.Dir = st, s.Dir, fs
 	return nil
