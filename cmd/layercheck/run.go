@@ -255,7 +255,7 @@ func cmdRun(args []string) (int, error) {
 	sess.Config.Repeat = f.repeat
 	prog := newProgress(os.Stderr, f.quiet, f.gate)
 	results := harness.RunStanding(ctx, &sess.Config, scenarios) // reported first, once
-	update := traceScenarios(&sess.Config, prog.update) // vmtrace.go: in a `layercheck vm` guest
+	update := traceScenarios(&sess.Config, prog.update)          // vmtrace.go: in a `layercheck vm` guest
 	results = append(results, harness.Run(ctx, sess.Config, scenarios, f.jobs, update)...)
 	prog.finish()
 	unattributed := harness.RecheckKernel(ctx, sess.Config, results) // crash.go prints what it leaves
