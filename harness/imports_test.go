@@ -91,8 +91,11 @@ var importRules = []importRule{
 		// The suites name overlay's expectation IDs; TestBackend runs
 		// them, but the engine's own code names no backend.
 		skip: func(d string) bool { return d == "suites" || pkgUnder(d, "suites") }},
-	{name: "fsop imports no other layercheck package",
+	{name: "fsop imports no other layercheck package but kernfeat",
 		from: func(p string) bool { return p == "harness/fsop" },
+		bad:  func(d string) bool { return d != "harness/kernfeat" }, skip: never},
+	{name: "kernfeat imports no other layercheck package",
+		from: func(p string) bool { return p == "harness/kernfeat" },
 		bad:  func(string) bool { return true }, skip: never},
 	{name: "snapshot imports only fsop",
 		from: func(p string) bool { return p == "harness/snapshot" },

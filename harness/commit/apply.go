@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/layercheck/layercheck/harness/fsop"
 	"golang.org/x/sys/unix"
 )
 
@@ -167,7 +168,7 @@ func (a *applier) mkdirMissing(dir string) error {
 	if err := unix.Fchownat(pfd, base, 0, 0, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return err
 	}
-	return unix.Fchmodat(pfd, base, 0o755, unix.AT_SYMLINK_NOFOLLOW)
+	return fsop.Fchmodat(pfd, base, 0o755, unix.AT_SYMLINK_NOFOLLOW)
 }
 
 // whiteout removes dir/name unless this layer wrote it.

@@ -9,6 +9,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/layercheck/layercheck/harness/fsop"
 	"golang.org/x/sys/unix"
 )
 
@@ -180,7 +181,7 @@ func (a *applier) setMeta(fd, pfd int, name string, hdr *tar.Header, mode uint32
 		return err
 	}
 	if hdr.Typeflag != tar.TypeSymlink {
-		if err := unix.Fchmodat(fd, "", mode, flags); err != nil {
+		if err := fsop.Fchmodat(fd, "", mode, flags); err != nil {
 			return fmt.Errorf("chmod: %w", err)
 		}
 	}

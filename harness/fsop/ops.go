@@ -112,7 +112,7 @@ func (o Chmod) Shell() string {
 	return asShell(o.By, fmt.Sprintf("chmod %04o -- %s", o.Mode, Quote(o.Path)))
 }
 func (o Chmod) apply(t *Tree) error {
-	return t.WithPath(o.Path, true, func(fd int) error { return fchmodat2(fd, "", o.Mode, unix.AT_EMPTY_PATH) })
+	return t.WithPath(o.Path, true, func(fd int) error { return Fchmodat(fd, "", o.Mode, unix.AT_EMPTY_PATH) })
 }
 
 // Chown sets the owner and group of Path (-1 keeps one), following a symlink

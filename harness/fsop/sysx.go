@@ -4,12 +4,14 @@ import (
 	"runtime"
 	"unsafe"
 
+	"github.com/layercheck/layercheck/harness/kernfeat"
 	"golang.org/x/sys/unix"
 )
 
 // System calls that x/sys/unix does not wrap yet. All take a directory
 // descriptor and a last component, so an op can act on a name without
-// following it.
+// following it. Where the kernel lacks them (kernfeat), compat.go does the
+// same with older calls.
 
 const (
 	sysFchmodat2     = 452 // Linux 6.6
@@ -17,7 +19,8 @@ const (
 	sysRemovexattrat = 466 // Linux 6.13
 )
 
-// fchmodat2 is fchmodat(2) with working flags (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH).
+// fchmodat2 is fchmodat(2) with working flags (AT_SYMLINK_NOFOLLOW,
+// AT_EMPTY_PATH); Fchmodat (compat.go) picks it or its fallback.
 func fchmodat2(dirfd int, name string, mode uint32, flags int) error {
 	p, err := unix.BytePtrFromString(name)
 	if err != nil {
@@ -40,6 +43,9 @@ type xattrArgs struct {
 // Setxattrat sets an extended attribute on dirfd/name without following a
 // symlink in name when atFlags has AT_SYMLINK_NOFOLLOW.
 func Setxattrat(dirfd int, name string, atFlags int, attr string, value []byte) error {
+	if kernfeat.Missing(kernfeat.Xattrat) {
+		return setxattratCompat(dirfd, name, atFlags, attr, value) // compat.go
+	}
 	p, err := unix.BytePtrFromString(name)
 	if err != nil {
 		return err
@@ -63,6 +69,9 @@ func Setxattrat(dirfd int, name string, atFlags int, attr string, value []byte) 
 
 // Removexattrat removes an extended attribute from dirfd/name.
 func Removexattrat(dirfd int, name string, atFlags int, attr string) error {
+	if kernfeat.Missing(kernfeat.Xattrat) {
+		return removexattratCompat(dirfd, name, atFlags, attr) // compat.go
+	}
 	p, err := unix.BytePtrFromString(name)
 	if err != nil {
 		return err

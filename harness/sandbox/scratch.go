@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"errors"
 	"fmt"
 	"github.com/layercheck/layercheck/harness/internal/daemon"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/internal/mounts"
+	"github.com/layercheck/layercheck/harness/layout"
 	"golang.org/x/sys/unix"
 )
 
@@ -24,6 +26,10 @@ type Scratch struct {
 	Dir    string
 	FSType string // what the scenarios run on: tmpfs, ext4, xfs...
 	tmpfs  bool
+	// ext4 is the scratch image where tmpfs lacks user xattrs
+	// (scratch_ext4.go); Dir is then its mount beneath runDir.
+	ext4   *layout.Storage
+	runDir string
 	// daemons is the file that records the run's live daemon PIDs.
 	daemons string
 }
@@ -40,7 +46,12 @@ func NewScratch(base string, tmpfs bool) (*Scratch, error) {
 		return nil, &backend.EnvError{Msg: fmt.Sprintf("scratch %s: %v", dir, err)}
 	}
 	s := &Scratch{Dir: dir}
-	if tmpfs {
+	if wantExt4(tmpfs) {
+		if err := s.mountExt4(); err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+	} else if tmpfs {
 		// noatime: no read of the harness or a backend moves an atime; a
 		// scenario that tests atime mounts its own directory with its own
 		// policy (harness/times.go).
@@ -55,7 +66,7 @@ func NewScratch(base string, tmpfs bool) (*Scratch, error) {
 		s.Close()
 		return nil, err
 	}
-	s.FSType = mounts.FSType(dir)
+	s.FSType = mounts.FSType(s.Dir)
 	// Daemons (FUSE backends) are recorded beside the run directory, where
 	// the host and `layercheck cleanup` can read them after a SIGKILL.
 	s.daemons = dir + daemon.RecordSuffix
@@ -75,6 +86,7 @@ func (s *Scratch) Close() error {
 	if s.tmpfs {
 		err = mounts.Detach(s.Dir)
 	}
+	err = errors.Join(err, s.closeExt4())
 	if left, _ := mounts.Beneath(s.Dir); len(left) > 0 {
 		return fmt.Errorf("still mounted beneath %s: %s", s.Dir, strings.Join(left, ", "))
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/internal/mounts"
+	"github.com/layercheck/layercheck/harness/kernfeat"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,6 +18,8 @@ import (
 // (fsopen/fsconfig/fsmount/move_mount). Each lower layer is passed with its
 // own "lowerdir+" call, so neither the 4 KiB limit of mount(2)'s option
 // string nor ':' and ',' in paths get in the way: 500 layers mount.
+// Kernels without "lowerdir+" (before 6.8) get the legacy string instead
+// (legacy.go).
 type Overlay struct {
 	opts    []string // user options, in order, as key or key=value
 	optsRaw string
@@ -108,6 +111,9 @@ func (o *Overlay) Mount(ctx context.Context, spec backend.MountSpec) (backend.Mo
 		if err := clearDir(spec.Work); err != nil {
 			return nil, err
 		}
+	}
+	if kernfeat.Missing(kernfeat.LowerdirPlus) {
+		return o.mountLegacy(spec) // legacy.go
 	}
 	fsfd, err := unix.Fsopen("overlay", unix.FSOPEN_CLOEXEC)
 	if err != nil {

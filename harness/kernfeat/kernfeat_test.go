@@ -1,0 +1,45 @@
+package kernfeat
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestProbesOnThisKernel: the probes run, and CheckMinimum passes (CI runs
+// on a kernel newer than 5.15). What each found is logged: on 6.18 none is
+// missing.
+func TestProbesOnThisKernel(t *testing.T) {
+	if err := CheckMinimum(); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range Features {
+		t.Logf("%s (Linux %s): missing=%v", f.Name, f.Since, Missing(f.Name))
+	}
+}
+
+// TestPretend: EnvPretend makes a feature missing and the summary says it
+// was pretended; an unknown name is refused.
+func TestPretend(t *testing.T) {
+	t.Setenv(EnvPretend, "fchmodat2, lowerdir+")
+	if !Missing(Fchmodat2) || !Missing(LowerdirPlus) {
+		t.Fatal("pretended features are not missing")
+	}
+	if err := CheckPretend(); err != nil {
+		t.Fatal(err)
+	}
+	s := Summary()
+	if !strings.Contains(s, "fchmodat2 (Linux 6.6") || !strings.Contains(s, "lowerdir+ (Linux 6.8") {
+		t.Errorf("summary %q does not name the pretended features", s)
+	}
+	if !strings.Contains(s, "pretended") {
+		t.Errorf("summary %q does not say the features were pretended missing", s)
+	}
+	t.Setenv(EnvPretend, "all")
+	if len(MissingFeatures()) != len(Features) {
+		t.Errorf("all: %d of %d features missing", len(MissingFeatures()), len(Features))
+	}
+	t.Setenv(EnvPretend, "fchmodat3")
+	if err := CheckPretend(); err == nil || !strings.Contains(err.Error(), `"fchmodat3"`) {
+		t.Errorf("unknown name: %v", err)
+	}
+}
