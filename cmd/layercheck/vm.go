@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -111,6 +110,15 @@ type guestRun struct {
 	inputs  map[string]string // guest path -> host file
 }
 
+// hostPaths replaces the guest's output paths by the host's.
+func (g *guestRun) hostPaths() *strings.Replacer {
+	var pairs []string
+	for fl, host := range g.outputs {
+		pairs = append(pairs, guest.OutDir+"/"+fl, host)
+	}
+	return strings.NewReplacer(pairs...)
+}
+
 // rewriteRunArgs points the run's file flags at guest paths.
 func rewriteRunArgs(rest []string) (*guestRun, error) {
 	g := &guestRun{args: []string{"run"}, outputs: map[string]string{}, inputs: map[string]string{}}
@@ -137,6 +145,11 @@ func rewriteRunArgs(rest []string) (*guestRun, error) {
 	}
 	return g, nil
 }
+
+// vmPrograms are carried into the guest where the host has them: the
+// FUSE daemons and the mkfs programs of the scratch fallback and layouts.
+var vmPrograms = []string{"fuse-overlayfs", "unionfs-fuse", "unionfs", "fusermount3", "fusermount",
+	"mkfs.ext4", "mkfs.xfs", "mkfs.btrfs", "mksquashfs", "mkfs.erofs"}
 
 // vmModules are the modules a run may need: the disks', overlay, FUSE,
 // loop, and the filesystems the layouts put layers on.
@@ -173,9 +186,9 @@ func cmdVM(args []string) (int, error) {
 	}
 	defer k.cleanup()
 	m := &vm.Machine{Kernel: k.image, Modules: k.modules, Want: vmModules(rest),
-		Programs: []string{"fuse-overlayfs", "unionfs-fuse", "unionfs", "fusermount3", "fusermount"},
+		Programs: vmPrograms,
 		Inputs:   g.inputs, Args: g.args, MemoryMB: f.memoryMB, CPUs: f.cpus, Timeout: f.timeout,
-		Console: os.Stdout, ConsoleLog: f.console, TempDir: vmTempDir(), TCG: f.tcg}
+		Console: os.Stdout, ConsoleLog: f.console, TempDir: vmTempDir(), TCG: f.tcg, Rewrite: g.hostPaths().Replace}
 	fmt.Fprintf(os.Stderr, "layercheck vm: booting %s (kernel %s) in qemu\n", k.image, k.release)
 	out, err := m.Run(ctx)
 	if ctx.Err() != nil {
@@ -194,7 +207,7 @@ func reportVM(out *vm.Outcome, g *guestRun) (int, error) {
 	if len(out.Missing) > 0 {
 		fmt.Fprintf(os.Stderr, "layercheck vm: modules this kernel has not (what needs them skips): %s\n", strings.Join(out.Missing, ", "))
 	}
-	if err := writeVMOutputs(out.Files, g.outputs); err != nil {
+	if err := writeVMOutputs(out.Files, g); err != nil {
 		return 0, err
 	}
 	if out.Crash == "" {
@@ -213,7 +226,8 @@ func reportVM(out *vm.Outcome, g *guestRun) (int, error) {
 
 // writeVMOutputs writes each output file the guest wrote to the path its
 // flag asked for; the guest's paths inside them become the host's.
-func writeVMOutputs(files map[string][]byte, outputs map[string]string) error {
+func writeVMOutputs(files map[string][]byte, g *guestRun) error {
+	outputs := g.outputs
 	var names []string
 	for n := range files {
 		names = append(names, n)
@@ -228,10 +242,7 @@ func writeVMOutputs(files map[string][]byte, outputs map[string]string) error {
 		if rel != "" {
 			dst = filepath.Join(dst, rel)
 		}
-		data := files[n]
-		for fl, host := range outputs {
-			data = bytes.ReplaceAll(data, []byte(guest.OutDir+"/"+fl), []byte(host))
-		}
+		data := []byte(g.hostPaths().Replace(string(files[n])))
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -75,6 +76,9 @@ func Init() {
 	}
 	unix.Sync()
 	_ = unix.Unmount("/var/tmp", 0)
+	// Quiet the kernel's own "reboot: Power down": the console is the
+	// user's screen.
+	_ = os.WriteFile("/proc/sys/kernel/printk", []byte("1"), 0)
 	_ = unix.Reboot(unix.LINUX_REBOOT_CMD_POWER_OFF)
 	select {} // PID 1 must not exit: that would panic the kernel
 }
@@ -197,8 +201,25 @@ func waitFor(devs ...string) error {
 // the orphans: FUSE daemons, their helpers).
 func runChild(cfg *Config) int {
 	env := []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "TMPDIR=/tmp", TraceEnv + "=" + cfg.Trace}
-	attr := &os.ProcAttr{Env: env, Files: []*os.File{os.Stdin, os.Stdout, os.Stderr}}
+	// The run writes to a pipe this process copies to the console, not to
+	// the console itself: it then prints plain progress lines, which read
+	// well on the host's screen and in a CI log alike.
+	r, w, err := os.Pipe()
+	if err != nil {
+		say("pipe: %v", err)
+		return 3
+	}
+	copied := make(chan struct{})
+	go func() { _, _ = io.Copy(os.Stdout, r); close(copied) }()
+	defer func() {
+		select { // a daemon still holding the pipe must not hold the power-off
+		case <-copied:
+		case <-time.After(2 * time.Second):
+		}
+	}()
+	attr := &os.ProcAttr{Env: env, Files: []*os.File{os.Stdin, w, w}}
 	p, err := os.StartProcess("/init", append([]string{"layercheck"}, cfg.Args...), attr)
+	w.Close()
 	if err != nil {
 		say("starting the run: %v", err)
 		return 3

@@ -29,6 +29,9 @@ type Machine struct {
 	ConsoleLog string
 	TempDir    string // where the temporary directory goes ("" os.TempDir)
 	TCG        bool   // emulate even where /dev/kvm opens
+	// Rewrite, if set, rewrites each console line shown (not the log):
+	// guest paths to the host's.
+	Rewrite func(string) string
 }
 
 // Outcome is how a boot ended.
@@ -96,14 +99,14 @@ func (m *Machine) boot(ctx context.Context, q *qemu, out *Outcome) (ending, erro
 	q.tcg = m.TCG
 	out.Accel = q.accel()
 	if out.Accel == "kvm" {
-		end, err := q.run(ctx, m.Timeout, kvmBootLimit, m.Console)
+		end, err := q.run(ctx, m.Timeout, kvmBootLimit, m.Console, m.Rewrite)
 		if err == nil && !end.silent {
 			return end, nil
 		}
 		fmt.Fprintf(os.Stderr, "layercheck vm: KVM opens but the guest did not start under it (%v): booting under TCG\n", errOr(err, "no console output within "+kvmBootLimit.String()))
 		q.tcg, out.Accel = true, "tcg"
 	}
-	return q.run(ctx, m.Timeout, 0, m.Console)
+	return q.run(ctx, m.Timeout, 0, m.Console, m.Rewrite)
 }
 
 func errOr(err error, s string) string {

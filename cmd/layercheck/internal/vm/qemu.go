@@ -80,7 +80,7 @@ var crashMarks = []string{"Kernel panic", "Oops:", "BUG:", "general protection f
 // run runs qemu until it exits, ctx is cancelled or limit passes (then it
 // kills it: this process's own qemu, by PID), relaying the console to w
 // without carriage returns and keeping it in q.console.
-func (q *qemu) run(ctx context.Context, limit, bootLimit time.Duration, w io.Writer) (ending, error) {
+func (q *qemu) run(ctx context.Context, limit, bootLimit time.Duration, w io.Writer, rewrite func(string) string) (ending, error) {
 	var end ending
 	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
 		return end, fmt.Errorf("qemu-system-x86_64 not found (Debian: apt-get install qemu-system-x86)")
@@ -106,7 +106,7 @@ func (q *qemu) run(ctx context.Context, limit, bootLimit time.Duration, w io.Wri
 		return end, fmt.Errorf("starting qemu: %w", err)
 	}
 	relayed, spoke := make(chan string), make(chan struct{})
-	go func() { relayed <- relay(pipe, log, w, spoke) }()
+	go func() { relayed <- relay(pipe, log, w, spoke, rewrite) }()
 	waited := make(chan error, 1)
 	go func() { end.panicLine = <-relayed; waited <- cmd.Wait() }()
 	var timer, boot <-chan time.Time
@@ -144,7 +144,7 @@ func (q *qemu) run(ctx context.Context, limit, bootLimit time.Duration, w io.Wri
 
 // relay copies the console to log and, without carriage returns, to w;
 // it returns the first line telling of a kernel crash.
-func relay(r io.Reader, log io.Writer, w io.Writer, spoke chan<- struct{}) string {
+func relay(r io.Reader, log io.Writer, w io.Writer, spoke chan<- struct{}, rewrite func(string) string) string {
 	first := ""
 	said := false
 	sc := bufio.NewScanner(r)
@@ -156,7 +156,9 @@ func relay(r io.Reader, log io.Writer, w io.Writer, spoke chan<- struct{}) strin
 			close(spoke)
 		}
 		fmt.Fprintln(log, line)
-		if w != nil {
+		if w != nil && rewrite != nil {
+			fmt.Fprintln(w, rewrite(line))
+		} else if w != nil {
 			fmt.Fprintln(w, line)
 		}
 		if first == "" {
