@@ -70,7 +70,7 @@ func Init() {
 		code = runChild(cfg)
 	}
 	if cfg != nil {
-		if err := writeOut(cfg.Out, code); err != nil {
+		if err := writeOut(cfg.Out, OutDir, code); err != nil {
 			say("writing the results to %s: %v", cfg.Out, err)
 		}
 	}
@@ -245,9 +245,9 @@ func runChild(cfg *Config) int {
 	}
 }
 
-// writeOut writes the exit code and everything under OutDir to the
-// output disk as one tar stream.
-func writeOut(dev string, code int) error {
+// writeOut writes the exit code and everything under dir to the output
+// disk dev as one tar stream.
+func writeOut(dev, dir string, code int) error {
 	f, err := os.OpenFile(dev, os.O_WRONLY, 0)
 	if err != nil {
 		return err
@@ -260,7 +260,7 @@ func writeOut(dev string, code int) error {
 	if _, err := tw.Write(exit); err != nil {
 		return err
 	}
-	werr := tw.AddFS(os.DirFS(OutDir))
+	werr := tw.AddFS(os.DirFS(dir))
 	if err := tw.Close(); err != nil && werr == nil {
 		werr = err
 	}
