@@ -198,12 +198,12 @@ func cmdVM(args []string) (int, error) {
 	if err != nil {
 		return 0, &harness.EnvError{Msg: "vm: " + err.Error()}
 	}
-	return reportVM(out, g)
+	return reportVM(out, g, k.release)
 }
 
 // reportVM writes the files the guest brought back and says how the boot
 // ended; a crash is a finding (exit 1).
-func reportVM(out *vm.Outcome, g *guestRun) (int, error) {
+func reportVM(out *vm.Outcome, g *guestRun, release string) (int, error) {
 	if len(out.Missing) > 0 {
 		fmt.Fprintf(os.Stderr, "layercheck vm: modules this kernel has not (what needs them skips): %s\n", strings.Join(out.Missing, ", "))
 	}
@@ -221,7 +221,7 @@ func reportVM(out *vm.Outcome, g *guestRun) (int, error) {
 		running = strings.Join(out.Running, ", ")
 	}
 	fmt.Printf("CRASH (%s) %s\n  running: %s\n  console log: %s\n", out.Accel, out.Crash, running, out.ConsoleLog)
-	return exitFindings, nil
+	return exitFindings, writeVMCrash(out, release, g) // vm_crash.go
 }
 
 // writeVMOutputs writes each output file the guest wrote to the path its

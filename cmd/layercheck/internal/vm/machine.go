@@ -167,15 +167,17 @@ func (m *Machine) keepConsole(src string, crashed bool) (string, error) {
 }
 
 // crashOf says what happened to a guest that ended as end says: "" for a
-// run that came to its end and a clean console.
+// run that came to its end. A run that ended has had its own kernel log
+// checked (warnings, taints), and with oops=panic an oops never lets it
+// end; so a crash line on the console counts only when it did not.
 func crashOf(end ending, finished bool, limit time.Duration) string {
 	switch {
 	case end.timedOut:
 		return fmt.Sprintf("hung: the guest did not finish within %s", limit)
+	case finished:
+		return ""
 	case end.panicLine != "":
 		return end.panicLine
-	case !finished:
-		return "died: the guest powered off without a result (" + end.status + ")"
 	}
-	return ""
+	return "died: the guest powered off without a result (" + end.status + ")"
 }

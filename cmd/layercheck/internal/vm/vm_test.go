@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLddPaths(t *testing.T) {
@@ -70,6 +71,24 @@ func TestInitramfsListed(t *testing.T) {
 	for _, want := range []string{"init", "layercheck-vm.json", "layercheck-vm-in/baseline", "etc/passwd", "dev"} {
 		if !slices.Contains(strings.Fields(string(out)), want) {
 			t.Errorf("cpio -t lacks %s:\n%s", want, out)
+		}
+	}
+}
+
+func TestCrashOf(t *testing.T) {
+	for _, c := range []struct {
+		end      ending
+		finished bool
+		want     string
+	}{
+		{ending{}, true, ""},
+		{ending{panicLine: "BUG: in a finding the run printed"}, true, ""},
+		{ending{panicLine: "Kernel panic - not syncing: Fatal exception"}, false, "Kernel panic - not syncing: Fatal exception"},
+		{ending{status: "qemu exit 0"}, false, "died: the guest powered off without a result (qemu exit 0)"},
+		{ending{timedOut: true}, true, "hung: the guest did not finish within 1m0s"},
+	} {
+		if got := crashOf(c.end, c.finished, time.Minute); got != c.want {
+			t.Errorf("crashOf(%+v, %v) = %q, want %q", c.end, c.finished, got, c.want)
 		}
 	}
 }
