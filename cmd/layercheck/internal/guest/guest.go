@@ -112,6 +112,9 @@ func setUp() (*Config, error) {
 	if err := loadModules(cfg.Modules); err != nil {
 		return &cfg, err
 	}
+	if err := loopbackUp(); err != nil {
+		say("loopback: %v (the nfs layout needs it)", err)
+	}
 	if err := waitFor(cfg.Scratch, cfg.Out); err != nil {
 		return &cfg, err
 	}
@@ -122,6 +125,25 @@ func setUp() (*Config, error) {
 		return &cfg, fmt.Errorf("mount %s (ext4) on /var/tmp: %w", cfg.Scratch, err)
 	}
 	return &cfg, os.MkdirAll(OutDir, 0o755)
+}
+
+// loopbackUp brings the loopback interface up, as a distribution's init
+// does: the nfs layout serves and mounts its exports over 127.0.0.1.
+func loopbackUp() error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return err
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return err
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	return unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr)
 }
 
 // consoleStdio points stdin, stdout and stderr at /dev/console: the
