@@ -21,6 +21,7 @@ import (
 // vmFlags are `layercheck vm`'s own flags; every other flag is the run's.
 type vmFlags struct {
 	kernel, kernelDeb, modules, console string
+	trees                               []string // --guest-tree
 	timeout                             time.Duration
 	memoryMB, cpus                      int
 	tcg                                 bool // --accel tcg
@@ -33,6 +34,7 @@ func (f *vmFlags) own() map[string]func(string) error {
 		"kernel-deb": func(v string) error { f.kernelDeb = v; return nil },
 		"modules":    func(v string) error { f.modules = v; return nil },
 		"console":    func(v string) error { f.console = v; return nil },
+		"guest-tree": func(v string) error { f.trees = append(f.trees, v); return nil },
 		"vm-timeout": func(v string) (err error) { f.timeout, err = time.ParseDuration(v); return },
 		"vm-memory":  func(v string) (err error) { _, err = fmt.Sscan(v, &f.memoryMB); return },
 		"vm-cpus":    func(v string) (err error) { _, err = fmt.Sscan(v, &f.cpus); return },
@@ -157,7 +159,7 @@ func vmModules(args []string) []string {
 	m := []string{"virtio_pci", "virtio_blk", "ext4", "overlay", "fuse", "loop", "xfs", "btrfs", "squashfs", "erofs"}
 	for _, a := range args {
 		if strings.Contains(a, "nfs") {
-			m = append(m, "nfs", "nfsv3", "nfsd")
+			m = append(m, "nfs", "nfsv3", "nfsv4", "nfsd")
 		}
 	}
 	return m
@@ -187,7 +189,7 @@ func cmdVM(args []string) (int, error) {
 	defer k.cleanup()
 	m := &vm.Machine{Kernel: k.image, Modules: k.modules, Want: vmModules(rest),
 		Programs: vmPrograms,
-		Inputs:   g.inputs, Args: g.args, MemoryMB: f.memoryMB, CPUs: f.cpus, Timeout: f.timeout,
+		Inputs:   g.inputs, Trees: f.trees, Args: g.args, MemoryMB: f.memoryMB, CPUs: f.cpus, Timeout: f.timeout,
 		Console: os.Stdout, ConsoleLog: f.console, TempDir: vmTempDir(), TCG: f.tcg, Rewrite: g.hostPaths().Replace}
 	fmt.Fprintf(os.Stderr, "layercheck vm: booting %s (kernel %s) in qemu\n", k.image, k.release)
 	out, err := m.Run(ctx)

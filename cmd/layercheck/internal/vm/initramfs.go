@@ -19,6 +19,7 @@ type initramfs struct {
 	init    string            // the static layercheck binary
 	modules []string          // host module files, in load order
 	files   map[string]string // guest path -> host file
+	trees   []string          // host directories laid over "/" (addTree)
 	config  guest.Config
 }
 
@@ -50,6 +51,17 @@ func (r *initramfs) write(dst string) error {
 			return err
 		}
 		cfg.Modules = append(cfg.Modules, guestModulePath(m))
+	}
+	for _, t := range r.trees {
+		libs, err := addTree(w, t)
+		if err != nil {
+			return err
+		}
+		for l := range libs {
+			if _, ok := r.files[l]; !ok {
+				r.files[l] = l
+			}
+		}
 	}
 	for g, h := range r.files {
 		if err := w.CopyFile(g, h); err != nil {

@@ -19,6 +19,7 @@ type Machine struct {
 	Want     []string          // modules the run needs (with their dependencies)
 	Programs []string          // host programs carried in, with their libraries
 	Inputs   map[string]string // guest path -> host file (--baseline...)
+	Trees    []string          // host directories laid over the guest's "/"
 	Args     []string          // layercheck's arguments in the guest
 	MemoryMB int
 	CPUs     int
@@ -125,6 +126,7 @@ func (m *Machine) makeInitramfs(dir, dst string) ([]string, error) {
 	}
 	r := &initramfs{init: bin, files: programs(m.Programs...), config: guest.Config{
 		Args: m.Args, Scratch: "/dev/vda", Out: "/dev/vdb", Trace: "/dev/ttyS1"}}
+	r.trees = m.Trees
 	for g, h := range m.Inputs {
 		r.files[g] = h
 	}

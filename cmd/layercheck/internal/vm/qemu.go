@@ -156,6 +156,9 @@ func relay(r io.Reader, log io.Writer, w io.Writer, spoke chan<- struct{}, rewri
 			close(spoke)
 		}
 		fmt.Fprintln(log, line)
+		if strings.HasSuffix(line, "] reboot: Power down") {
+			continue // the guest's own end, at pr_emerg: not the user's news
+		}
 		if w != nil && rewrite != nil {
 			fmt.Fprintln(w, rewrite(line))
 		} else if w != nil {

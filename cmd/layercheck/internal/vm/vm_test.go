@@ -92,3 +92,39 @@ func TestCrashOf(t *testing.T) {
 		}
 	}
 }
+
+// TestTreeInInitramfs lays a directory with a file, a symlink and an
+// empty directory over the initramfs.
+func TestTreeInInitramfs(t *testing.T) {
+	if _, err := exec.LookPath("cpio"); err != nil {
+		t.Skip("cpio(1) not installed")
+	}
+	tree := t.TempDir()
+	for _, d := range []string{"usr/sbin", "var/lib/nfs/sm"} {
+		if err := os.MkdirAll(filepath.Join(tree, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(tree, "usr/sbin/exportfs"), []byte("x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("usr/sbin", filepath.Join(tree, "sbin")); err != nil {
+		t.Fatal(err)
+	}
+	self, _ := os.Executable()
+	dst := filepath.Join(t.TempDir(), "initrd")
+	r := &initramfs{init: self, files: map[string]string{}, trees: []string{tree}}
+	if err := r.write(dst); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("cpio", "-t", "-v", "--quiet", "-F", dst)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"usr/sbin/exportfs", "var/lib/nfs/sm", "sbin -> usr/sbin"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("cpio -tv lacks %q:\n%s", want, out)
+		}
+	}
+}
