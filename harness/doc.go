@@ -50,6 +50,9 @@
 //	harness/triage           a finding's signature, baselines of them
 //	harness/snapshot         snapshots, findings, comparison
 //	harness/fsop             ops as values, applied beneath a root
+//	harness/kernfeat         the kernel features newer than 5.15, probed once,
+//	                         and which fallback is in use (asked by fsop, the
+//	                         overlay backend, sandbox and layout)
 //
 // A backend tells the engine what it can do through optional interfaces of
 // package backend (KnownIssuer, ScenarioSkipper, Extractable,

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -76,6 +77,10 @@ func (c *Config) SetBuildFrom(name string, from backend.Backend) error {
 		return &UsageError{Setting: "build", Msg: fmt.Sprintf("%s: layers of %s cannot be written without a mount here", name, from.Name())}
 	}
 	f, err := e.WhiteoutFormat(variant)
+	var envErr *EnvError
+	if errors.As(err, &envErr) {
+		return err // the kernel lacks what the format needs (exit 3)
+	}
 	if err != nil {
 		return &UsageError{Setting: "build", Msg: fmt.Sprintf("%s: %v (known: %s)", name, err, strings.Join(buildNames(from), ", "))}
 	}

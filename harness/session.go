@@ -55,6 +55,9 @@ func OpenSession(ctx context.Context, o SessionOptions) (*Session, error) {
 	if os.Geteuid() != 0 {
 		return nil, &EnvError{Msg: "layercheck mounts filesystems and acts as several users: run it as root"}
 	}
+	if err := checkKernel(); err != nil { // kernel.go
+		return nil, err
+	}
 	if o.ScratchBase == "" {
 		o.ScratchBase = sandbox.DefaultScratch
 	}

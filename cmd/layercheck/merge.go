@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"sort"
 
 	"github.com/layercheck/layercheck/harness"
@@ -69,7 +70,7 @@ func mergeReports(files []string, gate harness.Gate, baselineFile string) (*repo
 			out = &report{Version: 1, Target: r.Target, Command: r.Command, gate: gate, baselineFile: baselineFile}
 			count, selected = r.Shard.Count, r.Shard.Selected
 		}
-		if r.Target != out.Target {
+		if !reflect.DeepEqual(r.Target, out.Target) { // kernel_missing is a list
 			return nil, &harness.UsageError{Msg: fmt.Sprintf("merge: %s ran against %+v, %s against %+v", files[0], out.Target, file, r.Target)}
 		}
 		if r.Shard.Count != count || r.Shard.Selected != selected {

@@ -58,6 +58,9 @@ type target struct {
 	Build    string `json:"build"`            // how layers were built: mount, extract, extract-xattr
 	Format   string `json:"format,omitempty"` // the on-disk format extract wrote
 	Layout   string `json:"layout"`           // the storage layout: samefs, perlayer, ext4, squashfs, nested...
+	// KernelMissing lists the kernel features newer than 5.15 the probes
+	// found missing, with the fallback used (kernel.go).
+	KernelMissing []kernelFeature `json:"kernel_missing"`
 }
 
 type summary struct {
@@ -89,7 +92,8 @@ func newReport(sess *harness.Session, b backend.Backend, f *runFlags, results []
 	r := &report{
 		Version: 1,
 		Target: target{Backend: b.Name(), Options: b.Options(), Kernel: kernelRelease(), FS: sess.FSType(),
-			Depth: f.depth, Base: f.base, Build: string(sess.Config.Build), Rootless: f.rootless, Layout: string(sess.Layout())},
+			Depth: f.depth, Base: f.base, Build: string(sess.Config.Build), Rootless: f.rootless, Layout: string(sess.Layout()),
+			KernelMissing: kernelMissing()},
 		Command:   strings.Join(os.Args, " "),
 		Scenarios: results,
 		gate:      f.gate, baselineFile: f.baseline,
@@ -176,6 +180,7 @@ func (r *report) print(w io.Writer, verbose bool) {
 		fmt.Fprintf(w, ", rootless (user namespace; its root is host uid %d)", sandbox.RootlessHostID)
 	}
 	fmt.Fprintln(w)
+	printKernelMissing(w, t.KernelMissing) // kernel.go
 	if verbose {
 		r.printScenarios(w)
 	}

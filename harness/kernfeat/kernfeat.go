@@ -16,6 +16,7 @@ const (
 	LowerdirPlus   = "lowerdir+"
 	DatadirPlus    = "datadir+"
 	TmpfsUserXattr = "tmpfs-user-xattr"
+	XattrWhiteouts = "xattr-whiteouts"
 )
 
 // EnvPretend names the features to report as missing, comma-separated, or
@@ -49,6 +50,8 @@ var Features = []Feature{
 	{Name: TmpfsUserXattr, Since: "6.6", What: "user.* xattrs on tmpfs",
 		Fallback: "the run's scratch on a loop-mounted ext4 image instead of a tmpfs",
 		present:  hasTmpfsUserXattr},
+	{Name: XattrWhiteouts, Since: "6.7", What: `overlayfs whiteouts as "overlay.whiteout" xattrs in a directory with "overlay.opaque" = "x" (6.8-rc2's form, in 6.7.3)`,
+		present: hasXattrWhiteouts},
 }
 
 // Lookup returns the feature called name.

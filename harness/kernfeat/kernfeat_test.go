@@ -1,6 +1,7 @@
 package kernfeat
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -42,4 +43,17 @@ func TestPretend(t *testing.T) {
 	if err := CheckPretend(); err == nil || !strings.Contains(err.Error(), `"fchmodat3"`) {
 		t.Errorf("unknown name: %v", err)
 	}
+}
+
+// TestXattrWhiteoutProbeCanSayNo: without the whiteout's xattr the probe's
+// file shows, so the probe reports the stack as not hiding it: a kernel
+// that ignores the xattr would be found out.
+func TestXattrWhiteoutProbeCanSayNo(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root (mounts)")
+	}
+	if xwhiteoutHides(false) {
+		t.Error("a file without the whiteout xattr is hidden: the probe cannot tell")
+	}
+	t.Logf("with the xattr: hidden=%v", xwhiteoutHides(true))
 }

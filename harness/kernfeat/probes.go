@@ -78,17 +78,9 @@ func overlayTakes(keys ...string) bool {
 // attached anywhere (fsmount without move_mount): closing the descriptors
 // frees it.
 func hasTmpfsUserXattr() bool {
-	fs, err := unix.Fsopen("tmpfs", unix.FSOPEN_CLOEXEC)
+	mnt, err := detachedTmpfs() // xwhiteout.go
 	if err != nil {
 		return true // no tmpfs to judge: the scratch mount reports why
-	}
-	defer unix.Close(fs)
-	if unix.FsconfigCreate(fs) != nil {
-		return true
-	}
-	mnt, err := unix.Fsmount(fs, unix.FSMOUNT_CLOEXEC, 0)
-	if err != nil {
-		return true
 	}
 	defer unix.Close(mnt)
 	f, err := unix.Openat(mnt, "probe", unix.O_CREAT|unix.O_RDWR|unix.O_CLOEXEC, 0o600)

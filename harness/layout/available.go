@@ -20,6 +20,9 @@ func Available(n Name) string {
 	if os.Geteuid() != 0 {
 		return "layouts mount filesystems: needs root"
 	}
+	if why := oldKernelMissing(n); why != "" { // oldkernel.go
+		return why
+	}
 	switch {
 	case imageFS(n):
 		return needAll(needFS(string(n)), needProg("mkfs."+string(n)), needLoop())

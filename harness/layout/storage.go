@@ -72,8 +72,8 @@ func Scratch(n Name, dir string, sizeBytes int64, opts Options) (_ *Storage, err
 			err = errors.Join(err, s.Close())
 		}
 	}()
-	if imageFS(n) {
-		err = s.mountImage(sizeBytes)
+	if fs := scratchImageFS(n); fs != "" { // oldkernel.go
+		err = s.mountImage(fs, sizeBytes)
 	} else if err = mountTmpfs(dir, opts); err == nil {
 		s.base = append(s.base, func() error { return unmount(dir) })
 	}
@@ -104,25 +104,25 @@ var mkfsArgs = map[Name][]string{
 	Btrfs: {"-q", "-f"},
 }
 
-// mountImage makes the scratch image, a filesystem in it, and mounts it.
-func (s *Storage) mountImage(sizeBytes int64) error {
-	img := s.dir + "." + string(s.name) + ".img"
+// mountImage makes the scratch image, a filesystem fs in it, and mounts it.
+func (s *Storage) mountImage(fs Name, sizeBytes int64) error {
+	img := s.dir + "." + string(fs) + ".img"
 	f, err := os.OpenFile(img, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("scratch image: %w", err) // O_EXCL: never reuse a file we did not make
 	}
 	s.base = append(s.base, func() error { return os.Remove(img) })
-	err = f.Truncate(imageSize(s.name, sizeBytes))
+	err = f.Truncate(imageSize(fs, sizeBytes))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return err
 	}
-	if _, err := run("mkfs."+string(s.name), append(mkfsArgs[s.name], img)...); err != nil {
+	if _, err := run("mkfs."+string(fs), append(mkfsArgs[fs], img)...); err != nil {
 		return err
 	}
-	undo, err := loopMount(img, s.dir, string(s.name), s.opts.mountFlags())
+	undo, err := loopMount(img, s.dir, string(fs), s.opts.mountFlags())
 	if err != nil {
 		return err
 	}

@@ -83,7 +83,7 @@ func TestLegacyMountEscapes(t *testing.T) {
 	if legacy != want || modern != want {
 		t.Errorf("legacy lowerdir= shows %q, lowerdir+ %q, want %q", legacy, modern, want)
 	}
-	bs := legacyStack(t, filepath.Join(tmp, `back\slash`), 4, func(k int) string { return `l:y ` + strconv.Itoa(k) + `\` })
+	bs := legacyStack(t, filepath.Join(tmp, `back\slash`), 4, func(k int) string { return `l\a:y ` + strconv.Itoa(k) + `\` })
 	bs.Upper, bs.Work = filepath.Join(tmp, `u\`), filepath.Join(tmp, `w\`)
 	os.Mkdir(bs.Upper, 0o755)
 	os.Mkdir(bs.Work, 0o755)

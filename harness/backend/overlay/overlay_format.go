@@ -6,6 +6,7 @@ import (
 
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/kernfeat"
 	"github.com/layercheck/layercheck/harness/snapshot"
 	"golang.org/x/sys/unix"
 )
@@ -35,6 +36,9 @@ func (o *Overlay) WhiteoutFormat(variant string) (backend.WhiteoutFormat, error)
 	switch variant {
 	case "", "chardev":
 	case "xattr":
+		if kernfeat.Missing(kernfeat.XattrWhiteouts) {
+			return nil, &backend.EnvError{Msg: "layers with xattr whiteouts: this kernel's overlayfs does not read them (xattr-whiteouts, Linux 6.7; the form written here since 6.8-rc2 and 6.7.3)"}
+		}
 		f.Xattr = true
 	default:
 		return nil, fmt.Errorf("overlay has no whiteout format %q", variant)
