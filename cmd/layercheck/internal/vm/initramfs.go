@@ -81,6 +81,9 @@ func (r *initramfs) write(dst string) error {
 	if err := w.File("/etc/group", 0o644, []byte("root:x:0:\n")); err != nil {
 		return err
 	}
+	if err := writeEtc(w); err != nil {
+		return err
+	}
 	b, err := json.Marshal(cfg)
 	if err != nil {
 		return err
@@ -95,6 +98,27 @@ func (r *initramfs) write(dst string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// writeEtc writes the name tables the carried programs look names up in:
+// the host's services and protocols (rpc.nfsd resolves "nfs"), a hosts
+// file for localhost, and an nsswitch.conf saying "files".
+func writeEtc(w *cpio.Writer) error {
+	for _, f := range []string{"/etc/services", "/etc/protocols", "/etc/rpc", "/etc/netconfig"} {
+		if _, err := os.Stat(f); err == nil {
+			if err := w.CopyFile(f, f); err != nil {
+				return err
+			}
+		}
+	}
+	// exportfs reads /etc/exports before it adds an export: an empty one.
+	if err := w.File("/etc/exports", 0o644, nil); err != nil {
+		return err
+	}
+	if err := w.File("/etc/hosts", 0o644, []byte("127.0.0.1 localhost\n::1 localhost\n")); err != nil {
+		return err
+	}
+	return w.File("/etc/nsswitch.conf", 0o644, []byte("passwd: files\ngroup: files\nhosts: files\nservices: files\nprotocols: files\nrpc: files\n"))
 }
 
 // programs finds the named programs on the host and returns them with the
