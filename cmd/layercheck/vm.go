@@ -112,11 +112,14 @@ type guestRun struct {
 	inputs  map[string]string // guest path -> host file
 }
 
-// hostPaths replaces the guest's output paths by the host's.
+// hostPaths replaces the guest's output and input paths by the host's.
 func (g *guestRun) hostPaths() *strings.Replacer {
 	var pairs []string
 	for fl, host := range g.outputs {
 		pairs = append(pairs, guest.OutDir+"/"+fl, host)
+	}
+	for guestPath, host := range g.inputs {
+		pairs = append(pairs, guestPath, host)
 	}
 	return strings.NewReplacer(pairs...)
 }
