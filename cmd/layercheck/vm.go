@@ -152,9 +152,10 @@ func rewriteRunArgs(rest []string) (*guestRun, error) {
 }
 
 // vmPrograms are carried into the guest where the host has them: the
-// FUSE daemons and the mkfs programs of the scratch fallback and layouts.
+// FUSE daemons, the mkfs programs of the scratch fallback and layouts,
+// and mount(8), which runs mount.nfs for the nfs layout.
 var vmPrograms = []string{"fuse-overlayfs", "unionfs-fuse", "unionfs", "fusermount3", "fusermount",
-	"mkfs.ext4", "mkfs.xfs", "mkfs.btrfs", "mksquashfs", "mkfs.erofs"}
+	"mkfs.ext4", "mkfs.xfs", "mkfs.btrfs", "mksquashfs", "mkfs.erofs", "mount", "umount"}
 
 // vmModules are the modules a run may need: the disks', overlay, FUSE,
 // loop, and the filesystems the layouts put layers on.

@@ -74,4 +74,3 @@ func treeLibs(root, program string) []string {
 	}
 	return host
 }
-
