@@ -41,16 +41,8 @@ func (r *initramfs) write(dst string) error {
 		return err
 	}
 	cfg := r.config
-	cfg.Modules = nil
-	for _, m := range r.modules {
-		data, err := kmod.Contents(m)
-		if err != nil {
-			return err
-		}
-		if err := w.File(guestModulePath(m), 0o644, data); err != nil {
-			return err
-		}
-		cfg.Modules = append(cfg.Modules, guestModulePath(m))
+	if cfg.Modules, err = r.addModules(w); err != nil {
+		return err
 	}
 	for _, t := range r.trees {
 		libs, err := addTree(w, t)
@@ -119,6 +111,23 @@ func writeEtc(w *cpio.Writer) error {
 		return err
 	}
 	return w.File("/etc/nsswitch.conf", 0o644, []byte("passwd: files\ngroup: files\nhosts: files\nservices: files\nprotocols: files\nrpc: files\n"))
+}
+
+// addModules adds the module files, uncompressed, and returns their
+// guest paths in load order.
+func (r *initramfs) addModules(w *cpio.Writer) ([]string, error) {
+	var paths []string
+	for _, m := range r.modules {
+		data, err := kmod.Contents(m)
+		if err != nil {
+			return nil, err
+		}
+		if err := w.File(guestModulePath(m), 0o644, data); err != nil {
+			return nil, err
+		}
+		paths = append(paths, guestModulePath(m))
+	}
+	return paths, nil
 }
 
 // programs finds the named programs on the host and returns them with the
