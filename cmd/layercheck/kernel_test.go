@@ -88,3 +88,18 @@ func TestBadPretendExitsTwo(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 2 and one line naming the feature", code, stderr)
 	}
 }
+
+// TestOldKernelExitsThree: a kernel older than 5.15 (pretended: its probe
+// says so) gets one line naming the floor and exit 3, before any mount.
+func TestOldKernelExitsThree(t *testing.T) {
+	RequireRoot(t)
+	t.Setenv(kernfeat.EnvPretend, kernfeat.Floor)
+	scratch := t.TempDir()
+	code, _, stderr := layercheck(t, "--depth", "1", "--suite", "permissions", "--scratch", scratch)
+	if code != 3 || strings.Count(strings.TrimSpace(stderr), "\n") > 0 || !strings.Contains(stderr, "older than Linux 5.15") {
+		t.Errorf("exit %d, stderr %q; want 3 and one line naming 5.15", code, stderr)
+	}
+	if ents, _ := os.ReadDir(scratch); len(ents) > 0 {
+		t.Errorf("left in the scratch: %v", ents)
+	}
+}
