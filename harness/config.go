@@ -45,4 +45,8 @@ type Config struct {
 	// reference, instead of what its ops can reach (reference.go): the
 	// slow way, to check the fast one against.
 	FullReference bool
+	// OnStart, if set, is called with a scenario's name as Run starts it
+	// (with the progress callback after it, a trace of what is running:
+	// `layercheck vm` names the scenarios a guest kernel died in).
+	OnStart func(name string)
 }

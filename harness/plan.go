@@ -73,6 +73,10 @@ type Plan struct {
 	Workers int
 	// Gate judges the results (gate.go): baseline and fail-on.
 	Gate Gate
+	// OnStart, if set, is called with a scenario's name as the session
+	// starts it, from the worker that runs it (a front end's trace: see
+	// Config.OnStart). It observes the run and changes nothing of it.
+	OnStart func(name string)
 }
 
 // Check validates the plan and returns it with its defaults filled in. It
@@ -149,6 +153,6 @@ func (p Plan) config() Config {
 		Backend: p.Backend, Depth: p.Depth, Keep: p.Keep, Timeout: timeout, Repeat: p.Repeat,
 		Build: build, Format: format, BuildWith: p.BuildWith,
 		NoCommitCheck: p.NoCommitCheck, CommitDir: p.CommitDir, FullReference: p.FullReference,
-		Layout: p.Layout,
+		Layout: p.Layout, OnStart: p.OnStart,
 	}
 }

@@ -30,6 +30,9 @@ func Run(ctx context.Context, cfg Config, scenarios []scenario.Scenario, workers
 				if err := ctx.Err(); err != nil {
 					res = Result{Name: scenarios[i].FullName(), Suite: scenarios[i].Suite, Verdict: Error, Reason: "not run: " + err.Error(), Scenario: scenarios[i]}
 				} else {
+					if cfg.OnStart != nil {
+						cfg.OnStart(scenarios[i].FullName())
+					}
 					res = runRepeated(ctx, cfg, func() Result { return RunScenario(ctx, cfg, scenarios[i]) }) // repeat.go
 				}
 				results[i] = res

@@ -1,6 +1,8 @@
 // Command layercheck checks a layered filesystem against a plain copy.
 //
 //	layercheck [run] [flags]   run the suites (the default command)
+//	layercheck vm --kernel IMAGE|--kernel-deb DEB [run flags]   a run in qemu, on that kernel
+//	layercheck compare A.json B.json   the deviations that appeared, disappeared or changed from A to B
 //	layercheck bench [flags]   the floor a scenario cannot go below, each suite against it
 //	layercheck fuzz [flags]    random scenarios, shrunk to a minimal reproducer on failure
 //	layercheck replay FILE     run a scenario file from fuzz again (on any backend)
@@ -19,6 +21,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/layercheck/layercheck/cmd/layercheck/internal/guest"
 	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/sandbox"
 )
@@ -32,6 +35,9 @@ const (
 )
 
 func main() {
+	if guest.IsInit() { // PID 1 of a `layercheck vm` guest (vm.go)
+		guest.Init()
+	}
 	os.Exit(realMain(os.Args[1:]))
 }
 
@@ -65,11 +71,15 @@ func realMain(args []string) int {
 		code, err = cmdExport(args) // export.go
 	case "bench":
 		code, err = cmdBench(args)
+	case "vm":
+		code, err = cmdVM(args) // vm.go
+	case "compare":
+		code, err = cmdCompare(args, os.Stdout) // compare.go
 	case "help":
 		usage(os.Stdout)
 		return exitOK
 	default:
-		err = &harness.UsageError{Msg: fmt.Sprintf("unknown command %q (commands: run, bench, matrix, backends, export, fuzz, replay, merge, baseline, cleanup, help)", cmd)}
+		err = &harness.UsageError{Msg: fmt.Sprintf("unknown command %q (commands: run, vm, compare, bench, matrix, backends, export, fuzz, replay, merge, baseline, cleanup, help)", cmd)}
 	}
 	return exitOf(err, code)
 }
@@ -119,6 +129,8 @@ func exitCode(err error) int {
 
 func usage(w *os.File) {
 	fmt.Fprint(w, `usage: layercheck [run] [flags]   run the suites against a layered filesystem
+       layercheck vm --kernel IMAGE [--modules DIR] | --kernel-deb PKG.deb [run flags]   the same run, in qemu on that kernel
+       layercheck compare A.json B.json   deviations that appeared, disappeared or changed between two runs (two kernels)
        layercheck fuzz [--depth N] [--count N | --duration D] [--seed N] [--out DIR]   random scenarios, shrunk on failure
        layercheck replay FILE [--backend NAME --options STR]   run a fuzz scenario file again
        layercheck merge a.json b.json ... [--json FILE] [--junit FILE]   join the shards of a run

@@ -166,7 +166,7 @@ func (f *runFlags) plan() (harness.Plan, error) {
 		ScratchBase: f.scratch, OnDisk: f.onDisk, Keep: f.keep, Timeout: timeout,
 		Build: harness.BuildMode(f.build), BuildFrom: buildFrom, BuildWith: buildWith,
 		NoCommitCheck: !f.commit.check, CommitDir: f.commit.dir, FullReference: f.fullRef,
-		Repeat: f.repeat, Workers: f.jobs, Gate: f.gate,
+		Repeat: f.repeat, Workers: f.jobs, Gate: f.gate, OnStart: traceStart(),
 	}.Check()
 }
 
@@ -210,7 +210,7 @@ func cmdRun(args []string) (int, error) {
 	}
 	defer sess.Close()
 	prog := newProgress(os.Stderr, f.quiet, f.gate)
-	out := sess.Run(ctx, scenarios, prog.update)
+	out := sess.Run(ctx, scenarios, traceDone(prog.update)) // vmtrace.go: in a `layercheck vm` guest
 	prog.finish()
 	return f.finish(ctx, sess, newReport(sess, plan.Backend, f, out.Results, time.Since(start)), out, lastRun)
 }
