@@ -94,7 +94,7 @@ func (h *healthWatch) finish(r *scenarioRun, res *Result) {
 		if (r.dir != "" && l.Mentions(r.dir)) || ok && pid == h.tid {
 			mine = append(mine, l.Text)
 		} else {
-			res.KernelSuspects = append(res.KernelSuspects, l.Text)
+			res.KernelSuspects = append(res.KernelSuspects, stamp(l))
 		}
 	}
 	var taint []string

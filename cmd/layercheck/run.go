@@ -80,7 +80,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.StringVar(&f.reproDir, "repro-dir", "", "write a sh reproducer for every failing scenario, and an index, into `DIR`")
 	fs.StringVar(&f.shard, "shard", "", "run only part `K/N` of the scenarios (a deterministic split; see `layercheck merge`)")
 	fs.StringVar(&f.rerunFailed, "rerun-failed", "", "run only the scenarios that failed or errored in this JSON results `FILE`")
-	fs.StringVar(&f.failOn, "fail-on", "", "also exit 1 on these, comma-separated: xpass (a documented deviation did not show), gone (with --baseline: a baseline deviation did not show)")
+	fs.StringVar(&f.failOn, "fail-on", "", "also exit 1 on these, comma-separated: xpass (a documented deviation did not show), gone (with --baseline: a baseline deviation did not show), kernel-event (the kernel logged a problem no scenario reproduced)")
 	fs.StringVar(&f.baseline, "baseline", "", "exit 1 only on deviations not in `FILE` (an earlier run's --json, or what 'layercheck baseline' writes)")
 	fs.StringVar(&f.tap, "tap", "", "write the results as TAP version 13 to `FILE` (kselftest, KernelCI, LAVA)")
 	fs.BoolVar(&f.fullRef, "full-reference", false, "copy the whole base into every scenario's reference instead of what its ops can reach (slower; to check the fast way against)")
@@ -259,6 +259,7 @@ func cmdRun(args []string) (int, error) {
 	prog.finish()
 	unattributed := harness.RecheckKernel(ctx, sess.Config, results) // crash.go prints what it leaves
 	rep := newReport(sess, backend, f, results, time.Since(start))
+	rep.KernelEvents = harness.KernelEvents(unattributed)
 	if f.reproDir != "" {
 		if err := writeRepros(f.reproDir, sess.Config, rep); err != nil {
 			return 0, err
@@ -273,7 +274,7 @@ func cmdRun(args []string) (int, error) {
 		}
 	}
 	rep.print(os.Stdout, f.verbose)
-	printHealth(os.Stdout, results, unattributed)
+	printHealth(os.Stdout, results, rep.KernelEvents)
 	if err := rep.writeFiles(f.json, f.junit); err != nil {
 		return 0, err
 	}
