@@ -1,10 +1,13 @@
 package harness
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/layercheck/layercheck/harness/kernlog"
+	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
 // TestKernelEventsKeepTime: a suspect keeps its time through the rerun's
@@ -23,5 +26,21 @@ func TestKernelEventsKeepTime(t *testing.T) {
 	}
 	if (Gate{}).FailsOnEvents(ev) || !(Gate{FailOnKernelEvent: true}).FailsOnEvents(ev) || (Gate{FailOnKernelEvent: true}).FailsOnEvents(nil) {
 		t.Error("FailsOnEvents: want true only when asked and there are events")
+	}
+}
+
+// TestFilesystemWarningIsNotACrash: an overlayfs line at warning level is a
+// kernel warning, ranked below crash; a WARNING splat stays a crash.
+func TestFilesystemWarningIsNotACrash(t *testing.T) {
+	fs := kernelFindings([]string{"overlayfs: failed to get index nlink (u/a, err=-61)", "WARNING: CPU: 0 PID: 1 at x.c:1"}, nil)
+	if len(fs) != 2 || fs[0].Kind != snapshot.KindCrash || fs[1].Kind != snapshot.KindKernelWarning || fs[1].Field != "overlayfs" {
+		t.Fatalf("findings %+v", fs)
+	}
+	if fs[1].Severity() != snapshot.SeverityKernelWarning || strings.Contains(fs[0].Merged, "index nlink") {
+		t.Errorf("findings %+v", fs)
+	}
+	order := snapshot.Severities
+	if slices.Index(order, snapshot.SeverityKernelWarning) != slices.Index(order, snapshot.SeverityCrash)+1 {
+		t.Errorf("severity order %v: kernel warning must follow crash", order)
 	}
 }

@@ -54,7 +54,7 @@ func RecheckKernel(ctx context.Context, cfg Config, results []Result) (unattribu
 				delete(pending, k)
 			}
 		}
-		addKernelFinding(res, lines, nil)
+		addKernelFindings(res, kernelFindings(lines, nil), &cfg)
 	}
 	for _, l := range pending {
 		unattributed = append(unattributed, l)
@@ -80,7 +80,7 @@ func rerunKernelLines(ctx context.Context, cfg Config, res *Result) map[string]b
 func (r Result) kernelLines() []string {
 	out := append([]string(nil), r.KernelSuspects...)
 	for _, f := range r.Findings {
-		if f.Kind == snapshot.KindCrash && f.Field == "warning" {
+		if f.Kind == snapshot.KindCrash && f.Field == "warning" || f.Kind == snapshot.KindKernelWarning {
 			text := strings.TrimPrefix(f.Merged, "the kernel logged: ")
 			out = append(out, text)
 		}
