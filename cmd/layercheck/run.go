@@ -292,5 +292,12 @@ func cmdRun(args []string) (int, error) {
 	if rep.judge().Fails {
 		return exitFindings, nil
 	}
+	if why := nothingRan(results); why != "" { // nothingran.go
+		fmt.Println(why)
+		return exitNothingRan, nil
+	}
+	if most := mostlySkipped(results); most != "" {
+		fmt.Println(most)
+	}
 	return exitOK, nil
 }
