@@ -42,6 +42,7 @@ type Snapshot struct {
 	ids        map[string]Inode // inode.go: st_dev, st_ino, d_ino of every path
 	stamps     map[string]stamp // set by TakeSnapshot for checkLowers
 	times      map[string]Times // set by TakeSnapshot for CompareTimes (times.go)
+	dirs       dirCounts        // invariants.go
 }
 
 // SnapshotOptions say what a snapshot reads beyond the entries.
@@ -69,6 +70,7 @@ func TakeSnapshot(dir string, opts SnapshotOptions) (*Snapshot, error) {
 	}
 	s.Entries["."] = root
 	s.noteInode(".", 0, false, &st)
+	s.noteDirNlink(".", &st) // invariants.go
 	s.stamps = map[string]stamp{".": stampOf(&st)}
 	s.times = map[string]Times{".": timesOf(&st)}
 	if err := s.walk(fd, ""); err != nil {
@@ -93,6 +95,7 @@ func (s *Snapshot) walk(fd int, dir string) error {
 	if err != nil {
 		s.invariant(orRoot(dir), "readdir", "ok", string(fsop.OutcomeOf(err)))
 	}
+	counted := err == nil // every subdirectory seen, for checkDirNlink
 	seen := map[string]bool{}
 	for _, d := range ents {
 		if seen[d.Name] {
@@ -111,6 +114,12 @@ func (s *Snapshot) walk(fd int, dir string) error {
 			s.invariant(orRoot(dir), "readdir", fmt.Sprintf("lists %q", dot), "missing")
 		}
 	}
+	subdirs := 0
+	defer func() {
+		if counted {
+			s.checkDirNlink(dir, subdirs) // invariants.go
+		}
+	}()
 	for _, d := range ents {
 		if d.Name == "." || d.Name == ".." {
 			continue
@@ -123,6 +132,7 @@ func (s *Snapshot) walk(fd int, dir string) error {
 		var st unix.Stat_t
 		if err := unix.Fstatat(fd, d.Name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 			s.invariant(p, "lstat", "listed name exists", string(fsop.OutcomeOf(err)))
+			counted = false
 			continue
 		}
 		s.stamps[p] = stampOf(&st)
@@ -130,9 +140,14 @@ func (s *Snapshot) walk(fd int, dir string) error {
 		if dt := direntType(d.Type); dt != "" && dt != fsop.TypeOf(st.Mode) {
 			s.invariant(p, "d_type", fsop.TypeOf(st.Mode), dt)
 		}
+		s.checkStat(fd, d.Name, p, &st) // invariants.go
 		e, err := s.entry(fd, d.Name, p, &st)
 		if err != nil {
 			return err
+		}
+		if e.Type == "dir" {
+			subdirs++
+			s.noteDirNlink(p, &st)
 		}
 		s.Entries[p] = e
 		s.noteInode(p, d.Ino, true, &st) // inode.go
@@ -142,6 +157,7 @@ func (s *Snapshot) walk(fd int, dir string) error {
 				s.invariant(p, "open", "ok", string(fsop.OutcomeOf(err)))
 				continue
 			}
+			s.checkFstat(sub, p, &st)
 			err = s.walk(sub, p)
 			unix.Close(sub)
 			if err != nil {
@@ -184,6 +200,7 @@ func (s *Snapshot) entry(dirfd int, name, p string, st *unix.Stat_t) (Entry, err
 			return e, fmt.Errorf("readlink %s: %w", p, err)
 		}
 		e.Target = string(buf[:n])
+		s.checkSymlinkSize(p, st, e.Target) // invariants.go
 	case "chardev", "blockdev":
 		e.Rdev = fmt.Sprintf("%d:%d", unix.Major(st.Rdev), unix.Minor(st.Rdev))
 	}
@@ -191,7 +208,7 @@ func (s *Snapshot) entry(dirfd int, name, p string, st *unix.Stat_t) (Entry, err
 		e.Nlink = uint64(st.Nlink)
 		s.inodes[p] = st.Ino ^ st.Dev<<48
 	}
-	xa, err := xattrsAt(dirfd, name)
+	xa, err := s.xattrsChecked(dirfd, name, p) // invariants_xattr.go
 	if err != nil {
 		return e, fmt.Errorf("xattrs of %s: %w", p, err)
 	}
@@ -248,15 +265,6 @@ func digestAt(dirfd int, name string) (string, error) {
 // digestBufs are read buffers for digestAt, reused: a snapshot reads
 // hundreds of small files, and a fresh buffer for each was most of its cost.
 var digestBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
-
-// xattrsAt reads every extended attribute of dirfd/name (not following it).
-func xattrsAt(dirfd int, name string) (map[string]string, error) {
-	p := fsop.ProcPath(dirfd, name)
-	if name == "." {
-		p = fmt.Sprintf("/proc/self/fd/%d", dirfd)
-	}
-	return fsop.XattrsOf(p)
-}
 
 // linkGroups fills Links: the other names of each inode within the tree.
 func (s *Snapshot) linkGroups() {
