@@ -14,9 +14,9 @@ import (
 // agree can disagree while each alone looks right. The walk asks, for
 // every entry, in every phase:
 //
-//   - listxattr and getxattr asked with size 0, then filled: the filled
-//     call returns exactly the size the query gave (field
-//     "listxattr-size", "getxattr-size").
+//   - listxattr and getxattr asked with size 0, then filled: the list
+//     fits the queried size, a value has exactly it (field
+//     "listxattr-size", "getxattr-size"; invariants_xattr.go).
 //   - a symlink's st_size is the length of what readlink returns
 //     ("symlink-size").
 //   - lstat by path, statx by path and fstat through a descriptor agree on
@@ -51,7 +51,7 @@ func (s *Snapshot) checkStat(dirfd int, name, p string, st *unix.Stat_t) {
 	other := unix.Stat_t{Mode: uint32(sx.Mode), Uid: sx.Uid, Gid: sx.Gid, Size: int64(sx.Size), Nlink: uint64(sx.Nlink),
 		Ino: sx.Ino, Dev: unix.Mkdev(sx.Dev_major, sx.Dev_minor)}
 	if d := statDiff(st, &other, sx.Mask); d != "" {
-		s.invariant(p, "statx", "as lstat", d)
+		s.invariant(p, "statx: "+d, "as lstat", "statx disagrees with lstat")
 	}
 }
 
@@ -64,7 +64,7 @@ func (s *Snapshot) checkFstat(fd int, p string, st *unix.Stat_t) {
 		return
 	}
 	if d := statDiff(st, &fst, ^uint32(0)); d != "" {
-		s.invariant(p, "fstat", "as lstat", d)
+		s.invariant(p, "fstat: "+d, "as lstat", "fstat disagrees with lstat")
 	}
 }
 
@@ -91,7 +91,7 @@ func statDiff(a, b *unix.Stat_t, mask uint32) string {
 // checkSymlinkSize compares a symlink's st_size with its target's length.
 func (s *Snapshot) checkSymlinkSize(p string, st *unix.Stat_t, target string) {
 	if st.Size != int64(len(target)) {
-		s.invariant(p, "symlink-size", fmt.Sprintf("%d (readlink's length)", len(target)), fmt.Sprintf("st_size %d", st.Size))
+		s.invariant(p, fmt.Sprintf("symlink-size: st_size %d, target %d bytes", st.Size, len(target)), "the target's length", "another st_size")
 	}
 }
 
@@ -115,6 +115,6 @@ func (s *Snapshot) checkDirNlink(dir string, subdirs int) {
 		return // not counted (see above)
 	}
 	if n != uint64(2+subdirs) {
-		s.invariant(orRoot(dir), "dir-nlink", fmt.Sprintf("%d (2 + %d subdirectories listed)", 2+subdirs, subdirs), fmt.Sprintf("st_nlink %d", n))
+		s.invariant(orRoot(dir), fmt.Sprintf("dir-nlink: st_nlink %d, %d subdirectories listed", n, subdirs), "2 + subdirectories (or 1: not counted)", "another link count")
 	}
 }

@@ -46,15 +46,24 @@ func TestPlainTreeKeepsEveryInvariant(t *testing.T) {
 func TestInvariantChecksCanFail(t *testing.T) {
 	s := &Snapshot{}
 	calls := 0
-	_, err := s.sizedCall("x", "listxattr-size", func(b []byte) (int, error) {
+	_, err := s.sizedCall("x", "listxattr-size", false, func(b []byte) (int, error) {
 		calls++
 		if b == nil {
-			return 20, nil // the query counts names the filled call hides
+			return 20, nil // an estimate: allowed for a list
 		}
 		return copy(b, "user.k\x00"), nil
 	})
-	if err != nil || calls != 2 {
-		t.Fatalf("sizedCall: %v after %d calls", err, calls)
+	if err != nil || calls != 2 || len(s.Invariants) != 0 {
+		t.Fatalf("sizedCall: %v after %d calls, %+v", err, calls, s.Invariants)
+	}
+	_, err = s.sizedCall("x", "getxattr-size", true, func(b []byte) (int, error) {
+		if b == nil {
+			return 5, nil // a value's size must be exact
+		}
+		return copy(b, "abc"), nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	s.checkSymlinkSize("l", &unix.Stat_t{Size: 3}, "four")
 	s.dirs.nlink = map[string]uint64{"d": 3, "one": 1}
@@ -70,7 +79,7 @@ func TestInvariantChecksCanFail(t *testing.T) {
 	for _, f := range s.Invariants {
 		fields = append(fields, f.Field)
 	}
-	if strings.Join(fields, " ") != "listxattr-size symlink-size dir-nlink" {
+	if strings.Join(fields, " ") != "getxattr-size: 5 bytes asked, 3 filled symlink-size: st_size 3, target 4 bytes dir-nlink: st_nlink 3, 2 subdirectories listed" {
 		t.Errorf("invariants %+v", s.Invariants)
 	}
 }

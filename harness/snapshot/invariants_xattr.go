@@ -17,7 +17,7 @@ func (s *Snapshot) xattrsChecked(dirfd int, name, p string) (map[string]string, 
 	if name == "." {
 		path = fmt.Sprintf("/proc/self/fd/%d", dirfd)
 	}
-	list, err := s.sizedCall(p, "listxattr-size", func(b []byte) (int, error) { return unix.Llistxattr(path, b) })
+	list, err := s.sizedCall(p, "listxattr-size", false, func(b []byte) (int, error) { return unix.Llistxattr(path, b) })
 	if err == unix.ENOTSUP || err == unix.EOPNOTSUPP {
 		return nil, nil
 	}
@@ -32,7 +32,7 @@ func (s *Snapshot) xattrsChecked(dirfd int, name, p string) (map[string]string, 
 		if out == nil {
 			out = map[string]string{}
 		}
-		val, err := s.sizedCall(p, "getxattr-size "+attr, func(b []byte) (int, error) { return unix.Lgetxattr(path, attr, b) })
+		val, err := s.sizedCall(p, "getxattr-size", true, func(b []byte) (int, error) { return unix.Lgetxattr(path, attr, b) })
 		if err != nil {
 			out[attr] = "unreadable: " + string(fsop.OutcomeOf(err))
 			continue
@@ -43,10 +43,11 @@ func (s *Snapshot) xattrsChecked(dirfd int, name, p string) (map[string]string, 
 }
 
 // sizedCall asks call for its size (a nil buffer), then fills a buffer of
-// that size, and notes an invariant finding when the two disagree. A
-// filled call that needs more (ERANGE) is retried with a query, so that
-// the snapshot still holds what is there.
-func (s *Snapshot) sizedCall(p, field string, call func([]byte) (int, error)) ([]byte, error) {
+// that size, and notes an invariant finding when the filled call does not
+// fit, or, with exact, returns less. A filled call that needs more
+// (ERANGE) is retried with a query, so that the snapshot still holds what
+// is there.
+func (s *Snapshot) sizedCall(p, field string, exact bool, call func([]byte) (int, error)) ([]byte, error) {
 	for range 3 {
 		size, err := call(nil)
 		if err != nil {
@@ -58,14 +59,14 @@ func (s *Snapshot) sizedCall(p, field string, call func([]byte) (int, error)) ([
 		buf := make([]byte, size)
 		n, err := call(buf)
 		if err == unix.ERANGE {
-			s.invariant(p, field, fmt.Sprintf("fits the %d bytes the size query gave", size), "ERANGE")
+			s.invariant(p, fmt.Sprintf("%s: %d bytes asked", field, size), "fits the size query", "ERANGE for the size query's buffer")
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		if n != size {
-			s.invariant(p, field, fmt.Sprintf("%d bytes (the size query)", size), fmt.Sprintf("%d bytes filled", n))
+		if n > size || exact && n != size {
+			s.invariant(p, fmt.Sprintf("%s: %d bytes asked, %d filled", field, size, n), "the size query's", "another size filled than the query said")
 		}
 		return buf[:n], nil
 	}
