@@ -111,14 +111,6 @@ func (h *healthWatch) finish(r *scenarioRun, res *Result) {
 	addKernelFindings(res, kernelFindings(mine, taint), &r.cfg)
 }
 
-// addKernelFinding adds the findings of the kernel's lines and taint bits
-// to res and fails it: a crash for a WARNING, BUG, Oops, lockdep or hung
-// report or a taint bit, a kernel warning (below crash; kernelwarning.go)
-// for what a filesystem under test logged.
-func addKernelFinding(res *Result, lines, taint []string) {
-	addKernelFindings(res, kernelFindings(lines, taint), nil)
-}
-
 // kernelFindings turns the kernel's lines and taint bits into findings.
 func kernelFindings(lines, taint []string) []snapshot.Finding {
 	var severe, fsLines []string
