@@ -95,8 +95,7 @@ func (s *Snapshot) checkSymlinkSize(p string, st *unix.Stat_t, target string) {
 	}
 }
 
-// dirCounts keeps, per directory path, its st_nlink and the
-// subdirectories its listing held, for checkDirNlink.
+// dirCounts keeps, per directory path, its st_nlink, for checkDirNlink.
 type dirCounts struct {
 	nlink map[string]uint64
 }
@@ -106,6 +105,39 @@ func (s *Snapshot) noteDirNlink(p string, st *unix.Stat_t) {
 		s.dirs.nlink = map[string]uint64{}
 	}
 	s.dirs.nlink[p] = uint64(st.Nlink)
+}
+
+// subdirCount counts the subdirectories of one directory as the walk
+// lists them.
+type subdirCount struct {
+	s       *Snapshot
+	dir     string
+	n       int
+	counted bool // every entry's type is known
+}
+
+// countSubdirs starts the count of dir's subdirectories; listed is false
+// when its listing failed (nothing is then checked).
+func (s *Snapshot) countSubdirs(dir string, listed bool) *subdirCount {
+	return &subdirCount{s: s, dir: dir, counted: listed}
+}
+
+// entry counts p, whose lstat is st, if it is a directory.
+func (c *subdirCount) entry(p string, st *unix.Stat_t) {
+	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		c.n++
+		c.s.noteDirNlink(p, st)
+	}
+}
+
+// lost says an entry could not be stat'ed: its type is unknown.
+func (c *subdirCount) lost() { c.counted = false }
+
+// check compares the directory's link count with 2 + subdirectories.
+func (c *subdirCount) check() {
+	if c.counted {
+		c.s.checkDirNlink(c.dir, c.n)
+	}
 }
 
 // checkDirNlink compares directory dir's link count with 2 + subdirs.

@@ -95,31 +95,9 @@ func (s *Snapshot) walk(fd int, dir string) error {
 	if err != nil {
 		s.invariant(orRoot(dir), "readdir", "ok", string(fsop.OutcomeOf(err)))
 	}
-	counted := err == nil // every subdirectory seen, for checkDirNlink
-	seen := map[string]bool{}
-	for _, d := range ents {
-		if seen[d.Name] {
-			s.invariant(fsop.Join(dir, d.Name), "listed", "once", "twice")
-			continue
-		}
-		seen[d.Name] = true
-	}
-	for _, d := range ents {
-		if d.Name == "." {
-			s.noteDot(dir, d.Ino) // inode.go
-		}
-	}
-	for _, dot := range []string{".", ".."} {
-		if !seen[dot] {
-			s.invariant(orRoot(dir), "readdir", fmt.Sprintf("lists %q", dot), "missing")
-		}
-	}
-	subdirs := 0
-	defer func() {
-		if counted {
-			s.checkDirNlink(dir, subdirs) // invariants.go
-		}
-	}()
+	seen := s.checkListing(dir, len(ents), func(i int) (string, uint64) { return ents[i].Name, ents[i].Ino })
+	nl := s.countSubdirs(dir, err == nil) // invariants.go
+	defer nl.check()
 	for _, d := range ents {
 		if d.Name == "." || d.Name == ".." {
 			continue
@@ -132,7 +110,7 @@ func (s *Snapshot) walk(fd int, dir string) error {
 		var st unix.Stat_t
 		if err := unix.Fstatat(fd, d.Name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 			s.invariant(p, "lstat", "listed name exists", string(fsop.OutcomeOf(err)))
-			counted = false
+			nl.lost()
 			continue
 		}
 		s.stamps[p] = stampOf(&st)
@@ -145,10 +123,7 @@ func (s *Snapshot) walk(fd int, dir string) error {
 		if err != nil {
 			return err
 		}
-		if e.Type == "dir" {
-			subdirs++
-			s.noteDirNlink(p, &st)
-		}
+		nl.entry(p, &st)
 		s.Entries[p] = e
 		s.noteInode(p, d.Ino, true, &st) // inode.go
 		if e.Type == "dir" {
@@ -166,6 +141,30 @@ func (s *Snapshot) walk(fd int, dir string) error {
 		}
 	}
 	return nil
+}
+
+// checkListing notes the invariants of a directory's listing as a whole
+// (a name listed twice, "." or ".." missing) and the d_ino of ".", and
+// returns the names listed. ent(i) is the name and d_ino of entry i of n.
+func (s *Snapshot) checkListing(dir string, n int, ent func(int) (string, uint64)) map[string]bool {
+	seen := map[string]bool{}
+	for i := range n {
+		name, ino := ent(i)
+		if name == "." {
+			s.noteDot(dir, ino) // inode.go
+		}
+		if seen[name] {
+			s.invariant(fsop.Join(dir, name), "listed", "once", "twice")
+			continue
+		}
+		seen[name] = true
+	}
+	for _, dot := range []string{".", ".."} {
+		if !seen[dot] {
+			s.invariant(orRoot(dir), "readdir", fmt.Sprintf("lists %q", dot), "missing")
+		}
+	}
+	return seen
 }
 
 func orRoot(p string) string {
