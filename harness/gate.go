@@ -27,6 +27,9 @@ type Gate struct {
 	// FailOnGone (with a Baseline) also fails a run where a deviation of
 	// the baseline did not show (a fix landed; record a new baseline).
 	FailOnGone bool
+	// FailOnKernelEvent also fails a run in which the kernel logged a
+	// problem that no scenario reproduced (KernelEvent; kernelevent.go).
+	FailOnKernelEvent bool
 }
 
 // Fails reports whether r fails the run: the harness could not run it, it

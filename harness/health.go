@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/kernlog"
 	"github.com/layercheck/layercheck/harness/snapshot"
 	"golang.org/x/sys/unix"
@@ -94,7 +95,7 @@ func (h *healthWatch) finish(r *scenarioRun, res *Result) {
 		if (r.dir != "" && l.Mentions(r.dir)) || ok && pid == h.tid {
 			mine = append(mine, l.Text)
 		} else {
-			res.KernelSuspects = append(res.KernelSuspects, l.Text)
+			res.KernelSuspects = append(res.KernelSuspects, stamp(l))
 		}
 	}
 	var taint []string
@@ -107,25 +108,52 @@ func (h *healthWatch) finish(r *scenarioRun, res *Result) {
 		res.KernelSuspects = append(res.KernelSuspects, "taint: "+strings.Join(taint, ", "))
 		taint = nil
 	}
-	addKernelFinding(res, mine, taint)
+	addKernelFindings(res, kernelFindings(mine, taint), &r.cfg)
 }
 
-// addKernelFinding adds the crash finding of the kernel's lines and taint
-// bits to res and fails it.
-func addKernelFinding(res *Result, lines, taint []string) {
-	if len(lines) == 0 && len(taint) == 0 {
+// kernelFindings turns the kernel's lines and taint bits into findings.
+func kernelFindings(lines, taint []string) []snapshot.Finding {
+	var severe, fsLines []string
+	class := ""
+	for _, l := range lines {
+		if c := snapshot.FSWarningClass(l); c != "" {
+			fsLines, class = append(fsLines, l), c
+		} else {
+			severe = append(severe, l)
+		}
+	}
+	var out []snapshot.Finding
+	if len(severe) > 0 || len(taint) > 0 {
+		f := snapshot.Finding{Kind: snapshot.KindCrash, Field: "warning", Reference: "a quiet kernel log"}
+		if len(severe) == 0 {
+			f.Field = "taint"
+		}
+		what := severe
+		if len(taint) > 0 {
+			what = append(slices.Clone(what), "new taint: "+strings.Join(taint, ", "))
+		}
+		f.Merged = "the kernel logged: " + strings.Join(what, "\n")
+		out = append(out, f)
+	}
+	if len(fsLines) > 0 {
+		out = append(out, snapshot.Finding{Kind: snapshot.KindKernelWarning, Field: class,
+			Reference: "a quiet kernel log", Merged: "the kernel logged: " + strings.Join(fsLines, "\n")})
+	}
+	return out
+}
+
+// addKernelFindings puts fs first among res's findings, tags the known
+// issues of the backend among them (cfg may be nil), and fails res.
+func addKernelFindings(res *Result, fs []snapshot.Finding, cfg *Config) {
+	if len(fs) == 0 {
 		return
 	}
-	f := snapshot.Finding{Kind: snapshot.KindCrash, Field: "warning", Reference: "a quiet kernel log"}
-	if len(lines) == 0 {
-		f.Field = "taint"
+	if cfg != nil && cfg.Backend != nil {
+		if k, ok := cfg.Backend.(backend.KnownIssuer); ok {
+			markKnown(fs, k.KnownIssues(), &backend.Evidence{})
+		}
 	}
-	what := lines
-	if len(taint) > 0 {
-		what = append(slices.Clone(what), "new taint: "+strings.Join(taint, ", "))
-	}
-	f.Merged = "the kernel logged: " + strings.Join(what, "\n")
-	res.Findings = append([]snapshot.Finding{f}, res.Findings...)
+	res.Findings = append(fs, res.Findings...)
 	if res.Verdict != Error && res.Verdict != Skip {
 		res.Verdict = Fail
 		if res.Reason == "" {

@@ -56,7 +56,7 @@ func warnAt(pid int) []string {
 	}
 }
 
-func kernelFindings(res Result) []snapshot.Finding {
+func crashFindingsOf(res Result) []snapshot.Finding {
 	var out []snapshot.Finding
 	for _, f := range res.Findings {
 		if f.Kind == snapshot.KindCrash {
@@ -82,7 +82,7 @@ func TestKernelWarningOfTheScenarioIsACrash(t *testing.T) {
 
 	withFakeKernel(t, func(int) []string { return append(quiet, warnAt(unix.Gettid())...) })
 	res := RunScenario(context.Background(), cfg, s)
-	ks := kernelFindings(res)
+	ks := crashFindingsOf(res)
 	if res.Verdict != Fail || len(ks) != 1 || ks[0].Field != "warning" ||
 		!strings.Contains(ks[0].Merged, "fs/overlayfs/copy_up.c:1234") || strings.Contains(ks[0].Merged, "written by a test") {
 		t.Fatalf("own warning: verdict %s, crash findings %v; want one warning with the splat", res.Verdict, ks)
@@ -94,7 +94,7 @@ func TestKernelWarningOfTheScenarioIsACrash(t *testing.T) {
 		t.Fatalf("another task's warning: verdict %s, suspects %q; want pass with one suspect", res.Verdict, res.KernelSuspects)
 	}
 	results := []Result{res}
-	if un := RecheckKernel(context.Background(), cfg, results); len(un) != 0 || results[0].Verdict != Fail || len(kernelFindings(results[0])) != 1 {
+	if un := RecheckKernel(context.Background(), cfg, results); len(un) != 0 || results[0].Verdict != Fail || len(crashFindingsOf(results[0])) != 1 {
 		t.Fatalf("a warning that comes again alone: unattributed %q, verdict %s; want it the scenario's", un, results[0].Verdict)
 	}
 
@@ -147,7 +147,7 @@ func TestRealOverlayWarningIsACrash(t *testing.T) {
 		t.Errorf("the warning names no path nor task, yet was not left to the rerun: %v", results[0].Findings)
 	}
 	RecheckKernel(context.Background(), cfg, results)
-	ks := kernelFindings(results[0])
+	ks := crashFindingsOf(results[0])
 	if results[0].Verdict != Fail || len(ks) == 0 || !strings.Contains(ks[0].Merged, "is in-use as upperdir/workdir of another mount") {
 		t.Fatalf("verdict %s, crash findings %v; want the kernel's in-use warning", results[0].Verdict, ks)
 	}

@@ -48,12 +48,13 @@ func RecheckKernel(ctx context.Context, cfg Config, results []Result) (unattribu
 		var lines []string
 		for _, l := range open {
 			if k := lineKey(l); seen[k] {
-				lines = append(lines, l)
+				_, text := unstamp(l)
+				lines = append(lines, text)
 				attributed[k] = true
 				delete(pending, k)
 			}
 		}
-		addKernelFinding(res, lines, nil)
+		addKernelFindings(res, kernelFindings(lines, nil), &cfg)
 	}
 	for _, l := range pending {
 		unattributed = append(unattributed, l)
@@ -79,7 +80,7 @@ func rerunKernelLines(ctx context.Context, cfg Config, res *Result) map[string]b
 func (r Result) kernelLines() []string {
 	out := append([]string(nil), r.KernelSuspects...)
 	for _, f := range r.Findings {
-		if f.Kind == snapshot.KindCrash && f.Field == "warning" {
+		if f.Kind == snapshot.KindCrash && f.Field == "warning" || f.Kind == snapshot.KindKernelWarning {
 			text := strings.TrimPrefix(f.Merged, "the kernel logged: ")
 			out = append(out, text)
 		}
@@ -106,6 +107,7 @@ var volatileText = regexp.MustCompile(`0x[0-9a-f]+|[0-9]+`)
 // lineKey is a line's first line with its numbers (PIDs, addresses, CPU,
 // times) blanked: the same report from another run of the same scenario.
 func lineKey(l string) string {
+	_, l = unstamp(l)
 	first, _, _ := strings.Cut(l, "\n")
 	return volatileText.ReplaceAllString(first, "#")
 }

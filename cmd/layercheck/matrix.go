@@ -83,12 +83,17 @@ func cmdMatrix(args []string) (int, error) {
 	if ctx.Err() != nil {
 		return 130, nil
 	}
+	code := exitOK
 	for _, t := range targets {
 		if t.Summary.Failing > 0 {
 			return exitFindings, nil
 		}
+		if why := nothingRan(t.resultList()); why != "" && t.Err == "" { // nothingran.go
+			fmt.Printf("%s: %s\n", t.Label, why)
+			code = exitNothingRan
+		}
 	}
-	return exitOK, nil
+	return code, nil
 }
 
 // matrixFlags are the flags of `layercheck matrix`; run holds those it

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 
 	"github.com/layercheck/layercheck/harness"
@@ -25,7 +26,7 @@ func cmdMerge(args []string) (int, error) {
 	junitOut := fs.String("junit", "", "write the merged results as JUnit XML to `FILE`")
 	verbose := fs.Bool("v", false, "list every scenario")
 	var gf gateFlags
-	fs.StringVar(&gf.failOn, "fail-on", "", "also exit 1 on these: xpass, gone (as run's)")
+	fs.StringVar(&gf.failOn, "fail-on", "", "also exit 1 on these: xpass, gone, kernel-event (as run's)")
 	fs.StringVar(&gf.baseline, "baseline", "", "exit 1 only on deviations not in `FILE` (as run's)")
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -84,6 +85,11 @@ func mergeReports(files []string, gate harness.Gate, baselineFile string) (*repo
 			return nil, err
 		}
 		out.Summary.Seconds = max(out.Summary.Seconds, r.Summary.Seconds) // shards run side by side
+		for _, e := range r.KernelEvents {                                // shards on one host see the same lines
+			if !slices.Contains(out.KernelEvents, e) {
+				out.KernelEvents = append(out.KernelEvents, e)
+			}
+		}
 	}
 	var missing []int
 	for k := 1; k <= count; k++ {

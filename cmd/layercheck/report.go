@@ -31,6 +31,10 @@ type report struct {
 	// Baseline what --baseline made of them.
 	Deviations []harness.Deviation `json:"deviations"`
 	Baseline   *baselineReport     `json:"baseline,omitempty"`
+	// KernelEvents are the kernel's problem lines of the run that no
+	// scenario reproduced (harness.KernelEvents): in no verdict, failing
+	// the run only with --fail-on kernel-event.
+	KernelEvents []harness.KernelEvent `json:"kernel_events,omitempty"`
 	// repro is the index of reproducers, when --repro-dir wrote them;
 	// resultsFile the JSON results that --rerun-failed can read; gate
 	// the policy that judges the results, baselineFile its baseline's.
@@ -203,7 +207,10 @@ func (r *report) print(w io.Writer, verbose bool) {
 	fmt.Fprintf(w, "\n%d scenarios: %d pass, %d fail, %d xfail, %d xpass, %d skip, %d error in %.1fs\n",
 		s.Scenarios, s.Pass, s.Fail, s.XFail, s.XPass, s.Skip, s.Error, s.Seconds)
 	fmt.Fprintf(w, "%d standing findings left out of the scenarios' verdicts; %d scenarios fail the gate", s.Standing, s.Failing)
-	if j.Fails && s.Failing == 0 {
+	switch {
+	case j.Fails && s.Failing == 0 && r.gate.FailsOnEvents(r.KernelEvents):
+		fmt.Fprint(w, " (the run fails: kernel events, --fail-on kernel-event)")
+	case j.Fails && s.Failing == 0:
 		fmt.Fprint(w, " (the run fails: deviations gone, --fail-on gone)")
 	}
 	fmt.Fprintln(w)

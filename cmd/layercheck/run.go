@@ -81,7 +81,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.StringVar(&f.reproDir, "repro-dir", "", "write a sh reproducer for every failing scenario, and an index, into `DIR`")
 	fs.StringVar(&f.shard, "shard", "", "run only part `K/N` of the scenarios (a deterministic split; see `layercheck merge`)")
 	fs.StringVar(&f.rerunFailed, "rerun-failed", "", "run only the scenarios that failed or errored in this JSON results `FILE`")
-	fs.StringVar(&f.failOn, "fail-on", "", "also exit 1 on these, comma-separated: xpass (a documented deviation did not show), gone (with --baseline: a baseline deviation did not show)")
+	fs.StringVar(&f.failOn, "fail-on", "", "also exit 1 on these, comma-separated: xpass (a documented deviation did not show), gone (with --baseline: a baseline deviation did not show), kernel-event (the kernel logged a problem no scenario reproduced)")
 	fs.StringVar(&f.baseline, "baseline", "", "exit 1 only on deviations not in `FILE` (an earlier run's --json, or what 'layercheck baseline' writes)")
 	fs.StringVar(&f.tap, "tap", "", "write the results as TAP version 13 to `FILE` (kselftest, KernelCI, LAVA)")
 	fs.BoolVar(&f.fullRef, "full-reference", false, "copy the whole base into every scenario's reference instead of what its ops can reach (slower; to check the fast way against)")
@@ -234,6 +234,7 @@ func startProfile(path string) (stop func(), err error) {
 
 // finish writes and prints the run's report and says its exit code.
 func (f *runFlags) finish(ctx context.Context, sess *harness.Session, rep *report, out harness.Outcome, lastRun string) (int, error) {
+	rep.KernelEvents = harness.KernelEvents(out.Unattributed)
 	if f.reproDir != "" {
 		if err := writeRepros(f.reproDir, sess.Config(), rep); err != nil {
 			return 0, err
@@ -248,13 +249,19 @@ func (f *runFlags) finish(ctx context.Context, sess *harness.Session, rep *repor
 		}
 	}
 	rep.print(os.Stdout, f.verbose)
-	printHealth(os.Stdout, out.Results, out.Unattributed)
+	printHealth(os.Stdout, out.Results, rep.KernelEvents)
 	if err := rep.writeFiles(f.json, f.junit); err != nil {
 		return 0, err
 	}
 	if err := rep.writeTAP(f.tap); err != nil {
 		return 0, err
 	}
+	return runExit(ctx, sess, rep, out.Results)
+}
+
+// runExit closes the session and says the run's exit code: cleanup
+// trouble, an interruption, the gate, then a run that tested nothing.
+func runExit(ctx context.Context, sess *harness.Session, rep *report, results []harness.Result) (int, error) {
 	if cerr := sess.Close(); cerr != nil {
 		fmt.Fprintln(os.Stderr, "layercheck: cleanup: "+cerr.Error())
 		return exitFindings, nil
@@ -265,6 +272,13 @@ func (f *runFlags) finish(ctx context.Context, sess *harness.Session, rep *repor
 	}
 	if rep.judge().Fails {
 		return exitFindings, nil
+	}
+	if why := nothingRan(results); why != "" { // nothingran.go
+		fmt.Println(why)
+		return exitNothingRan, nil
+	}
+	if most := mostlySkipped(results); most != "" {
+		fmt.Println(most)
 	}
 	return exitOK, nil
 }

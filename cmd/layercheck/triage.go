@@ -29,8 +29,10 @@ func (g gateFlags) gate() (harness.Gate, error) {
 			out.FailOnXPass = true
 		case "gone":
 			out.FailOnGone = true
+		case "kernel-event":
+			out.FailOnKernelEvent = true
 		default:
-			return out, &harness.UsageError{Setting: "fail-on", Msg: fmt.Sprintf("%q: it takes xpass and gone", v)}
+			return out, &harness.UsageError{Setting: "fail-on", Msg: fmt.Sprintf("%q: it takes xpass, gone and kernel-event", v)}
 		}
 	}
 	if out.FailOnGone && g.baseline == "" {
@@ -118,6 +120,7 @@ func signaturesOf(ds []harness.Deviation) []string {
 // deviations (and, with a baseline, what is new, present and gone).
 func (r *report) judge() harness.Judgement {
 	j := r.gate.Judge(r.Scenarios)
+	j.Fails = j.Fails || r.gate.FailsOnEvents(r.KernelEvents)
 	r.Deviations = append(append([]harness.Deviation{}, j.New...), j.Present...)
 	if r.gate.Baseline != nil {
 		r.Baseline = &baselineReport{File: r.baselineFile, New: signaturesOf(j.New), Present: signaturesOf(j.Present), Gone: append([]string{}, j.Gone...)}

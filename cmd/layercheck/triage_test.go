@@ -74,7 +74,7 @@ func TestGateFlagsAreChecked(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--fail-on", "bogus", "--quiet"}, `--fail-on: "bogus": it takes xpass and gone`},
+		{[]string{"--fail-on", "bogus", "--quiet"}, `--fail-on: "bogus": it takes xpass, gone and kernel-event`},
 		{[]string{"--fail-on", "gone", "--quiet"}, "--fail-on: gone: only with --baseline"},
 		{[]string{"--baseline", "/nonexistent", "--quiet"}, "--baseline: open /nonexistent"},
 		{[]string{"baseline"}, "baseline: give the JSON results"},

@@ -53,13 +53,17 @@ func (t *Tree) hold(name string, fd int) {
 	tab.files[name] = &openFile{fd: fd}
 }
 
+// close unmaps and closes the file and, when it was open for writing,
+// waits until no forked child holds a copy of it (forkwait.go).
 func (f *openFile) close() error {
-	var err error
-	if f.mem != nil {
-		err = unix.Munmap(f.mem)
+	return closeReleased(f.fd, func() error {
+		if f.mem == nil {
+			return nil
+		}
+		err := unix.Munmap(f.mem)
 		f.mem = nil
-	}
-	return errors.Join(err, unix.Close(f.fd))
+		return err
+	})
 }
 
 // closeName closes the file or stops the program named name.

@@ -18,6 +18,8 @@
 // attributed at all.
 //
 // kernlog only reads: it never writes to the log or taints the kernel.
+// Tests that need a foreign kernel line in a real run give it through
+// ExtraLogEnv, never through /dev/kmsg.
 package kernlog
 
 import (
@@ -56,6 +58,7 @@ type Watch struct {
 	fd    int
 	read  func([]byte) (int, error) // unix.Read on fd; replaced in tests
 	taint uint64                    // bits already reported or set at Open
+	extra *extraLog                 // the ExtraLogEnv file of a test; nil in a real run
 }
 
 // Report is what happened in the kernel since Open or the previous Check.
@@ -108,7 +111,7 @@ func Open() (*Watch, error) {
 		unix.Close(fd)
 		return nil, err
 	}
-	w := &Watch{fd: fd, taint: taint}
+	w := &Watch{fd: fd, taint: taint, extra: openExtraLog()}
 	w.read = func(b []byte) (int, error) { return unix.Read(fd, b) }
 	return w, nil
 }
@@ -122,6 +125,7 @@ func (w *Watch) Close() error {
 	}
 	err := unix.Close(w.fd)
 	w.fd = -1
+	w.extra.close()
 	return err
 }
 
@@ -149,6 +153,7 @@ func (w *Watch) Check() (Report, error) {
 	var rep Report
 	var asm assembler
 	lost, err := drain(w.read, asm.add)
+	w.extra.drain(asm.add)
 	rep.Lost = lost
 	rep.Lines = asm.flush()
 	if err != nil {

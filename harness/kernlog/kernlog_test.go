@@ -11,24 +11,49 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// These tests read the real kernel log, and write to it: a process that
-// writes "<N>text" to /dev/kmsg logs "text" at level N. Every line they
-// write carries a nonce, because other tests (and other packages' tests,
-// run in parallel by go test ./...) log at the same time, and the Watch
-// sees all of it.
+// Forging nothing: a line written to /dev/kmsg stays in the host's dmesg,
+// where xfstests' dmesg check, KernelCI and every log scanner read a
+// "WARNING:", "BUG:", "Oops" or "Call Trace" line as a bug of that kernel.
+// So the tests of how a Watch reads warnings and splats feed it records
+// through a fake reader (fakeLog, parse_test.go), formatted as /dev/kmsg
+// formats them; only TestRealKmsg writes to the real log, and what it
+// writes is an info-level line that says it is a test's (logLine refuses
+// anything a scanner would flag). TestMain reads the log before and after
+// the package's tests and fails if a scanner-shaped line carrying
+// testMarker appeared.
 //
 // What the kernel does with a written line (devkmsg_write), observed on
 // 6.18: one write(2) is one record, whatever newlines it holds (they come
 // back escaped, \x0a), with the trailing newline dropped. "<4>" sets level
 // 4, but facility 0 (kernel) becomes 1 (user): the record reads
-// "12,seq,ts,-;WARNING: ...", where the kernel's own records have facility
-// 0 ("3,seq,ts,-;overlayfs: failed to resolve ..."). "<0>" gives 8,
+// "12,seq,ts,-;text", where the kernel's own records have facility 0
+// ("3,seq,ts,-;overlayfs: failed to resolve ..."). "<0>" gives 8,
 // "<191>" gives 191; a line without "<N>" gets facility 1 and the default
-// level (default_message_loglevel, the second number of kernel.printk: 4
-// here). The flags field is "-", as for kernel records. So Line.Facility
-// (Line.FromKernel) tells a test's fake splat from a real one; the
-// classifier deliberately ignores it, so that a written line proves the
-// reader end to end.
+// level. So Line.Facility (Line.FromKernel) tells a process's line from
+// the kernel's.
+
+// testMarker is in every line these tests write to the real log.
+const testMarker = "layercheck-test"
+
+func TestMain(m *testing.M) {
+	var g *Guard
+	if os.Geteuid() == 0 {
+		g, _ = OpenGuard() // nil: no log to guard (then nothing can be written either)
+	}
+	code := m.Run()
+	if g != nil {
+		forgedLines, err := g.Forged(testMarker)
+		g.Close()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "kernlog tests: reading dmesg after the tests:", err)
+		}
+		for _, l := range forgedLines {
+			fmt.Fprintf(os.Stderr, "FAIL: a test left a scanner-shaped line in dmesg: %q\n", l)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 // requireKmsg skips a test that needs to read and write the kernel log.
 func requireKmsg(t *testing.T) {
@@ -44,11 +69,16 @@ func requireKmsg(t *testing.T) {
 	}
 }
 
-// logLine writes one record to the kernel log. Each write uses its own
-// descriptor: with kernel.printk_devkmsg=ratelimit (the default) the kernel
-// drops writes beyond 10 per 5 seconds on one open file.
+// logLine writes one record to the real kernel log: only an info-level
+// line that holds testMarker and that no scanner reads as a kernel problem.
+// Each write uses its own descriptor: with kernel.printk_devkmsg=ratelimit
+// (the default) the kernel drops writes beyond 10 per 5 seconds on one
+// open file.
 func logLine(t *testing.T, s string) {
 	t.Helper()
+	if ScannerShaped(s) || !strings.Contains(s, testMarker) || !strings.HasPrefix(s, "<6>") {
+		t.Fatalf("refusing to write %q to the host's kernel log: only <6> lines holding %q that no scanner flags", s, testMarker)
+	}
 	f, err := os.OpenFile(kmsgPath, os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +90,7 @@ func logLine(t *testing.T, s string) {
 }
 
 func nonce(t *testing.T) string {
-	return fmt.Sprintf("layercheck_test_%d_%d_%s", os.Getpid(), time.Now().UnixNano(),
+	return fmt.Sprintf("%s_%d_%d_%s", testMarker, os.Getpid(), time.Now().UnixNano(),
 		strings.ReplaceAll(t.Name(), "/", "_"))
 }
 
@@ -70,6 +100,23 @@ func openWatch(t *testing.T) *Watch {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { w.Close() })
+	return w
+}
+
+// fakeWatch is a Watch whose log is records, as read(2) of /dev/kmsg
+// returns them; its descriptor is /dev/null's, for Close.
+func fakeWatch(t *testing.T, records ...string) *Watch {
+	t.Helper()
+	fd, err := unix.Open(os.DevNull, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := make(fakeLog, 0, len(records))
+	for _, r := range records {
+		log = append(log, r+"\n")
+	}
+	w := &Watch{fd: fd, read: log.read}
 	t.Cleanup(func() { w.Close() })
 	return w
 }
@@ -103,45 +150,39 @@ func only(t *testing.T, rep Report, s string) Line {
 	return got[0]
 }
 
-func TestWrittenWarningIsReturned(t *testing.T) {
-	requireKmsg(t)
-	w := openWatch(t)
-	n := nonce(t)
-	logLine(t, "<4>WARNING: CPU: 0 PID: 1 at fs/overlayfs/copy_up.c:123 ovl_copy_up_one+0x1/0x2 [layercheck-test] "+n+"\n")
-	l := only(t, check(t, w), n)
+func TestWarningIsReturned(t *testing.T) {
+	w := fakeWatch(t,
+		"4,500,158032949,-;WARNING: CPU: 0 PID: 1 at fs/overlayfs/copy_up.c:123 ovl_copy_up_one+0x1/0x2 [overlay]",
+		"12,501,158032950,-;WARNING: CPU: 0 PID: 1 at a process wrote this")
+	rep := check(t, w)
+	l := only(t, rep, "copy_up.c:123")
 	if l.Class != ClassWarning || !l.Severe() {
 		t.Errorf("class %q severe %v, want warning", l.Class, l.Severe())
 	}
-	if l.Priority != 4 || l.Facility != 1 || l.FromKernel() {
-		t.Errorf("priority %d facility %d: want 4 and 1 (user), a written line", l.Priority, l.Facility)
+	if l.Priority != 4 || !l.FromKernel() {
+		t.Errorf("priority %d facility %d: want 4 and 0 (kernel)", l.Priority, l.Facility)
 	}
 	if pid, ok := l.PID(); !ok || pid != 1 {
 		t.Errorf("PID() = %d, %v, want 1", pid, ok)
 	}
-	if !strings.HasPrefix(l.Text, "WARNING: CPU: 0 PID: 1 at fs/overlayfs/copy_up.c:123 ") {
-		t.Errorf("text %q", l.Text)
+	if l.Seq != 500 || l.Time != 158032949*time.Microsecond {
+		t.Errorf("seq %d time %v", l.Seq, l.Time)
 	}
-	if l.Seq == 0 || l.Time == 0 {
-		t.Errorf("seq %d time %v: want both set", l.Seq, l.Time)
+	if p := only(t, rep, "a process wrote this"); p.FromKernel() || p.Facility != 1 {
+		t.Errorf("a written line (facility 1) passed for the kernel's: %+v", p)
 	}
 }
 
-func TestWrittenSplatStaysTogether(t *testing.T) {
-	requireKmsg(t)
-	w := openWatch(t)
-	n := nonce(t)
-	for _, s := range []string{
-		"------------[ cut here ]------------",
-		"WARNING: CPU: 1 PID: 4242 at fs/overlayfs/util.c:1 ovl_x+0x1/0x2 " + n,
-		"Call Trace:",
-		" <TASK>",
-		" ovl_copy_up_flags+0xb5/0x100",
-		" </TASK>",
-		"---[ end trace 0000000000000000 ]---",
-		"after the splat " + n,
-	} {
-		logLine(t, "<4>"+s+"\n")
-	}
+func TestSplatStaysTogether(t *testing.T) {
+	w := fakeWatch(t,
+		"4,10,1000,-;------------[ cut here ]------------",
+		"4,11,1001,-;WARNING: CPU: 1 PID: 4242 at fs/overlayfs/util.c:1 ovl_x+0x1/0x2",
+		"4,12,1002,-;Call Trace:",
+		"4,13,1003,-; <TASK>",
+		"4,14,1004,-; ovl_copy_up_flags+0xb5/0x100",
+		"4,15,1005,-; </TASK>",
+		"4,16,1006,-;---[ end trace 0000000000000000 ]---",
+		"4,17,1007,-;overlayfs: after the splat")
 	rep := check(t, w)
 	l := only(t, rep, "WARNING: CPU: 1 PID: 4242")
 	if l.Class != ClassWarning || !strings.HasPrefix(l.Text, "------------[ cut here ]") {
@@ -155,48 +196,37 @@ func TestWrittenSplatStaysTogether(t *testing.T) {
 	if strings.Contains(l.Text, "after the splat") {
 		t.Errorf("splat ran past its end marker:\n%s", l.Text)
 	}
-	if len(withText(rep, "after the splat "+n)) != 0 {
-		t.Error("an ordinary line was returned as a problem")
+	if a := only(t, rep, "after the splat"); a.Class != ClassOverlayfs {
+		t.Errorf("the line after the splat: %+v", a)
 	}
 }
 
-func TestWrittenOverlayfsLine(t *testing.T) {
-	requireKmsg(t)
-	w := openWatch(t)
-	n := nonce(t)
-	logLine(t, "<6>overlayfs: layercheck-test "+n+" upper fs does not support tmpfile.\n")
-	l := only(t, check(t, w), n)
-	if l.Class != ClassOverlayfs || l.Severe() || l.Priority != 6 {
-		t.Errorf("class %q severe %v priority %d", l.Class, l.Severe(), l.Priority)
-	}
-}
-
-func TestLineBeforeOpenIsNotReturned(t *testing.T) {
+// TestRealKmsg is the one test that writes to the host's kernel log, to
+// prove the reader against the real /dev/kmsg: seeking to its end, one
+// descriptor per Watch, each Check covering what came after the previous
+// one. What it writes is "overlayfs: layercheck-test ..." at KERN_INFO,
+// which the classifier returns (ClassOverlayfs) and no dmesg scanner
+// flags: not a WARNING, BUG, Oops or Call Trace line (logLine enforces it).
+func TestRealKmsg(t *testing.T) {
 	requireKmsg(t)
 	n := nonce(t)
-	logLine(t, "<4>WARNING: before open "+n+"\n")
-	w := openWatch(t)
-	logLine(t, "<4>WARNING: after open "+n+"\n")
-	rep := check(t, w)
-	if len(withText(rep, "before open "+n)) != 0 {
-		t.Error("a line logged before Open was returned")
+	a := openWatch(t)
+	logLine(t, "<6>overlayfs: "+n+" before b (a test's line, not the kernel's)\n")
+	b := openWatch(t)
+	logLine(t, "<6>overlayfs: "+n+" after b (a test's line, not the kernel's)\n")
+	ra, rb := check(t, a), check(t, b)
+	if len(withText(ra, n)) != 2 {
+		t.Errorf("watch a: %+v, want both lines", ra.Lines)
 	}
-	only(t, rep, "after open "+n)
-	// Each Check covers what came after the previous one.
-	if got := withText(check(t, w), n); len(got) != 0 {
+	l := only(t, rb, n)
+	if !strings.Contains(l.Text, "after b") {
+		t.Errorf("watch b returned a line logged before it was opened: %q", l.Text)
+	}
+	if l.Class != ClassOverlayfs || l.Severe() || l.Priority != 6 || l.FromKernel() {
+		t.Errorf("class %q severe %v priority %d facility %d", l.Class, l.Severe(), l.Priority, l.Facility)
+	}
+	if got := withText(check(t, a), n); len(got) != 0 {
 		t.Errorf("second Check returned again: %+v", got)
-	}
-}
-
-func TestWatchesSeeEveryRecord(t *testing.T) {
-	requireKmsg(t)
-	a, b := openWatch(t), openWatch(t)
-	n := nonce(t)
-	logLine(t, "<3>fuse: layercheck-test "+n+"\n")
-	for _, w := range []*Watch{a, b} {
-		if l := only(t, check(t, w), n); l.Class != ClassFuse {
-			t.Errorf("class %q, want fuse", l.Class)
-		}
 	}
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
@@ -206,6 +236,29 @@ func TestWatchesSeeEveryRecord(t *testing.T) {
 	}
 	if err := a.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
+	}
+}
+
+// TestForged: the guard flags a scanner-shaped record only when it holds
+// the test's marker; logLine's refusal keeps the tests from writing one.
+func TestForged(t *testing.T) {
+	for _, tt := range []struct {
+		raw  string
+		want bool
+	}{
+		{"12,1,1,-;WARNING: CPU: 0 PID: 1 at x.c:1 " + testMarker, true},
+		{"12,1,1,-;Call Trace: " + testMarker, true},
+		{"4,1,1,-;BUG: unable to handle page fault " + testMarker, true},
+		{"12,1,1,-;WARNING: CPU: 0 PID: 1 at someone else's line", false},
+		{"14,1,1,-;overlayfs: " + testMarker + " probe", false},
+	} {
+		r, ok := parseRecord([]byte(tt.raw + "\n"))
+		if !ok {
+			t.Fatalf("parseRecord(%q)", tt.raw)
+		}
+		if got := len(forged(r, []string{testMarker})) > 0; got != tt.want {
+			t.Errorf("forged(%q) = %v, want %v", tt.raw, got, tt.want)
+		}
 	}
 }
 

@@ -82,6 +82,8 @@ func (f Finding) String() string {
 		return fmt.Sprintf("%s: `%s` gave %s, the reference gave %s%s", f.Path, f.Op, f.Merged, f.Reference, where)
 	case KindCrash:
 		return crashString(f, where)
+	case KindKernelWarning:
+		return kernelWarningString(f, where)
 	case KindFailedOpCopyUp:
 		return fmt.Sprintf("%s: `%s` failed with %s: was %s, now %s%s", f.Path, f.Op, f.Field, f.Reference, f.Merged, where)
 	case KindCommit:
@@ -109,6 +111,9 @@ func SortFindings(fs []Finding) {
 		if ci, cj := fs[i].Kind == KindCrash, fs[j].Kind == KindCrash; ci != cj {
 			return ci
 		}
+		if ki, kj := fs[i].Kind == KindKernelWarning, fs[j].Kind == KindKernelWarning; ki != kj {
+			return ki
+		}
 		if fs[i].Widened != fs[j].Widened {
 			return fs[i].Widened
 		}
@@ -132,10 +137,11 @@ const (
 )
 
 // Severities lists the severities from the most to the least urgent.
-var Severities = []Severity{SeverityCrash, SeveritySecurity, SeverityDataLoss, SeverityVisibility, SeverityMetadata, SeverityErrno}
+var Severities = []Severity{SeverityCrash, SeverityKernelWarning, SeveritySecurity, SeverityDataLoss, SeverityVisibility, SeverityMetadata, SeverityErrno}
 
 // Severity classifies the finding for a reader under pressure: crash
-// (the backend or the kernel failed by itself, KindCrash), security
+// (the backend or the kernel failed by itself, KindCrash), kernel warning
+// (a filesystem under test logged a warning, KindKernelWarning), security
 // (access the plain copy refuses, or a setuid/setgid bit the plain copy
 // dropped), data loss (an entry or its data gone or changed, a read-only
 // layer modified, a view that changes across a remount), visibility
@@ -145,6 +151,8 @@ func (f Finding) Severity() Severity {
 	switch f.Kind {
 	case KindCrash:
 		return SeverityCrash
+	case KindKernelWarning:
+		return SeverityKernelWarning
 	case KindAccess:
 		if f.Widened {
 			return SeveritySecurity

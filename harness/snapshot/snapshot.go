@@ -42,6 +42,7 @@ type Snapshot struct {
 	ids        map[string]Inode // inode.go: st_dev, st_ino, d_ino of every path
 	stamps     map[string]stamp // set by TakeSnapshot for checkLowers
 	times      map[string]Times // set by TakeSnapshot for CompareTimes (times.go)
+	dirs       dirCounts        // invariants.go
 }
 
 // SnapshotOptions say what a snapshot reads beyond the entries.
@@ -69,6 +70,7 @@ func TakeSnapshot(dir string, opts SnapshotOptions) (*Snapshot, error) {
 	}
 	s.Entries["."] = root
 	s.noteInode(".", 0, false, &st)
+	s.noteDirNlink(".", &st) // invariants.go
 	s.stamps = map[string]stamp{".": stampOf(&st)}
 	s.times = map[string]Times{".": timesOf(&st)}
 	if err := s.walk(fd, ""); err != nil {
@@ -93,24 +95,9 @@ func (s *Snapshot) walk(fd int, dir string) error {
 	if err != nil {
 		s.invariant(orRoot(dir), "readdir", "ok", string(fsop.OutcomeOf(err)))
 	}
-	seen := map[string]bool{}
-	for _, d := range ents {
-		if seen[d.Name] {
-			s.invariant(fsop.Join(dir, d.Name), "listed", "once", "twice")
-			continue
-		}
-		seen[d.Name] = true
-	}
-	for _, d := range ents {
-		if d.Name == "." {
-			s.noteDot(dir, d.Ino) // inode.go
-		}
-	}
-	for _, dot := range []string{".", ".."} {
-		if !seen[dot] {
-			s.invariant(orRoot(dir), "readdir", fmt.Sprintf("lists %q", dot), "missing")
-		}
-	}
+	seen := s.checkListing(dir, len(ents), func(i int) (string, uint64) { return ents[i].Name, ents[i].Ino })
+	nl := s.countSubdirs(dir, err == nil) // invariants.go
+	defer nl.check()
 	for _, d := range ents {
 		if d.Name == "." || d.Name == ".." {
 			continue
@@ -123,6 +110,7 @@ func (s *Snapshot) walk(fd int, dir string) error {
 		var st unix.Stat_t
 		if err := unix.Fstatat(fd, d.Name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 			s.invariant(p, "lstat", "listed name exists", string(fsop.OutcomeOf(err)))
+			nl.lost()
 			continue
 		}
 		s.stamps[p] = stampOf(&st)
@@ -130,10 +118,12 @@ func (s *Snapshot) walk(fd int, dir string) error {
 		if dt := direntType(d.Type); dt != "" && dt != fsop.TypeOf(st.Mode) {
 			s.invariant(p, "d_type", fsop.TypeOf(st.Mode), dt)
 		}
+		s.checkStat(fd, d.Name, p, &st) // invariants.go
 		e, err := s.entry(fd, d.Name, p, &st)
 		if err != nil {
 			return err
 		}
+		nl.entry(p, &st)
 		s.Entries[p] = e
 		s.noteInode(p, d.Ino, true, &st) // inode.go
 		if e.Type == "dir" {
@@ -142,6 +132,7 @@ func (s *Snapshot) walk(fd int, dir string) error {
 				s.invariant(p, "open", "ok", string(fsop.OutcomeOf(err)))
 				continue
 			}
+			s.checkFstat(sub, p, &st)
 			err = s.walk(sub, p)
 			unix.Close(sub)
 			if err != nil {
@@ -150,6 +141,30 @@ func (s *Snapshot) walk(fd int, dir string) error {
 		}
 	}
 	return nil
+}
+
+// checkListing notes the invariants of a directory's listing as a whole
+// (a name listed twice, "." or ".." missing) and the d_ino of ".", and
+// returns the names listed. ent(i) is the name and d_ino of entry i of n.
+func (s *Snapshot) checkListing(dir string, n int, ent func(int) (string, uint64)) map[string]bool {
+	seen := map[string]bool{}
+	for i := range n {
+		name, ino := ent(i)
+		if name == "." {
+			s.noteDot(dir, ino) // inode.go
+		}
+		if seen[name] {
+			s.invariant(fsop.Join(dir, name), "listed", "once", "twice")
+			continue
+		}
+		seen[name] = true
+	}
+	for _, dot := range []string{".", ".."} {
+		if !seen[dot] {
+			s.invariant(orRoot(dir), "readdir", fmt.Sprintf("lists %q", dot), "missing")
+		}
+	}
+	return seen
 }
 
 func orRoot(p string) string {
@@ -184,6 +199,7 @@ func (s *Snapshot) entry(dirfd int, name, p string, st *unix.Stat_t) (Entry, err
 			return e, fmt.Errorf("readlink %s: %w", p, err)
 		}
 		e.Target = string(buf[:n])
+		s.checkSymlinkSize(p, st, e.Target) // invariants.go
 	case "chardev", "blockdev":
 		e.Rdev = fmt.Sprintf("%d:%d", unix.Major(st.Rdev), unix.Minor(st.Rdev))
 	}
@@ -191,7 +207,7 @@ func (s *Snapshot) entry(dirfd int, name, p string, st *unix.Stat_t) (Entry, err
 		e.Nlink = uint64(st.Nlink)
 		s.inodes[p] = st.Ino ^ st.Dev<<48
 	}
-	xa, err := xattrsAt(dirfd, name)
+	xa, err := s.xattrsChecked(dirfd, name, p) // invariants_xattr.go
 	if err != nil {
 		return e, fmt.Errorf("xattrs of %s: %w", p, err)
 	}
@@ -248,15 +264,6 @@ func digestAt(dirfd int, name string) (string, error) {
 // digestBufs are read buffers for digestAt, reused: a snapshot reads
 // hundreds of small files, and a fresh buffer for each was most of its cost.
 var digestBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
-
-// xattrsAt reads every extended attribute of dirfd/name (not following it).
-func xattrsAt(dirfd int, name string) (map[string]string, error) {
-	p := fsop.ProcPath(dirfd, name)
-	if name == "." {
-		p = fmt.Sprintf("/proc/self/fd/%d", dirfd)
-	}
-	return fsop.XattrsOf(p)
-}
 
 // linkGroups fills Links: the other names of each inode within the tree.
 func (s *Snapshot) linkGroups() {
