@@ -29,6 +29,14 @@ type Generator struct {
 	// and the remount (overlayfs allows them only when no redirect, index,
 	// metacopy or xino was used).
 	Offline bool
+	// Runnable, if set, says whether the backend can run an op at all
+	// (harness.Config.Lacks: a feature the session's probe found
+	// missing); ops it cannot are left out of the scenario instead of
+	// making the whole scenario a skip.
+	Runnable func(fsop.Op) bool
+	// NoTimes: the configuration compares no times (the extract builder
+	// writes none), so no scenario asks for it (it would only skip).
+	NoTimes bool
 }
 
 // model is the generator's idea of the reference tree: path -> type. It
@@ -122,6 +130,11 @@ func (g *Generator) Scenario(i int) (scenario.Scenario, map[string]int) {
 			sc.Steps = append(sc.Steps, scenario.OfflineAt(0, ops...))
 		}
 	}
+	if name, p := g.pattern(i); p != nil { // patterns.go
+		p.apply(&sc)
+		s.cov["pattern "+name]++
+	}
+	g.checks(i, &sc, s.cov) // checks.go
 	return sc, s.cov
 }
 

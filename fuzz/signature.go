@@ -6,36 +6,40 @@ import (
 	"github.com/layercheck/layercheck/harness/triage"
 )
 
-// A failure is filed under the signature (triage.Signature) of its primary
-// finding, the one notion of "the same deviation" the suites' summaries and
-// baselines use too.
+// A failure is filed under the signature (triage.Signature) of each of
+// its unexpected findings that the gate calls new, the one notion of "the
+// same deviation" the suites' summaries and baselines use too. A scenario
+// that shows two deviations counts for both: filing it under only its
+// most severe one would hide the other behind it, on a backend where a
+// deviation shows in most scenarios (and, with --baseline, a deviation
+// the baseline holds hides nothing).
 
-// primary is the finding a failing result is filed under: the most severe
-// unexpected one (security first), then the first by path.
-func primary(res h.Result) (snapshot.Finding, bool) {
-	un := res.Unexpected()
-	if len(un) == 0 {
-		return snapshot.Finding{}, false
+// file adds res to the failure of every signature it shows that g calls
+// new (all of them without a baseline); the first scenario of each
+// signature is the one shrunk.
+func file(bySig map[string]*Failure, res h.Result, g h.Gate) {
+	for _, sig := range g.New(res) {
+		if prev, ok := bySig[sig]; ok {
+			prev.Hits++
+			continue
+		}
+		f, _ := findingOf(res, sig)
+		bySig[sig] = &Failure{Signature: sig, Hits: 1, First: res, Known: f.KnownIssue}
 	}
-	rank := map[snapshot.Severity]int{}
-	for i, s := range snapshot.Severities {
-		rank[s] = i
-	}
-	best := un[0]
-	for _, f := range un[1:] {
-		if rank[f.Severity()] < rank[best.Severity()] {
-			best = f
+}
+
+// findingOf is res's first unexpected finding with signature sig.
+func findingOf(res h.Result, sig string) (snapshot.Finding, bool) {
+	for _, f := range res.Unexpected() {
+		if triage.Signature(f) == sig {
+			return f, true
 		}
 	}
-	return best, true
+	return snapshot.Finding{}, false
 }
 
 // shows reports whether res has an unexpected finding with signature sig.
 func shows(res h.Result, sig string) bool {
-	for _, f := range res.Unexpected() {
-		if triage.Signature(f) == sig {
-			return true
-		}
-	}
-	return false
+	_, ok := findingOf(res, sig)
+	return ok
 }

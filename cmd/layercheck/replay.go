@@ -16,7 +16,8 @@ import (
 
 // cmdReplay runs a scenario file written by fuzz again, on the backend it
 // names or on another (the backend flags: --backend, --options, --unmount,
-// --rootless): "does the kernel agree?".
+// --rootless): "does the kernel agree?". The layout, build mode and commit
+// check are the ones the file records.
 func cmdReplay(args []string) (int, error) {
 	fs := flag.NewFlagSet("layercheck replay", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -55,6 +56,12 @@ func cmdReplay(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	var df dimFlags // the layout, build mode and commit check the file records (fuzz_dims.go)
+	df.fromDims(sf.dims)
+	pd, err := df.prepare(backend)
+	if err != nil {
+		return 0, err
+	}
 	if err := privateRun(); err != nil {
 		return 0, err
 	}
@@ -66,8 +73,8 @@ func cmdReplay(args []string) (int, error) {
 	}
 	ctx, stop := interruptible()
 	defer stop()
-	sess, err := harness.OpenSession(ctx, harness.SessionOptions{Backend: backend, Depth: sf.Depth, ScratchBase: *scratch,
-		Timeout: 2 * time.Minute, Bases: fixtures.Bases("")})
+	sess, err := openDimSession(ctx, harness.SessionOptions{Backend: backend, Depth: sf.Depth, ScratchBase: *scratch,
+		Timeout: 2 * time.Minute, Bases: fixtures.Bases("")}, pd, &df)
 	if err != nil {
 		return 0, err
 	}
@@ -75,7 +82,7 @@ func cmdReplay(args []string) (int, error) {
 	cfg := sess.Config
 	standing := harness.RunStanding(ctx, &cfg, []scenario.Scenario{sf.Scenario})
 	res := harness.RunScenario(ctx, cfg, sf.Scenario)
-	fmt.Printf("%s on %s (options %q), depth %d: %s\n", res.Name, backend.Name(), backend.Options(), sf.Depth, res.Verdict)
+	fmt.Printf("%s on %s (options %q), depth %d%s: %s\n", res.Name, backend.Name(), backend.Options(), sf.Depth, dimsLine(sf.dims, ""), res.Verdict)
 	if res.Reason != "" {
 		fmt.Println("  " + res.Reason)
 	}
