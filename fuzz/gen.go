@@ -18,7 +18,11 @@ import (
 )
 
 // Generator makes scenarios. Each scenario is a function of (Seed, index)
-// alone, so a run is reproducible whatever the number of workers.
+// and the generator's settings alone (depth, fixture, what the backend
+// cannot run), so a run is reproducible whatever the number of workers.
+// Its parts come from streams of their own (the random ops, the
+// descriptor session, the pattern, the checks), each seeded by the seed
+// and the index.
 type Generator struct {
 	Seed       uint64
 	Depth      int
@@ -96,7 +100,8 @@ type gen struct {
 }
 
 // Scenario returns scenario i of the generator and the coverage it adds:
-// op kind, where it ran, the type of what it acted on.
+// op kind, where it ran, the type of what it acted on; the pattern and
+// the checks it carries.
 func (g *Generator) Scenario(i int) (scenario.Scenario, map[string]int) {
 	s := &gen{Generator: g, r: rand.New(rand.NewPCG(g.Seed, uint64(i))), m: model(g.Base).clone(), cov: map[string]int{}}
 	sc := scenario.Scenario{Name: fmt.Sprintf("seed=%d/n=%d", g.Seed, i), Suite: "fuzz", Fixture: g.Fixture}
@@ -114,6 +119,10 @@ func (g *Generator) Scenario(i int) (scenario.Scenario, map[string]int) {
 	runtime := s.ops(1 + s.r.IntN(5))
 	runtime = append(runtime, g.descriptorSession(i, s.m.clone(), s.cov)...) // gen_fd.go
 	sc.Steps = append(sc.Steps, scenario.Runtime(runtime...))
+	if name, p := g.pattern(i); p != nil { // patterns.go; before the offline step, which keeps away from what they name
+		p.apply(&sc)
+		s.cov["pattern "+name]++
+	}
 	if g.Offline && s.r.IntN(8) == 0 {
 		s.place = "offline"
 		var ops []fsop.Op
@@ -129,10 +138,6 @@ func (g *Generator) Scenario(i int) (scenario.Scenario, map[string]int) {
 		if len(ops) > 0 {
 			sc.Steps = append(sc.Steps, scenario.OfflineAt(0, ops...))
 		}
-	}
-	if name, p := g.pattern(i); p != nil { // patterns.go
-		p.apply(&sc)
-		s.cov["pattern "+name]++
 	}
 	g.checks(i, &sc, s.cov) // checks.go
 	return sc, s.cov
