@@ -35,7 +35,7 @@ type Options struct {
 
 // Failure is one distinct failure (one signature) and where it showed.
 type Failure struct {
-	Signature  string
+	Signature  string // triage.Signature, " (on a directory)" added for a directory's times and inode (signature.go)
 	Hits       int              // scenarios that showed it
 	First      h.Result         // the first of them
 	Minimal    h.Result         // the shrunk scenario's result
@@ -77,7 +77,9 @@ func (r *Report) Rate() float64 {
 // signature, then shrinks the first scenario of each signature.
 func Run(ctx context.Context, o Options) *Report {
 	base := o.Config.Bases[o.Fixture]
-	g := &Generator{Seed: o.Seed, Depth: o.Config.Depth, Fixture: o.Fixture, Base: baseModel(base), Identities: base.Identities, Offline: o.Offline,
+	bm := baseModel(base)
+	rememberBase(o.Fixture, bm) // signature.go
+	g := &Generator{Seed: o.Seed, Depth: o.Config.Depth, Fixture: o.Fixture, Base: bm, Identities: base.Identities, Offline: o.Offline,
 		Runnable: runnable(o.Config)}
 	rep := &Report{Seed: o.Seed, Verdicts: map[h.Verdict]int{}, Coverage: map[string]int{}, Produced: map[string]int{},
 		Unreachable: Unreachable(o.Config)}
