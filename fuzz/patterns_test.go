@@ -45,7 +45,9 @@ func TestPatternsComeEveryFewDozen(t *testing.T) {
 	}
 }
 
-func isOpCellKey(k string) bool { return !strings.HasPrefix(k, "pattern ") && !strings.HasPrefix(k, "check ") }
+func isOpCellKey(k string) bool {
+	return !strings.HasPrefix(k, "pattern ") && !strings.HasPrefix(k, "check ")
+}
 
 // TestHeldFDCopiesUpElsewhere: the held-descriptor pattern opens a file,
 // changes it by another name or descriptor while it is open, and uses

@@ -35,7 +35,7 @@ type Options struct {
 
 // Failure is one distinct failure (one signature) and where it showed.
 type Failure struct {
-	Signature  string // triage.Signature, " (on a directory)" added for a directory's times and inode (signature.go)
+	Signature  string           // triage.Signature, " (on a directory)" added for a directory's times and inode (signature.go)
 	Hits       int              // scenarios that showed it
 	First      h.Result         // the first of them
 	Minimal    h.Result         // the shrunk scenario's result

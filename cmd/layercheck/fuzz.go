@@ -31,7 +31,7 @@ type scenarioFile struct {
 	Options   string             `json:"options"`
 	Unmount   string             `json:"unmount,omitempty"` // an exec: backend's --unmount
 	Depth     int                `json:"depth"`
-	dims                          // layout, build mode, commit check (fuzz_dims.go)
+	dims                         // layout, build mode, commit check (fuzz_dims.go)
 	Signature string             `json:"signature,omitempty"`
 	Scenario  scenario.Scenario  `json:"scenario"`
 	Findings  []snapshot.Finding `json:"findings,omitempty"`
