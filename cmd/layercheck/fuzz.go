@@ -295,6 +295,7 @@ func fuzzJSON(rep *fuzz.Report, outcomes fuzzOutcomes) any {
 	return map[string]any{
 		"version": 1, "seed": rep.Seed, "scenarios": rep.Scenarios, "seconds": rep.Seconds, "rate": rep.Rate(),
 		"shrink_seconds": rep.ShrinkSeconds, "verdicts": rep.Verdicts, "failures": fs, "coverage": rep.Coverage,
+		"findings_produced": rep.Produced, "kinds_unreachable": rep.Unreachable,
 	}
 }
 
