@@ -226,6 +226,9 @@ func printFuzz(w io.Writer, rep *fuzz.Report, outcomes fuzzOutcomes, jobs int) {
 		if f.Known != "" {
 			known = " (known issue " + f.Known + ")"
 		}
+		if f.Ops == 0 {
+			known += fmt.Sprintf(" (with no op: what the stack shows under this scenario's checks, times %q, rebuild %v)", f.Minimal.Scenario.Times, f.Minimal.Scenario.Rebuild)
+		}
 		if f.Tries > 1 {
 			known += fmt.Sprintf(" (showed again after %d tries; each candidate had %d)", f.Tries, 2*f.Tries)
 		}
