@@ -18,7 +18,11 @@ import (
 )
 
 // Generator makes scenarios. Each scenario is a function of (Seed, index)
-// alone, so a run is reproducible whatever the number of workers.
+// and the generator's settings alone (depth, fixture, what the backend
+// cannot run), so a run is reproducible whatever the number of workers.
+// Its parts come from streams of their own (the random ops, the
+// descriptor session, the pattern, the checks), each seeded by the seed
+// and the index.
 type Generator struct {
 	Seed       uint64
 	Depth      int
@@ -29,6 +33,14 @@ type Generator struct {
 	// and the remount (overlayfs allows them only when no redirect, index,
 	// metacopy or xino was used).
 	Offline bool
+	// Runnable, if set, says whether the backend can run an op at all
+	// (harness.Config.Lacks: a feature the session's probe found
+	// missing); ops it cannot are left out of the scenario instead of
+	// making the whole scenario a skip.
+	Runnable func(fsop.Op) bool
+	// NoTimes: the configuration compares no times (the extract builder
+	// writes none), so no scenario asks for it (it would only skip).
+	NoTimes bool
 }
 
 // model is the generator's idea of the reference tree: path -> type. It
@@ -88,7 +100,8 @@ type gen struct {
 }
 
 // Scenario returns scenario i of the generator and the coverage it adds:
-// op kind, where it ran, the type of what it acted on.
+// op kind, where it ran, the type of what it acted on; the pattern and
+// the checks it carries.
 func (g *Generator) Scenario(i int) (scenario.Scenario, map[string]int) {
 	s := &gen{Generator: g, r: rand.New(rand.NewPCG(g.Seed, uint64(i))), m: model(g.Base).clone(), cov: map[string]int{}}
 	sc := scenario.Scenario{Name: fmt.Sprintf("seed=%d/n=%d", g.Seed, i), Suite: "fuzz", Fixture: g.Fixture}
@@ -106,6 +119,10 @@ func (g *Generator) Scenario(i int) (scenario.Scenario, map[string]int) {
 	runtime := s.ops(1 + s.r.IntN(5))
 	runtime = append(runtime, g.descriptorSession(i, s.m.clone(), s.cov)...) // gen_fd.go
 	sc.Steps = append(sc.Steps, scenario.Runtime(runtime...))
+	if name, p := g.pattern(i); p != nil { // patterns.go; before the offline step, which keeps away from what they name
+		p.apply(&sc)
+		s.cov["pattern "+name]++
+	}
 	if g.Offline && s.r.IntN(8) == 0 {
 		s.place = "offline"
 		var ops []fsop.Op
@@ -122,6 +139,7 @@ func (g *Generator) Scenario(i int) (scenario.Scenario, map[string]int) {
 			sc.Steps = append(sc.Steps, scenario.OfflineAt(0, ops...))
 		}
 	}
+	g.checks(i, &sc, s.cov) // checks.go
 	return sc, s.cov
 }
 

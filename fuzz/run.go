@@ -10,9 +10,9 @@ import (
 	"time"
 
 	h "github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/snapshot"
-	"github.com/layercheck/layercheck/harness/triage"
 )
 
 // Options configure a fuzz run.
@@ -35,7 +35,7 @@ type Options struct {
 
 // Failure is one distinct failure (one signature) and where it showed.
 type Failure struct {
-	Signature  string
+	Signature  string           // triage.Signature, " (on a directory)" added for a directory's times and inode (signature.go)
 	Hits       int              // scenarios that showed it
 	First      h.Result         // the first of them
 	Minimal    h.Result         // the shrunk scenario's result
@@ -57,7 +57,12 @@ type Report struct {
 	Failures      []*Failure
 	Errors        []h.Result     // scenarios the harness could not run (the first few)
 	Standing      []h.Result     // the null scenario of the fixture, run first
-	Coverage      map[string]int // "op @ place on type" -> count
+	Coverage      map[string]int // "op @ place on type" -> count; "pattern NAME", "check NAME" -> scenarios
+	// Produced counts the findings of every scenario by kind and field
+	// (coverage.go); Unreachable are the kinds this configuration cannot
+	// produce, with why.
+	Produced    map[string]int
+	Unreachable map[snapshot.Kind]string
 }
 
 // Rate is scenarios per second while exploring.
@@ -72,8 +77,13 @@ func (r *Report) Rate() float64 {
 // signature, then shrinks the first scenario of each signature.
 func Run(ctx context.Context, o Options) *Report {
 	base := o.Config.Bases[o.Fixture]
-	g := &Generator{Seed: o.Seed, Depth: o.Config.Depth, Fixture: o.Fixture, Base: baseModel(base), Identities: base.Identities, Offline: o.Offline}
-	rep := &Report{Seed: o.Seed, Verdicts: map[h.Verdict]int{}, Coverage: map[string]int{}}
+	bm := baseModel(base)
+	rememberBase(o.Fixture, bm) // signature.go
+	g := &Generator{Seed: o.Seed, Depth: o.Config.Depth, Fixture: o.Fixture, Base: bm, Identities: base.Identities, Offline: o.Offline,
+		Runnable: runnable(o.Config)}
+	rep := &Report{Seed: o.Seed, Verdicts: map[h.Verdict]int{}, Coverage: map[string]int{}, Produced: map[string]int{},
+		Unreachable: Unreachable(o.Config)}
+	g.NoTimes = rep.Unreachable[snapshot.KindTime] != ""
 	// What the stack shows with no op is no random scenario's failure.
 	rep.Standing = h.RunStanding(ctx, &o.Config, []scenario.Scenario{{Fixture: o.Fixture}})
 	bySig := map[string]*Failure{}
@@ -105,19 +115,14 @@ func Run(ctx context.Context, o Options) *Report {
 				for k, v := range cov {
 					rep.Coverage[k] += v
 				}
+				rep.countFindings(res)
 				switch {
 				case res.Verdict == h.Error:
 					if len(rep.Errors) < 5 {
 						rep.Errors = append(rep.Errors, res)
 					}
 				case o.Gate.Fails(res):
-					f, _ := primary(res)
-					sig := triage.Signature(f)
-					if prev, ok := bySig[sig]; ok {
-						prev.Hits++
-					} else {
-						bySig[sig] = &Failure{Signature: sig, Hits: 1, First: res, Known: f.KnownIssue}
-					}
+					file(bySig, res, o.Gate)
 				}
 				if o.Progress != nil {
 					o.Progress(rep.Scenarios, len(bySig), float64(rep.Scenarios)/time.Since(start).Seconds())
@@ -178,12 +183,7 @@ func shrink(ctx context.Context, o Options, f *Failure) {
 	for _, st := range f.Minimal.Scenario.Steps {
 		f.Ops += len(st.Ops)
 	}
-	for _, x := range f.Minimal.Unexpected() {
-		if triage.Signature(x) == f.Signature {
-			f.Finding = x
-			break
-		}
-	}
+	f.Finding, _ = findingOf(f.Minimal, f.Signature)
 }
 
 // baseModel is the generator's model of a base tree: path -> type.
@@ -215,4 +215,12 @@ func touched(steps []scenario.Step, p string) bool {
 		}
 	}
 	return false
+}
+
+// runnable is Generator.Runnable for cfg: an op runs unless the session's
+// feature probe found missing what it needs (harness.Config.Lacks).
+func runnable(cfg h.Config) func(fsop.Op) bool {
+	return func(op fsop.Op) bool {
+		return cfg.Lacks(scenario.Scenario{Steps: []scenario.Step{scenario.Runtime(op)}}) == ""
+	}
 }

@@ -28,7 +28,8 @@ func NeededDepth(s scenario.Scenario) int {
 // fixed order, until no change helps or budget runs are spent: drop whole
 // steps, drop single ops (an Open with every op on its descriptor), renumber the layers to 1..k (fewer, lower
 // layers), merge each layer step into the one below, move a lone layer's
-// ops to runtime, then simplify every op (root instead of another user,
+// ops to runtime, turn checks down (no rebuild, no times), then simplify
+// every op (root instead of another user,
 // plain modes, ids, data, no renameat2 flags). fails must be deterministic
 // for the result to be minimal; each call is one real run.
 func Shrink(c Candidate, fails func(Candidate) bool, budget int) (Candidate, int) {
@@ -76,6 +77,12 @@ func Shrink(c Candidate, fails func(Candidate) bool, budget int) (Candidate, int
 					progress = true
 					i--
 				}
+			}
+		}
+		// Fewer checks (shrink_checks.go).
+		for _, next := range lighter(c) {
+			if try(next) {
+				progress = true
 			}
 		}
 		// Simpler ops.

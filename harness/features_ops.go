@@ -90,6 +90,11 @@ func opRequires(s scenario.Scenario) []string {
 				if f := xattrFeature(o.Name); f != "" {
 					need(f)
 				}
+			case fsop.FsetxattrFD: // the same need, through a descriptor
+				need(scenario.FeatureUserXattrs)
+				if f := xattrFeature(o.Name); f != "" {
+					need(f)
+				}
 			case fsop.Rename:
 				if !renameReachesBackend(o) {
 					continue

@@ -31,6 +31,7 @@ type scenarioFile struct {
 	Options   string             `json:"options"`
 	Unmount   string             `json:"unmount,omitempty"` // an exec: backend's --unmount
 	Depth     int                `json:"depth"`
+	dims                         // layout, build mode, commit check (dim_flags.go)
 	Signature string             `json:"signature,omitempty"`
 	Scenario  scenario.Scenario  `json:"scenario"`
 	Findings  []snapshot.Finding `json:"findings,omitempty"`
@@ -53,6 +54,10 @@ func cmdFuzz(args []string) (int, error) {
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	verify := fs.Bool("verify", true, "run every reproducer with sh and say whether it reproduces")
 	jsonOut := fs.String("json", "", "write the fuzz report as JSON to `FILE`")
+	var df dimFlags
+	df.register(fs) // dim_flags.go: --layout, --build, --build-backend, --commit-check, --build-with
+	var gf gateFlags
+	fs.StringVar(&gf.baseline, "baseline", "", "file only deviations not in `FILE` (an earlier run's --json, or what 'layercheck baseline' writes), and shrink each")
 	if err := fs.Parse(args); err != nil {
 		return 0, &harness.UsageError{Msg: err.Error()}
 	}
@@ -75,7 +80,15 @@ func cmdFuzz(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	plan, err := harness.Plan{Backend: be, Depth: *depth, ScratchBase: *scratch, Bases: fixtures.Bases(""), Workers: *jobs}.Check()
+	gate, err := gf.gate()
+	if err != nil {
+		return 0, err
+	}
+	p := harness.Plan{Backend: be, Depth: *depth, ScratchBase: *scratch, Bases: fixtures.Bases(""), Workers: *jobs}
+	if err := df.fill(&p); err != nil {
+		return 0, err
+	}
+	plan, err := p.Check()
 	if err != nil {
 		return 0, err
 	}
@@ -90,10 +103,10 @@ func cmdFuzz(args []string) (int, error) {
 	}
 	defer sess.Close()
 	offline := offlineAllowed(be)
-	fmt.Printf("layercheck fuzz: %s (options %q), depth %d, fixture %s, seed %d\n", be.Name(), be.Options(), plan.Depth, *fixture, *seed)
+	fmt.Printf("layercheck fuzz: %s (options %q), depth %d, fixture %s, seed %d%s\n", be.Name(), be.Options(), plan.Depth, *fixture, *seed, dimsLine(df.record(), gf.baseline))
 	last := time.Time{}
 	rep := fuzz.Run(ctx, fuzz.Options{Config: sess.Config(), Seed: *seed, Count: *count, Duration: *duration, Workers: *jobs,
-		Fixture: *fixture, Offline: offline, ShrinkBudget: *budget,
+		Fixture: *fixture, Offline: offline, ShrinkBudget: *budget, Gate: gate,
 		Progress: func(done, failing int, rate float64) {
 			if !*quiet && time.Since(last) > 2*time.Second {
 				fmt.Fprintf(os.Stderr, "[%d] %d distinct failures, %.0f scenarios/s\n", done, failing, rate)
@@ -104,7 +117,7 @@ func cmdFuzz(args []string) (int, error) {
 		fmt.Fprintln(os.Stderr, "layercheck: interrupted; everything mounted was unmounted")
 		return 130, nil
 	}
-	outcomes, err := writeFuzzOutputs(*out, sess.Config(), bf.unmount, rep, *verify)
+	outcomes, err := writeFuzzOutputs(*out, sess.Config(), bf.unmount, df.record(), rep, *verify)
 	if err != nil {
 		return 0, err
 	}
@@ -115,7 +128,6 @@ func cmdFuzz(args []string) (int, error) {
 			return 0, err
 		}
 	}
-	gate := harness.Gate{}
 	if len(rep.Failures) > 0 || len(gate.Judge(rep.Standing).Failing) > 0 {
 		return exitFindings, nil
 	}
@@ -139,7 +151,7 @@ type fuzzOutcomes map[*fuzz.Failure]fuzzOutcome
 
 // writeFuzzOutputs writes dir/N/scenario.json and dir/N/repro.sh for each
 // distinct failure, and runs each reproducer once with sh if verify.
-func writeFuzzOutputs(dir string, cfg harness.Config, unmount string, rep *fuzz.Report, verify bool) (fuzzOutcomes, error) {
+func writeFuzzOutputs(dir string, cfg harness.Config, unmount string, d dims, rep *fuzz.Report, verify bool) (fuzzOutcomes, error) {
 	outcomes := fuzzOutcomes{}
 	if len(rep.Failures) == 0 {
 		return outcomes, nil
@@ -152,7 +164,7 @@ func writeFuzzOutputs(dir string, cfg harness.Config, unmount string, rep *fuzz.
 		if err := os.MkdirAll(fdir, 0o755); err != nil {
 			return nil, err
 		}
-		sf := scenarioFile{Version: 1, Backend: cfg.Backend.Name(), Options: cfg.Backend.Options(), Unmount: unmount, Depth: f.Depth,
+		sf := scenarioFile{Version: 1, Backend: cfg.Backend.Name(), Options: cfg.Backend.Options(), Unmount: unmount, Depth: f.Depth, dims: d,
 			Signature: f.Signature, Scenario: f.Minimal.Scenario, Findings: f.Minimal.Findings}
 		b, err := json.MarshalIndent(sf, "", "  ")
 		if err != nil {
@@ -217,6 +229,9 @@ func printFuzz(w io.Writer, rep *fuzz.Report, outcomes fuzzOutcomes, jobs int) {
 		if f.Known != "" {
 			known = " (known issue " + f.Known + ")"
 		}
+		if f.Ops == 0 {
+			known += fmt.Sprintf(" (with no op: what the stack shows under this scenario's checks, times %q, rebuild %v)", f.Minimal.Scenario.Times, f.Minimal.Scenario.Rebuild)
+		}
 		if f.Tries > 1 {
 			known += fmt.Sprintf(" (showed again after %d tries; each candidate had %d)", f.Tries, 2*f.Tries)
 		}
@@ -237,12 +252,22 @@ func printFuzz(w io.Writer, rep *fuzz.Report, outcomes fuzzOutcomes, jobs int) {
 	}
 	kinds, places, types := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for k := range rep.Coverage {
+		if !isOpCell(k) {
+			continue
+		}
 		var kind, place, typ string
 		fmt.Sscanf(strings.NewReplacer(" @ ", " ", " on ", " ").Replace(k), "%s %s %s", &kind, &place, &typ)
 		kinds[kind], places[place], types[typ] = true, true, true
 	}
+	cells := 0
+	for k := range rep.Coverage {
+		if isOpCell(k) {
+			cells++
+		}
+	}
 	fmt.Fprintf(w, "Coverage: %d cells of op kind x place x type hit (%d op kinds, places %s, types %s)\n",
-		len(rep.Coverage), len(kinds), keys(places), keys(types))
+		cells, len(kinds), keys(places), keys(types))
+	printFuzzCoverage(w, rep) // fuzz_coverage.go
 }
 
 func keys(m map[string]bool) string {
@@ -276,6 +301,7 @@ func fuzzJSON(rep *fuzz.Report, outcomes fuzzOutcomes) any {
 	return map[string]any{
 		"version": 1, "seed": rep.Seed, "scenarios": rep.Scenarios, "seconds": rep.Seconds, "rate": rep.Rate(),
 		"shrink_seconds": rep.ShrinkSeconds, "verdicts": rep.Verdicts, "failures": fs, "coverage": rep.Coverage,
+		"findings_produced": rep.Produced, "kinds_unreachable": rep.Unreachable,
 	}
 }
 

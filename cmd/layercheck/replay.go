@@ -16,7 +16,8 @@ import (
 
 // cmdReplay runs a scenario file written by fuzz again, on the backend it
 // names or on another (the backend flags: --backend, --options, --unmount,
-// --rootless): "does the kernel agree?".
+// --rootless): "does the kernel agree?". The layout, build mode and commit
+// check are the ones the file records.
 func cmdReplay(args []string) (int, error) {
 	fs := flag.NewFlagSet("layercheck replay", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -41,7 +42,13 @@ func cmdReplay(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	plan, err := harness.Plan{Backend: backend, Depth: sf.Depth, ScratchBase: *scratch, Bases: fixtures.Bases(""), Workers: 1}.Check()
+	var df dimFlags // the layout, build mode and commit check the file records (dim_flags.go)
+	df.fromDims(sf.dims)
+	p := harness.Plan{Backend: backend, Depth: sf.Depth, ScratchBase: *scratch, Bases: fixtures.Bases(""), Workers: 1}
+	if err := df.fill(&p); err != nil {
+		return 0, err
+	}
+	plan, err := p.Check()
 	if err != nil {
 		return 0, err
 	}
@@ -63,7 +70,7 @@ func cmdReplay(args []string) (int, error) {
 	defer sess.Close()
 	out := sess.Run(ctx, []scenario.Scenario{sf.Scenario}, nil)
 	standing, res := out.Results[:len(out.Results)-1], out.Results[len(out.Results)-1]
-	return printReplay(res, standing, backend, sf.Depth, sess.Gate()), nil
+	return printReplay(res, standing, backend, sf.Depth, sf.dims, sess.Gate()), nil
 }
 
 // readScenarioFile reads the one scenario file replay takes.
@@ -88,8 +95,8 @@ func readScenarioFile(files []string) (*scenarioFile, error) {
 
 // printReplay prints the replayed result and its standing entries and
 // says the exit code.
-func printReplay(res harness.Result, standing []harness.Result, b backend.Backend, depth int, gate harness.Gate) int {
-	fmt.Printf("%s on %s (options %q), depth %d: %s\n", res.Name, b.Name(), b.Options(), depth, res.Verdict)
+func printReplay(res harness.Result, standing []harness.Result, b backend.Backend, depth int, d dims, gate harness.Gate) int {
+	fmt.Printf("%s on %s (options %q), depth %d%s: %s\n", res.Name, b.Name(), b.Options(), depth, dimsLine(d, ""), res.Verdict)
 	if res.Reason != "" {
 		fmt.Println("  " + res.Reason)
 	}

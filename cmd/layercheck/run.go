@@ -14,8 +14,6 @@ import (
 
 	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
-	"github.com/layercheck/layercheck/harness/backend"
-	"github.com/layercheck/layercheck/harness/backend/registry"
 	"github.com/layercheck/layercheck/harness/sandbox"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/suites"
@@ -24,6 +22,7 @@ import (
 // runFlags are the flags of `layercheck run`.
 type runFlags struct {
 	backendFlags // --backend, --options, --unmount, --rootless (backend_flags.go)
+	dimFlags     // --layout, --build, --build-backend, the commit flags (dim_flags.go)
 
 	depth   int
 	suite   string
@@ -37,9 +36,6 @@ type runFlags struct {
 	scratch string
 	onDisk  bool
 	timeout time.Duration
-	build   string // --build: how layers are built (harness.Config.SetBuild)
-	buildBe string // --build-backend: whose on-disk format extract writes
-	layout  string // --layout: the storage layout (layouts.go)
 	// reports and CI (report_outputs.go)
 	junit       string
 	reproDir    string
@@ -52,8 +48,7 @@ type runFlags struct {
 	gate        harness.Gate // what they ask for
 	fullRef     bool         // --full-reference: harness.Config.FullReference
 
-	commit    commitFlags // --commit-check, --commit-dir, --build-with (commit_flags.go)
-	shardSpec shardSpec   // parsed --shard
+	shardSpec shardSpec // parsed --shard
 	selected  int         // scenarios selected before sharding
 }
 
@@ -62,7 +57,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs := flag.NewFlagSet("layercheck run", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.IntVar(&f.depth, "depth", harness.DefaultDepth, "read-only layers under the upper (1 to 500)")
-	f.register(fs, "overlay", true)
+	f.backendFlags.register(fs, "overlay", true)
 	fs.StringVar(&f.suite, "suite", "", "comma-separated suites to run (default all: "+strings.Join(suites.Names(), ",")+")")
 	fs.StringVar(&f.focus, "focus", "", "run only scenarios whose name or labels match this regular expression")
 	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "scenarios run in parallel (0: one per CPU)")
@@ -74,9 +69,6 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.StringVar(&f.scratch, "scratch", sandbox.DefaultScratch, "where runs make their directories")
 	fs.BoolVar(&f.onDisk, "on-disk", false, "run on the scratch directory's own filesystem instead of a fresh tmpfs")
 	fs.DurationVar(&f.timeout, "timeout", harness.DefaultTimeout, "time limit of one scenario (0: none)")
-	fs.StringVar(&f.build, "build", string(harness.BuildMount), "how layers are built: mount (through the backend), extract (written directly in its on-disk format, as an image extractor does), extract-xattr (overlay's xattr whiteouts)")
-	fs.StringVar(&f.buildBe, "build-backend", "", "with --build extract: write the layers in this backend's on-disk format (default: --backend's), to mount layers another engine wrote")
-	fs.StringVar(&f.layout, "layout", "samefs", "where layers and uppers live: "+layoutNames()+" (see 'layercheck backends')")
 	fs.StringVar(&f.junit, "junit", "", "write the results as JUnit XML to `FILE`")
 	fs.StringVar(&f.reproDir, "repro-dir", "", "write a sh reproducer for every failing scenario, and an index, into `DIR`")
 	fs.StringVar(&f.shard, "shard", "", "run only part `K/N` of the scenarios (a deterministic split; see `layercheck merge`)")
@@ -87,7 +79,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.BoolVar(&f.fullRef, "full-reference", false, "copy the whole base into every scenario's reference instead of what its ops can reach (slower; to check the fast way against)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
 	fs.IntVar(&f.repeat, "repeat", 1, "run each scenario `N` times (0: once); a verdict that differs between runs is reported as flaky, with the counts")
-	f.commit.register(fs)
+	f.dimFlags.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fs.SetOutput(os.Stdout)
@@ -143,31 +135,19 @@ func (f *runFlags) plan() (harness.Plan, error) {
 	if err != nil {
 		return harness.Plan{}, err
 	}
-	var buildFrom backend.Backend
-	if f.buildBe != "" {
-		if buildFrom, err = registry.NewBackend(f.buildBe, ""); err != nil {
-			return harness.Plan{}, err
-		}
-	}
-	buildWith, err := f.commit.buildWithBackend()
-	if err != nil {
-		return harness.Plan{}, err
-	}
-	lay, err := parseLayout(f.layout, "--layout")
-	if err != nil {
-		return harness.Plan{}, err
-	}
 	timeout := f.timeout
 	if timeout == 0 {
 		timeout = harness.NoTimeout // --timeout 0: no limit
 	}
-	return harness.Plan{
-		Backend: be, Depth: f.depth, Layout: lay, Bases: fixtures.Bases(f.base),
+	p := harness.Plan{
+		Backend: be, Depth: f.depth, Bases: fixtures.Bases(f.base),
 		ScratchBase: f.scratch, OnDisk: f.onDisk, Keep: f.keep, Timeout: timeout,
-		Build: harness.BuildMode(f.build), BuildFrom: buildFrom, BuildWith: buildWith,
-		NoCommitCheck: !f.commit.check, CommitDir: f.commit.dir, FullReference: f.fullRef,
-		Repeat: f.repeat, Workers: f.jobs, Gate: f.gate, OnStart: traceStart(),
-	}.Check()
+		FullReference: f.fullRef, Repeat: f.repeat, Workers: f.jobs, Gate: f.gate, OnStart: traceStart(),
+	}
+	if err := f.dimFlags.fill(&p); err != nil {
+		return harness.Plan{}, err
+	}
+	return p.Check()
 }
 
 func cmdRun(args []string) (int, error) {

@@ -51,6 +51,10 @@ func (o *Overlay) Expectations() []backend.Expectation {
 func matchSplitHardlink(f snapshot.Finding, ev *backend.Evidence) bool {
 	switch f.Kind {
 	case snapshot.KindLink, snapshot.KindMode, snapshot.KindOwner, snapshot.KindContent,
+		// Times are the inode's too: a name copied up alone takes its own
+		// (a chmod moves its ctime, a write its mtime), the other names
+		// keep the lower inode's ("Changes will not be propagated").
+		snapshot.KindTime,
 
 		// An op refused on a name whose stale metadata (a chmod or chown
 		// made through another name, copied up alone) still says no.

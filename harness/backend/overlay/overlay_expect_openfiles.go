@@ -2,6 +2,7 @@ package overlay
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,7 +106,7 @@ func showsLowerCopy(ev *backend.Evidence, paths []string, offset, n int, data st
 	}
 	for _, p := range paths {
 		for _, lower := range ev.Stack[1:] {
-			b, err := os.ReadFile(filepath.Join(lower, fsop.CleanRel(p)))
+			b, err := readRegular(filepath.Join(lower, fsop.CleanRel(p)))
 			if err != nil || offset > len(b) {
 				continue
 			}
@@ -161,4 +162,23 @@ func matchExecNoETXTBSY(f snapshot.Finding, ev *backend.Evidence) bool {
 		}
 	}
 	return false
+}
+
+// readRegular reads the file at name if it is a regular file: a name the
+// scenario gave may be a fifo in a lower layer, whose open(2) would wait
+// for a writer forever (O_NONBLOCK: nor hang if it became one since).
+func readRegular(name string) ([]byte, error) {
+	fi, err := os.Lstat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", name)
+	}
+	f, err := os.OpenFile(name, os.O_RDONLY|unix.O_NONBLOCK|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
 }
