@@ -281,6 +281,8 @@ func commitFindings(merged, image, ref *snapshot.Snapshot, noXattrs bool) []snap
 	if noXattrs {
 		opts = append(opts[:len(opts):len(opts)], cmpopts.IgnoreFields(snapshot.Entry{}, "Xattrs"))
 	}
+	// commitstrip.go: the ignored fields cleared first, for speed only
+	merged, image, ref = withoutIgnored(merged, noXattrs), withoutIgnored(image, noXattrs), withoutIgnored(ref, noXattrs)
 	fs := snapshot.Compare(merged, image, opts...)
 	imageWrong := map[[2]string]bool{}
 	if ref != nil {
