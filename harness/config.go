@@ -45,4 +45,8 @@ type Config struct {
 	// reference, instead of what its ops can reach (reference.go): the
 	// slow way, to check the fast one against.
 	FullReference bool
+	// FullCompare reads every entry of every merged view in full instead
+	// of taking what no op can have reached from the base view
+	// (baseview.go): the slow way, to check the fast one against.
+	FullCompare bool
 }

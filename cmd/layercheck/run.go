@@ -50,6 +50,7 @@ type runFlags struct {
 	gateFlags                // --fail-on, --baseline (triage.go)
 	gate        harness.Gate // what they ask for
 	fullRef     bool         // --full-reference: harness.Config.FullReference
+	fullCompare bool         // --full-compare: harness.Config.FullCompare
 
 	commit    commitFlags // --commit-check, --commit-dir, --build-with (commit_flags.go)
 	shardSpec shardSpec   // parsed --shard
@@ -84,6 +85,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.StringVar(&f.baseline, "baseline", "", "exit 1 only on deviations not in `FILE` (an earlier run's --json, or what 'layercheck baseline' writes)")
 	fs.StringVar(&f.tap, "tap", "", "write the results as TAP version 13 to `FILE` (kselftest, KernelCI, LAVA)")
 	fs.BoolVar(&f.fullRef, "full-reference", false, "copy the whole base into every scenario's reference instead of what its ops can reach (slower; to check the fast way against)")
+	fs.BoolVar(&f.fullCompare, "full-compare", false, "read, hash and probe every entry of every merged view instead of taking what no op can reach from the base's view (slower; to check the fast way against)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
 	fs.IntVar(&f.repeat, "repeat", 1, "run each scenario `N` times; a verdict that differs between runs is reported as flaky, with the counts")
 	f.commit.register(fs)
@@ -251,6 +253,7 @@ func cmdRun(args []string) (int, error) {
 	}
 	f.commit.apply(&sess.Config, buildWith)
 	sess.Config.FullReference = f.fullRef
+	sess.Config.FullCompare = f.fullCompare
 
 	sess.Config.Repeat = f.repeat
 	prog := newProgress(os.Stderr, f.quiet, f.gate)
