@@ -125,6 +125,17 @@ func (r *scenarioRun) prior() *snapshot.Prior {
 	return &snapshot.Prior{Snap: bv.snap, Reached: reached}
 }
 
+// buildPrior is prior for the view of a build mount, which the layer
+// backend shows: with --build-with another backend than the base view's,
+// so nothing is taken from it then (another backend may show the same
+// inode with other xattrs or data).
+func (r *scenarioRun) buildPrior() *snapshot.Prior {
+	if r.cfg.layerBackend() != r.cfg.Backend {
+		return nil
+	}
+	return r.prior()
+}
+
 // reached is the set of paths the scenario's ops can have reached, in any
 // phase: the subtrees opUnits gives (reference.go) and every directory
 // above them. False when an op can reach anywhere (through a symlink, on

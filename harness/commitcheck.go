@@ -112,7 +112,7 @@ func (r *scenarioRun) commitBuiltLayer(k int) error {
 	if !ok || !r.lastStepOf(k) {
 		return r.unmount()
 	}
-	merged, serr := snapshot.TakeSnapshot(r.target, snapshot.SnapshotOptions{Prior: r.prior()}) // baseview.go
+	merged, serr := snapshot.TakeSnapshot(r.target, snapshot.SnapshotOptions{Prior: r.buildPrior()}) // baseview.go
 	if err := r.unmount(); err != nil {
 		return err
 	}
