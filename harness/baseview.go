@@ -130,7 +130,7 @@ func (r *scenarioRun) prior() *snapshot.Prior {
 // so nothing is taken from it then (another backend may show the same
 // inode with other xattrs or data).
 func (r *scenarioRun) buildPrior() *snapshot.Prior {
-	if r.cfg.layerBackend() != r.cfg.Backend {
+	if r.cfg.BuildWith != nil {
 		return nil
 	}
 	return r.prior()
