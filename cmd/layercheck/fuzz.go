@@ -53,6 +53,7 @@ func cmdFuzz(args []string) (int, error) {
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	verify := fs.Bool("verify", true, "run every reproducer with sh and say whether it reproduces")
 	jsonOut := fs.String("json", "", "write the fuzz report as JSON to `FILE`")
+	fullCompare := fs.Bool("full-compare", false, "read every entry of every merged view in full (slower; to check the fast way against)")
 	if err := fs.Parse(args); err != nil {
 		return 0, &harness.UsageError{Msg: err.Error()}
 	}
@@ -89,7 +90,9 @@ func cmdFuzz(args []string) (int, error) {
 	offline := offlineAllowed(be)
 	fmt.Printf("layercheck fuzz: %s (options %q), depth %d, fixture %s, seed %d\n", be.Name(), be.Options(), *depth, *fixture, *seed)
 	last := time.Time{}
-	rep := fuzz.Run(ctx, fuzz.Options{Config: sess.Config, Seed: *seed, Count: *count, Duration: *duration, Workers: *jobs,
+	cfg := sess.Config
+	cfg.FullCompare = *fullCompare
+	rep := fuzz.Run(ctx, fuzz.Options{Config: cfg, Seed: *seed, Count: *count, Duration: *duration, Workers: *jobs,
 		Fixture: *fixture, Offline: offline, ShrinkBudget: *budget,
 		Progress: func(done, failing int, rate float64) {
 			if !*quiet && time.Since(last) > 2*time.Second {
