@@ -11,6 +11,7 @@ import (
 
 	"github.com/layercheck/layercheck/harness/commit"
 	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/snapshot"
 	"golang.org/x/sys/unix"
 )
 
@@ -32,6 +33,7 @@ type baseImage struct {
 	once sync.Once
 	dir  string
 	err  error
+	snap *snapshot.Snapshot // of dir, for the images' snapshots (commitprior.go)
 }
 
 // forgetBaseImages drops the extracted layer 0s beneath dir, a session's
@@ -52,6 +54,7 @@ func forgetBaseImages(dir string) {
 func (r *scenarioRun) imageBase(f commit.Format) error {
 	r.commit.image = filepath.Join(r.dir, "commit-image")
 	r.commit.applied = 1
+	r.commit.linked = nil
 	if r.base == nil || r.layers[0] != r.base.Dir {
 		return extractBase(r.layers[0], r.commit.image, f) // the scenario changes layer 0
 	}
@@ -63,10 +66,15 @@ func (r *scenarioRun) imageBase(f commit.Format) error {
 		baseImages.m[key] = b
 	}
 	baseImages.Unlock()
-	b.once.Do(func() { b.err = extractBase(r.base.Dir, b.dir, f) })
+	b.once.Do(func() {
+		if b.err = extractBase(r.base.Dir, b.dir, f); b.err == nil {
+			b.snap, b.err = snapshot.TakeSnapshot(b.dir, snapshot.SnapshotOptions{})
+		}
+	})
 	if b.err != nil {
 		return b.err
 	}
+	r.commit.linked = b.snap
 	return linkFarm(b.dir, r.commit.image)
 }
 

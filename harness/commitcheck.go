@@ -47,6 +47,9 @@ type commitState struct {
 	applied int
 	built   map[int]int   // layer -> its steps built so far
 	format  commit.Format // the format the image was read in
+	// linked is the snapshot of the shared extract the image is a link
+	// farm of (commitbase.go), nil if it is not one.
+	linked *snapshot.Snapshot
 }
 
 // commitFormats returns the on-disk formats in which the built layers and
@@ -115,7 +118,7 @@ func (r *scenarioRun) commitBuiltLayer(k int) error {
 	if !ok || !r.lastStepOf(k) {
 		return r.unmount()
 	}
-	merged, serr := snapshot.TakeSnapshot(r.target, snapshot.SnapshotOptions{})
+	merged, serr := snapshot.TakeSnapshot(r.target, snapshot.SnapshotOptions{Prior: r.buildPrior()}) // baseview.go
 	if err := r.unmount(); err != nil {
 		return err
 	}
@@ -166,7 +169,7 @@ func (r *scenarioRun) commitCheck(phase string, k int, f commit.Format, merged, 
 	if err != nil {
 		return fmt.Errorf("commit check, %s: %w", phase, err)
 	}
-	image, err := snapshot.TakeSnapshot(r.commit.image, snapshot.SnapshotOptions{})
+	image, err := snapshot.TakeSnapshot(r.commit.image, snapshot.SnapshotOptions{Prior: r.imagePrior()}) // commitprior.go
 	if err != nil {
 		return err
 	}
@@ -287,6 +290,8 @@ func commitFindings(merged, image, ref *snapshot.Snapshot, noXattrs bool) []snap
 	if noXattrs {
 		opts = append(opts[:len(opts):len(opts)], cmpopts.IgnoreFields(snapshot.Entry{}, "Xattrs"))
 	}
+	// commitstrip.go: the ignored fields cleared first, for speed only
+	merged, image, ref = withoutIgnored(merged, noXattrs), withoutIgnored(image, noXattrs), withoutIgnored(ref, noXattrs)
 	fs := snapshot.Compare(merged, image, opts...)
 	imageWrong := map[[2]string]bool{}
 	if ref != nil {

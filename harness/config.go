@@ -49,4 +49,8 @@ type Config struct {
 	// (with the progress callback after it, a trace of what is running:
 	// `layercheck vm` names the scenarios a guest kernel died in).
 	OnStart func(name string)
+	// FullCompare reads every entry of every merged view in full instead
+	// of taking what no op can have reached from the base view
+	// (baseview.go): the slow way, to check the fast one against.
+	FullCompare bool
 }

@@ -65,8 +65,11 @@ type Plan struct {
 	// NoCommitCheck turns the commit check off; CommitDir keeps its tars.
 	NoCommitCheck bool
 	CommitDir     string
-	// FullReference copies the whole base into every reference.
+	// FullReference copies the whole base into every reference;
+	// FullCompare reads every entry of every merged view in full (the
+	// slow ways, to check the fast ones against).
 	FullReference bool
+	FullCompare   bool
 	// Repeat runs each scenario this many times (repeat.go); 0 is 1.
 	Repeat int
 	// Workers is the scenarios run at once; 0 is one per CPU.
@@ -152,7 +155,7 @@ func (p Plan) config() Config {
 	return Config{
 		Backend: p.Backend, Depth: p.Depth, Keep: p.Keep, Timeout: timeout, Repeat: p.Repeat,
 		Build: build, Format: format, BuildWith: p.BuildWith,
-		NoCommitCheck: p.NoCommitCheck, CommitDir: p.CommitDir, FullReference: p.FullReference,
+		NoCommitCheck: p.NoCommitCheck, CommitDir: p.CommitDir, FullReference: p.FullReference, FullCompare: p.FullCompare,
 		Layout: p.Layout, OnStart: p.OnStart,
 	}
 }

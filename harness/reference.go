@@ -107,9 +107,18 @@ func (r *scenarioRun) referenceUnits() ([]string, bool) {
 		// takes the whole copy.
 		return nil, false
 	}
-	made := madeSymlinks(r.s)
+	return opUnits(base, r.s)
+}
+
+// opUnits lists the subtrees of base that the ops of s can change (what
+// they name, a name's whole directory, every name of a hardlink group in
+// them), or false when an op can reach beyond them or names the root.
+// The reference copies them; the merged view reads them in full
+// (baseview.go).
+func opUnits(base *snapshot.Snapshot, s scenario.Scenario) ([]string, bool) {
+	made := madeSymlinks(s)
 	units := map[string]bool{}
-	for _, st := range r.s.Steps {
+	for _, st := range s.Steps {
 		for _, op := range st.Ops {
 			for _, p := range op.Paths() {
 				p = fsop.CleanRel(p)

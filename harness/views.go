@@ -12,10 +12,11 @@ import (
 // and direct lookups of every name any layer or the reference holds.
 // ref is the reference as it stands.
 func (r *scenarioRun) snapshotMerged(ref *snapshot.Snapshot) (*snapshot.Snapshot, error) {
-	s, err := snapshot.TakeSnapshot(r.target, snapshot.SnapshotOptions{Identities: r.base.Identities})
+	s, err := snapshot.TakeSnapshot(r.target, snapshot.SnapshotOptions{Identities: r.base.Identities, Prior: r.prior()}) // baseview.go
 	if err != nil {
 		return nil, err
 	}
+	countReuse(s) // baseview.go
 	s.Lookup(r.target, r.lookupCandidates(ref))
 	return s, nil
 }

@@ -58,6 +58,7 @@ func cmdFuzz(args []string) (int, error) {
 	df.register(fs) // dim_flags.go: --layout, --build, --build-backend, --commit-check, --build-with
 	var gf gateFlags
 	fs.StringVar(&gf.baseline, "baseline", "", "file only deviations not in `FILE` (an earlier run's --json, or what 'layercheck baseline' writes), and shrink each")
+	fullCompare := fs.Bool("full-compare", false, "read every entry of every merged view in full (slower; to check the fast way against)")
 	if err := fs.Parse(args); err != nil {
 		return 0, &harness.UsageError{Msg: err.Error()}
 	}
@@ -84,7 +85,7 @@ func cmdFuzz(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	p := harness.Plan{Backend: be, Depth: *depth, ScratchBase: *scratch, Bases: fixtures.Bases(""), Workers: *jobs}
+	p := harness.Plan{Backend: be, Depth: *depth, ScratchBase: *scratch, Bases: fixtures.Bases(""), Workers: *jobs, FullCompare: *fullCompare}
 	if err := df.fill(&p); err != nil {
 		return 0, err
 	}

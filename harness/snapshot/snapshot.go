@@ -43,6 +43,8 @@ type Snapshot struct {
 	stamps     map[string]stamp // set by TakeSnapshot for checkLowers
 	times      map[string]Times // set by TakeSnapshot for CompareTimes (times.go)
 	dirs       dirCounts        // invariants.go
+	idents     map[string]ident // reuse.go: what a later snapshot's Prior compares
+	reuse      *reuseState      // reuse.go: set while a snapshot with a Prior is taken
 }
 
 // SnapshotOptions say what a snapshot reads beyond the entries.
@@ -50,11 +52,15 @@ type SnapshotOptions struct {
 	// Identities whose access (read, write, execute/search) to every
 	// non-symlink is probed with faccessat2(2) under their credentials.
 	Identities []fsop.Identity
+	// Prior, if set, is an earlier snapshot of the same view whose
+	// entries stand for those nothing can have changed (reuse.go).
+	Prior *Prior
 }
 
 // TakeSnapshot reads the tree at dir without following any symlink.
 func TakeSnapshot(dir string, opts SnapshotOptions) (*Snapshot, error) {
 	s := &Snapshot{Entries: map[string]Entry{}, inodes: map[string]uint64{}}
+	s.startReuse(opts) // reuse.go
 	fd, err := openNoatime(unix.AT_FDCWD, dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", dir, err)
@@ -69,6 +75,7 @@ func TakeSnapshot(dir string, opts SnapshotOptions) (*Snapshot, error) {
 		return nil, err
 	}
 	s.Entries["."] = root
+	s.idents["."] = identOf(&st)
 	s.noteInode(".", 0, false, &st)
 	s.noteDirNlink(".", &st) // invariants.go
 	s.stamps = map[string]stamp{".": stampOf(&st)}
@@ -118,8 +125,8 @@ func (s *Snapshot) walk(fd int, dir string) error {
 		if dt := direntType(d.Type); dt != "" && dt != fsop.TypeOf(st.Mode) {
 			s.invariant(p, "d_type", fsop.TypeOf(st.Mode), dt)
 		}
-		s.checkStat(fd, d.Name, p, &st) // invariants.go
-		e, err := s.entry(fd, d.Name, p, &st)
+		s.checkStat(fd, d.Name, p, &st)         // invariants.go
+		e, err := s.entryOf(fd, d.Name, p, &st) // reuse.go: entry, or the Prior's
 		if err != nil {
 			return err
 		}
@@ -295,7 +302,7 @@ func (s *Snapshot) linkGroups() {
 func (s *Snapshot) probeAccess(dir string, ids []fsop.Identity) error {
 	paths := make([]string, 0, len(s.Entries))
 	for p, e := range s.Entries {
-		if e.Type != "symlink" {
+		if e.Type != "symlink" && !s.accessKept(p) { // reuse.go: taken from the Prior
 			paths = append(paths, p)
 		}
 	}

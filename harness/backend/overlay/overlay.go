@@ -72,17 +72,17 @@ func (o *Overlay) option(key string) string {
 	if val != "" {
 		return val
 	}
-	b, err := os.ReadFile("/sys/module/overlay/parameters/" + key)
-	if err != nil {
+	b, ok := moduleParam(key) // params.go: read once
+	if !ok {
 		return ""
 	}
-	switch strings.TrimSpace(string(b)) {
+	switch strings.TrimSpace(b) {
 	case "Y":
 		return "on"
 	case "N":
 		return "off"
 	}
-	return strings.TrimSpace(string(b))
+	return strings.TrimSpace(b)
 }
 
 // RedirectDir reports whether directory renames are recorded as redirects

@@ -1,0 +1,197 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/harness/snapshot"
+)
+
+// The base view is the merged view of a run's base with nothing on it:
+// the base as layer 0, Depth-1 empty layers and an empty upper, mounted
+// by the run's backend with its options, snapshotted once per run with the
+// access probes, and unmounted at once. Every merged snapshot of a
+// scenario (build mounts, runtime, remount) takes from it the entries that
+// no op of the scenario can have reached and that stat the same as there
+// (snapshot.Prior): most of a small scenario's view is the untouched base,
+// and reading, hashing and probing it again was most of a run's cost.
+//
+// The base view is shared only where an untouched entry can show the same
+// identity, and so only where the scenario's layer 0 is the run's base
+// directory itself, on the samefs layout, built through mounts:
+//   - other layouts copy layer 0 onto their own storage per scenario
+//     (perlayer and disk filesystems), pack it into an image (squashfs,
+//     erofs) or read it through an inner overlay (nested): new inodes;
+//   - a scenario that changes layer 0, or compares times, gets its own
+//     copy of the base (run.go), and the rebuilt phase copies every layer;
+//   - the extract builder writes layers without the backend (and is a
+//     mode of its own: it never shares a base view with --build mount);
+//   - a backend that renews its inodes at every mount (the control
+//     backend copies its layers) never shows the same st_ino twice.
+//
+// Elsewhere every entry is read in full, as it always was. The base view
+// is read-only: it is mounted with its own upper and work directory,
+// which are removed with it, so nothing a scenario does can write to it,
+// and overlay's index and origin records of a scenario's upper point at
+// the base directory's own inodes, which the base view shares unchanged
+// (the base directory is never an upper or a work dir). Config.FullCompare
+// turns all of it off, to compare against.
+
+// baseViews are the base views taken, by what they depend on.
+var baseViews = struct {
+	sync.Mutex
+	m map[string]*baseView
+}{m: map[string]*baseView{}}
+
+type baseView struct {
+	once sync.Once
+	snap *snapshot.Snapshot
+	err  error
+}
+
+// Reuse counts the entries of the runtime and remount views snapshotted
+// so far in this process, and how many of them were taken from a base view.
+var reuseStats struct{ entries, reused atomic.Int64 }
+
+func countReuse(s *snapshot.Snapshot) {
+	reuseStats.entries.Add(int64(len(s.Entries)))
+	reuseStats.reused.Add(int64(s.Reused()))
+}
+
+// ReuseStats returns the entries of the merged views (runtime, remount,
+// rebuilt) snapshotted in this process so far, and how many of them were
+// taken from a base view instead of read (`layercheck bench` prints it).
+func ReuseStats() (entries, reused int64) {
+	return reuseStats.entries.Load(), reuseStats.reused.Load()
+}
+
+// baseViewKey names what a base view depends on: the run (its scratch),
+// the backend and its options, the layout, the depth, the build mode and
+// the base directory.
+func (r *scenarioRun) baseViewKey() string {
+	b := r.cfg.Backend
+	return strings.Join([]string{r.cfg.Scratch, b.Name(), b.Options(), string(r.cfg.Layout),
+		strconv.Itoa(r.cfg.Depth), string(r.cfg.Build), r.base.Dir}, "\x00")
+}
+
+// sharesBaseView reports whether this scenario's merged views may take
+// entries from the base view (see above for why not elsewhere).
+func (r *scenarioRun) sharesBaseView() bool {
+	if r.cfg.FullCompare || r.usesStorage() || r.cfg.Extracting() || r.base == nil || r.base.Sealed() == nil {
+		return false
+	}
+	if len(r.layers) == 0 || r.layers[0] != r.base.Dir || r.timesCompared() {
+		return false
+	}
+	if ir, ok := r.cfg.Backend.(backend.InodeRenewer); ok && ir.RenewsInodes() {
+		return false
+	}
+	return true
+}
+
+// prior is what a merged snapshot of this scenario may take from the base
+// view, or nil: then it reads every entry.
+func (r *scenarioRun) prior() *snapshot.Prior {
+	if !r.sharesBaseView() {
+		return nil
+	}
+	reached, ok := r.reached()
+	if !ok {
+		return nil
+	}
+	baseViews.Lock()
+	key := r.baseViewKey()
+	bv := baseViews.m[key]
+	if bv == nil {
+		bv = &baseView{}
+		baseViews.m[key] = bv
+	}
+	baseViews.Unlock()
+	bv.once.Do(func() { bv.snap, bv.err = takeBaseView(r.ctx, r.cfg, r.base) })
+	if bv.err != nil {
+		return nil // no base view: every entry read in full, as without one
+	}
+	return &snapshot.Prior{Snap: bv.snap, Reached: reached}
+}
+
+// buildPrior is prior for the view of a build mount, which the layer
+// backend shows: with --build-with another backend than the base view's,
+// so nothing is taken from it then (another backend may show the same
+// inode with other xattrs or data).
+func (r *scenarioRun) buildPrior() *snapshot.Prior {
+	if r.cfg.BuildWith != nil {
+		return nil
+	}
+	return r.prior()
+}
+
+// reached is the set of paths the scenario's ops can have reached, in any
+// phase: the subtrees opUnits gives (reference.go) and every directory
+// above them. False when an op can reach anywhere (through a symlink, on
+// the root).
+func (r *scenarioRun) reached() (func(p string) bool, bool) {
+	units, ok := opUnits(r.base.Sealed(), r.s)
+	if !ok {
+		return nil, false
+	}
+	above := map[string]bool{".": true}
+	for _, u := range units {
+		for d := path.Dir(u); d != "."; d = path.Dir(d) {
+			above[d] = true
+		}
+	}
+	return func(p string) bool {
+		if above[p] {
+			return true
+		}
+		for _, u := range units {
+			if p == u || strings.HasPrefix(p, u+"/") {
+				return true
+			}
+		}
+		return false
+	}, true
+}
+
+// takeBaseView mounts the base under Depth-1 empty layers and an empty
+// upper in a directory of its own, snapshots the view with the access
+// probes, unmounts and removes the directory.
+func takeBaseView(ctx context.Context, cfg Config, base *scenario.Base) (s *snapshot.Snapshot, err error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	dir, err := os.MkdirTemp(cfg.Scratch, "baseview-")
+	if err != nil {
+		return nil, err
+	}
+	layers := []string{base.Dir}
+	for k := 1; k < cfg.Depth; k++ {
+		layers = append(layers, filepath.Join(dir, "l"+strconv.Itoa(k)))
+	}
+	spec := backend.MountSpec{Lowers: backend.TopFirst(layers), Upper: filepath.Join(dir, "u"), Work: filepath.Join(dir, "w"), Target: filepath.Join(dir, "m")}
+	for _, d := range append(layers[1:], spec.Upper, spec.Work, spec.Target) {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			return nil, errors.Join(err, os.RemoveAll(dir))
+		}
+	}
+	m, err := cfg.Backend.Mount(ctx, spec)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("base view: %w", err), os.RemoveAll(dir))
+	}
+	s, err = snapshot.TakeSnapshot(spec.Target, snapshot.SnapshotOptions{Identities: base.Identities})
+	if uerr := m.Unmount(); uerr != nil {
+		// Left in place, never removed while mounted.
+		return nil, fmt.Errorf("base view: unmount %s: %w", spec.Target, uerr)
+	}
+	return s, errors.Join(err, os.RemoveAll(dir))
+}
