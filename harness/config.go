@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/idmap"
 	"github.com/layercheck/layercheck/harness/layout"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/snapshot"
@@ -45,4 +46,8 @@ type Config struct {
 	// reference, instead of what its ops can reach (reference.go): the
 	// slow way, to check the fast one against.
 	FullReference bool
+	// Idmap, if set, is the session's mapped view (--idmap,
+	// idmapped.go); IdmapLayers says which layers go through it.
+	Idmap       *idmap.View
+	IdmapLayers idmap.Layers
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/idmap"
 	"github.com/layercheck/layercheck/harness/layout"
 	"github.com/layercheck/layercheck/harness/sandbox"
 	"github.com/layercheck/layercheck/harness/scenario"
@@ -33,6 +34,8 @@ type SessionOptions struct {
 	// Bases builds the base trees beneath dir (a directory per fixture
 	// name) and returns them.
 	Bases func(dir string) (map[string]*scenario.Base, error)
+	// Idmap, if set, attaches layers through a mapping (idmapped.go).
+	Idmap *idmap.Spec
 }
 
 // Session is a prepared run: scratch, bases, a backend that mounts.
@@ -41,6 +44,10 @@ type Session struct {
 	Scratch *sandbox.Scratch
 	fsType  string
 	storage *layout.Storage // session_layout.go; nil for samefs
+	// idmap is the mapped view of the scratch (idmapped.go), nil without
+	// --idmap.
+	idmap       *idmap.View
+	idmapLayers idmap.Layers
 }
 
 // OpenSession checks the request, makes the scratch directory, builds the
@@ -72,7 +79,10 @@ func OpenSession(ctx context.Context, o SessionOptions) (*Session, error) {
 		s.Close()
 		return nil, err
 	}
-	basesDir := filepath.Join(sc.Dir, "bases")
+	if err := s.openIdmap(o); err != nil { // idmapped.go
+		return fail(err)
+	}
+	basesDir := filepath.Join(s.layersRoot(), "bases")
 	if err := os.Mkdir(basesDir, 0o755); err != nil {
 		return fail(err)
 	}
@@ -84,12 +94,15 @@ func OpenSession(ctx context.Context, o SessionOptions) (*Session, error) {
 	if err != nil {
 		return fail(err)
 	}
+	if s.idmap != nil {
+		scenParent = s.layersRoot() // samefs only (openIdmap)
+	}
 	scenDir := filepath.Join(scenParent, "scenarios")
 	if err := os.Mkdir(scenDir, 0o755); err != nil {
 		return fail(err)
 	}
 	s.Config = Config{Backend: o.Backend, Depth: o.Depth, Scratch: scenDir, Bases: bases, Keep: o.Keep, Timeout: o.Timeout,
-		Layout: o.Layout, Storage: s.storage}
+		Layout: o.Layout, Storage: s.storage, Idmap: s.idmap, IdmapLayers: s.idmapLayers}
 	if err := s.probe(ctx); err != nil {
 		return fail(err)
 	}
@@ -111,13 +124,19 @@ func (s *Session) probe(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	spec := backend.MountSpec{Lowers: []string{base.Dir}, Upper: filepath.Join(dir, "u"), Work: filepath.Join(dir, "w"), Target: filepath.Join(dir, "m")}
+	defer os.RemoveAll(s.Config.idmapRaw(dir))
+	spec := backend.MountSpec{Lowers: []string{base.Dir}, Upper: s.Config.idmapUpper(filepath.Join(dir, "u")),
+		Work: s.Config.idmapUpper(filepath.Join(dir, "w")), Target: filepath.Join(dir, "m")}
 	for _, d := range []string{spec.Upper, spec.Work, spec.Target} {
 		if err := os.Mkdir(d, 0o755); err != nil {
 			return err
 		}
 	}
+	spec, release, err := s.Config.idmapStack(spec) // idmapped.go
+	if err != nil {
+		return err
+	}
+	defer release()
 	m, err := s.Config.Backend.Mount(ctx, spec)
 	if err != nil {
 		var me *backend.MountError
@@ -149,7 +168,7 @@ func (s *Session) Close() error {
 	}
 	sc := s.Scratch
 	s.Scratch = nil
-	return errors.Join(s.closeLayout(), sc.Close())
+	return errors.Join(s.closeIdmap(), s.closeLayout(), sc.Close())
 }
 
 // FSType is the filesystem the layers and the reference live on.

@@ -206,6 +206,10 @@ func cmdRun(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	idmapSpec, err := parseIdmap(f.idmap) // idmap_flags.go
+	if err != nil {
+		return 0, err
+	}
 	scenarios, err := selectScenarios(f)
 	if err != nil {
 		return 0, err
@@ -240,7 +244,7 @@ func cmdRun(args []string) (int, error) {
 	start := time.Now()
 	sess, err := harness.OpenSession(ctx, harness.SessionOptions{
 		Backend: backend, Depth: f.depth, ScratchBase: f.scratch, OnDisk: f.onDisk, Keep: f.keep,
-		Timeout: f.timeout, Bases: fixtures.Bases(f.base), Layout: lay,
+		Timeout: f.timeout, Bases: fixtures.Bases(f.base), Layout: lay, Idmap: idmapSpec,
 	})
 	if err != nil {
 		return 0, err

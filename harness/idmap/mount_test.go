@@ -58,7 +58,6 @@ func TestViewDirection(t *testing.T) {
 			t.Error(err)
 			return
 		}
-		defer ns.Close()
 		v, err := NewView(ns, dir)
 		if err != nil {
 			t.Error(err)
@@ -100,7 +99,6 @@ func TestStack(t *testing.T) {
 			t.Error(err)
 			return
 		}
-		defer ns.Close()
 		v, err := NewView(ns, dir)
 		if err != nil {
 			t.Error(err)

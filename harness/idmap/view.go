@@ -24,13 +24,14 @@ type View struct {
 	next        atomic.Int64
 }
 
-// NewView mounts raw at raw/idmapped through ns's mapping, raw's owner made
+// NewView takes ns (Close closes it) and mounts raw at raw/idmapped through ns's mapping, raw's owner made
 // container root's. mapped and the layers'
 // mount points are made beneath raw (a clone does not carry the mounts
 // beneath it, so they show in Mapped as empty directories).
 func NewView(ns *Userns, raw string) (*View, error) {
 	v := &View{Raw: raw, Mapped: filepath.Join(raw, "idmapped"), ns: ns, points: filepath.Join(raw, "idmap-layers")}
 	if err := errors.Join(os.Mkdir(v.Mapped, 0o755), os.Mkdir(v.points, 0o755)); err != nil {
+		ns.Close()
 		return nil, err
 	}
 	// The root of the view is container root's, as a container's root
@@ -39,9 +40,11 @@ func NewView(ns *Userns, raw string) (*View, error) {
 	uid, _ := ns.m.HostUID(0)
 	gid, _ := ns.m.HostGID(0)
 	if err := os.Lchown(raw, int(uid), int(gid)); err != nil {
+		ns.Close()
 		return nil, err
 	}
-	if err := ns.Attach(raw, v.Mapped); err != nil {
+	if err := ns.Attach(raw, v.Mapped, raw); err != nil {
+		ns.Close()
 		return nil, err
 	}
 	return v, nil
@@ -50,6 +53,7 @@ func NewView(ns *Userns, raw string) (*View, error) {
 // Close unmounts Mapped; the layers' mounts are gone already (Stack's
 // release).
 func (v *View) Close() error {
+	v.ns.Close()
 	if err := unix.Unmount(v.Mapped, unix.MNT_DETACH); err != nil {
 		return fmt.Errorf("unmount %s: %w", v.Mapped, err)
 	}
@@ -107,7 +111,7 @@ func (v *View) Stack(lowers []string, upper, work string) (outLowers []string, o
 		if err := os.Mkdir(mp, 0o700); err != nil {
 			return "", err
 		}
-		if err := v.ns.Attach(v.RawPath(p), mp); err != nil {
+		if err := v.ns.Attach(v.RawPath(p), mp, p); err != nil {
 			os.Remove(mp)
 			return "", err
 		}
