@@ -50,4 +50,7 @@ type Config struct {
 	// idmapped.go); IdmapLayers says which layers go through it.
 	Idmap       *idmap.View
 	IdmapLayers idmap.Layers
+	// idmapUnmapped and idmapRawReference break the mapping on purpose,
+	// for the tests that show the check can fail (idmapped_test.go).
+	idmapUnmapped, idmapRawReference bool
 }

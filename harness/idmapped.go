@@ -69,6 +69,13 @@ func (c Config) idmapStack(spec backend.MountSpec) (backend.MountSpec, func() er
 	if c.Idmap == nil {
 		return spec, func() error { return nil }, nil
 	}
+	if c.idmapUnmapped { // the same layers without the mapping (tests only)
+		for i, l := range spec.Lowers {
+			spec.Lowers[i] = c.Idmap.RawPath(l)
+		}
+		spec.Upper, spec.Work = c.Idmap.RawPath(spec.Upper), c.Idmap.RawPath(spec.Work)
+		return spec, func() error { return nil }, nil
+	}
 	lowers, upper, work, release, err := c.Idmap.Stack(spec.Lowers, spec.Upper, spec.Work)
 	if err != nil {
 		return spec, nil, &EnvError{Msg: fmt.Sprintf("--idmap: %v", err)}
@@ -113,4 +120,23 @@ func (c Config) idmapRaw(p string) string {
 		return p
 	}
 	return c.Idmap.RawPath(p)
+}
+
+// idmapBaseSource is what a whole reference is copied from: the base as
+// the container sees it (a test copies its raw ids instead).
+func (c Config) idmapBaseSource(base string) string {
+	if c.idmapRawReference {
+		return c.Idmap.RawPath(base)
+	}
+	return base
+}
+
+// idmapReference is the path of the reference dir p: on the upper's side,
+// since what the container writes is stored as the upper stores it (a
+// test's naive reference on the raw side).
+func (c Config) idmapReference(p string) string {
+	if c.idmapRawReference {
+		return c.Idmap.RawPath(p)
+	}
+	return c.idmapUpper(p)
 }

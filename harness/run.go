@@ -215,7 +215,7 @@ func (r *scenarioRun) prepare() error {
 	if r.upper, r.work, err = r.newRuntimeUpper(); err != nil {
 		return err
 	}
-	refDir := filepath.Join(dir, "ref")
+	refDir := r.cfg.idmapReference(filepath.Join(dir, "ref")) // idmapped.go
 	if err := r.prepareReference(refDir); err != nil { // reference.go
 		return fmt.Errorf("copy the base to the reference: %w", err)
 	}
