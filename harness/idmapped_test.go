@@ -72,7 +72,7 @@ func TestIdmapRunPasses(t *testing.T) {
 // mapping is what makes the run pass.
 func TestIdmapCheckCanFail(t *testing.T) {
 	for name, breakIt := range map[string]func(*Config){
-		"layers without the mapping":     func(c *Config) { c.idmapUnmapped = true },
+		"layers without the mapping":    func(c *Config) { c.idmapUnmapped = true },
 		"reference without the mapping": func(c *Config) { c.idmapRawReference, c.FullReference = true, true },
 	} {
 		cfg := idmapConfig(t, idmap.All, 3)

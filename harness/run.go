@@ -216,7 +216,7 @@ func (r *scenarioRun) prepare() error {
 		return err
 	}
 	refDir := r.cfg.idmapReference(filepath.Join(dir, "ref")) // idmapped.go
-	if err := r.prepareReference(refDir); err != nil { // reference.go
+	if err := r.prepareReference(refDir); err != nil {        // reference.go
 		return fmt.Errorf("copy the base to the reference: %w", err)
 	}
 	if r.ref, err = fsop.OpenTree(refDir); err != nil {
