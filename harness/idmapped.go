@@ -34,6 +34,12 @@ func (s *Session) openIdmap(o SessionOptions) error {
 	if o.Layout != "" && o.Layout != layout.SameFS {
 		return &UsageError{Msg: fmt.Sprintf("--idmap runs with the samefs layout only, not %s", o.Layout)}
 	}
+	if o.Idmap.Layers == idmap.Upper {
+		// The layers would sit on the raw side and the upper in the mapped
+		// view beneath the same scenario directory, which root cannot
+		// create in through the mapping: not done yet.
+		return &UsageError{Msg: "--idmap upper: not supported yet (lowers and all are)"}
+	}
 	ns, err := idmap.NewUserns(o.Idmap.Mapping)
 	if err != nil {
 		return &EnvError{Msg: fmt.Sprintf("--idmap: %v", err)}
