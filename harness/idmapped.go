@@ -146,3 +146,7 @@ func (c Config) idmapReference(p string) string {
 	}
 	return c.idmapUpper(p)
 }
+
+// Idmap is the TestBackend option that attaches layers through a mapping,
+// as --idmap does: idmap.Parse("lowers") or a Spec of your own.
+func Idmap(spec idmap.Spec) Option { return func(o *testOptions) { o.idmap = &spec } }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/idmap"
 	"github.com/layercheck/layercheck/harness/sandbox"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/suites"
@@ -105,6 +106,7 @@ type testOptions struct {
 	focus  string
 	build  BuildMode
 	gate   Gate
+	idmap  *idmap.Spec // Idmap (idmapped.go)
 }
 
 // Depth sets the read-only layers under the upper (1 to MaxDepth).
@@ -155,7 +157,7 @@ func (o testOptions) scenarios() ([]scenario.Scenario, error) {
 // openTestSession opens the session of a TestBackend call, closed when t
 // and its subtests are done; it skips t where b cannot mount here.
 func openTestSession(t testing.TB, b backend.Backend, o testOptions) (Config, error) {
-	sess, err := OpenSession(context.Background(), SessionOptions{Backend: b, Depth: o.depth, Bases: fixtures.Bases("")})
+	sess, err := OpenSession(context.Background(), SessionOptions{Backend: b, Depth: o.depth, Bases: fixtures.Bases(""), Idmap: o.idmap})
 	var envErr *EnvError
 	if errors.As(err, &envErr) {
 		t.Skip(err.Error())

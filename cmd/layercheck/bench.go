@@ -86,7 +86,11 @@ func cmdBench(args []string) (int, error) {
 	}
 	ctx, stop := interruptible()
 	defer stop()
-	sess, err := harness.OpenSession(ctx, harness.SessionOptions{Backend: backend, Depth: f.depth, ScratchBase: f.scratch, Timeout: 2 * time.Minute, Bases: fixtures.Bases(f.base)})
+	idmapSpec, err := parseIdmap(f.idmap) // idmap_flags.go
+	if err != nil {
+		return 0, err
+	}
+	sess, err := harness.OpenSession(ctx, harness.SessionOptions{Backend: backend, Depth: f.depth, ScratchBase: f.scratch, Timeout: 2 * time.Minute, Bases: fixtures.Bases(f.base), Idmap: idmapSpec})
 	if err != nil {
 		return 0, err
 	}

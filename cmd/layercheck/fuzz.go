@@ -80,8 +80,12 @@ func cmdFuzz(args []string) (int, error) {
 	}
 	ctx, stop := interruptible()
 	defer stop()
+	idmapSpec, err := parseIdmap(bf.idmap) // idmap_flags.go
+	if err != nil {
+		return 0, err
+	}
 	sess, err := harness.OpenSession(ctx, harness.SessionOptions{Backend: be, Depth: *depth, ScratchBase: *scratch,
-		Timeout: 2 * time.Minute, Bases: fixtures.Bases("")})
+		Timeout: 2 * time.Minute, Bases: fixtures.Bases(""), Idmap: idmapSpec})
 	if err != nil {
 		return 0, err
 	}

@@ -56,6 +56,8 @@ func cmdMatrix(args []string) (int, error) {
 	timeout := fs.Duration("timeout", 2*time.Minute, "time limit of one scenario")
 	markdown := fs.String("markdown", "", "also write the table as Markdown to `FILE`")
 	scratch := fs.String("scratch", sandbox.DefaultScratch, "where runs make their directories")
+	var idmapFlag string
+	registerIdmap(fs, &idmapFlag) // idmap_flags.go: every target through the mapping
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	var unmount string
 	registerUnmount(fs, &unmount) // of the exec: target
@@ -67,6 +69,10 @@ func cmdMatrix(args []string) (int, error) {
 			return exitOK, nil
 		}
 		return 0, &harness.UsageError{Msg: err.Error()}
+	}
+	idmapSpec, err := parseIdmap(idmapFlag)
+	if err != nil {
+		return 0, err
 	}
 	if fs.NArg() > 0 {
 		return 0, &harness.UsageError{Msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
@@ -104,6 +110,7 @@ func cmdMatrix(args []string) (int, error) {
 		start := time.Now()
 		sess, err := harness.OpenSession(ctx, harness.SessionOptions{
 			Backend: t.Backend, Depth: *depth, ScratchBase: *scratch, Timeout: *timeout, Bases: fixtures.Bases(""), Layout: t.Layout,
+			Idmap: idmapSpec,
 		})
 		if err != nil {
 			t.Err = err.Error()

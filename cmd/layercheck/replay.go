@@ -66,8 +66,12 @@ func cmdReplay(args []string) (int, error) {
 	}
 	ctx, stop := interruptible()
 	defer stop()
+	idmapSpec, err := parseIdmap(bf.idmap) // idmap_flags.go
+	if err != nil {
+		return 0, err
+	}
 	sess, err := harness.OpenSession(ctx, harness.SessionOptions{Backend: backend, Depth: sf.Depth, ScratchBase: *scratch,
-		Timeout: 2 * time.Minute, Bases: fixtures.Bases("")})
+		Timeout: 2 * time.Minute, Bases: fixtures.Bases(""), Idmap: idmapSpec})
 	if err != nil {
 		return 0, err
 	}
