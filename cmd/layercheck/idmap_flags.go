@@ -5,6 +5,7 @@ import (
 
 	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/idmap"
+	"github.com/layercheck/layercheck/harness/sandbox"
 )
 
 // registerIdmap defines --idmap, the idmapped-layers dimension of a run.
@@ -23,4 +24,12 @@ func parseIdmap(s string) (*idmap.Spec, error) {
 		return nil, &harness.UsageError{Msg: err.Error()}
 	}
 	return &spec, nil
+}
+
+// rootlessIdmap widens the rootless namespace so that it holds the
+// mapping's host ids: there the harness's own namespace is the "host".
+func rootlessIdmap(spec *idmap.Spec) {
+	if spec != nil && int(spec.Mapping.HostEnd()) > sandbox.RootlessIDs {
+		sandbox.RootlessIDs = int(spec.Mapping.HostEnd())
+	}
 }

@@ -221,6 +221,7 @@ func cmdRun(args []string) (int, error) {
 	// on the host, also for a rootless run (which stages it; crash.go).
 	lastRun := filepath.Join(f.scratch, "last-run.json")
 	if f.rootless {
+		rootlessIdmap(idmapSpec) // idmap_flags.go
 		if err := sandbox.ReexecRootless(f.scratch, f.json, f.junit, lastRun, f.reproDir); err != nil {
 			return 0, err
 		}

@@ -202,3 +202,13 @@ func (m Mapping) String() string {
 	}
 	return strings.Join(parts, ",")
 }
+
+// HostEnd is one past the highest host id of the mapping: a user
+// namespace that holds the mapping's host ids maps at least 0..HostEnd-1.
+func (m Mapping) HostEnd() uint32 {
+	var end uint32
+	for _, r := range append(append([]Range{}, m.UID...), m.GID...) {
+		end = max(end, r.Host+r.Size)
+	}
+	return end
+}
