@@ -5,7 +5,9 @@ import (
 
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/idmap"
+	"github.com/layercheck/layercheck/harness/internal/mounts"
 	"github.com/layercheck/layercheck/harness/layout"
+	"golang.org/x/sys/unix"
 )
 
 // Idmapped layers (--idmap, harness/idmap): the harness acts as the
@@ -150,3 +152,26 @@ func (c Config) idmapReference(p string) string {
 // Idmap is the TestBackend option that attaches layers through a mapping,
 // as --idmap does: idmap.Parse("lowers") or a Spec of your own.
 func Idmap(spec idmap.Spec) Option { return func(o *testOptions) { o.idmap = &spec } }
+
+// idmapBindRaw gives the raw path of the scenario's directory the atime
+// policy of bindScenarioDir too: the plain upper and the reference of
+// --idmap lowers lie there.
+func (r *scenarioRun) idmapBindRaw() error {
+	raw := r.cfg.idmapRaw(r.dir)
+	if raw == r.dir {
+		return nil
+	}
+	if err := unix.Mount(raw, raw, "", unix.MS_BIND, ""); err != nil {
+		return fmt.Errorf("bind %s for its atime policy: %w", raw, err)
+	}
+	r.times.rawBound = true
+	return r.setAtimePolicy(raw)
+}
+
+func (r *scenarioRun) idmapUnbindRaw() error {
+	if !r.times.rawBound {
+		return nil
+	}
+	r.times.rawBound = false
+	return mounts.Detach(r.cfg.idmapRaw(r.dir))
+}
