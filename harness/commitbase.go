@@ -52,7 +52,7 @@ func forgetBaseImages(dir string) {
 
 // imageBase starts the image with what the format shows of layer 0.
 func (r *scenarioRun) imageBase(f commit.Format) error {
-	r.commit.image = filepath.Join(r.dir, "commit-image")
+	r.commit.image = r.cfg.idmapUpper(filepath.Join(r.dir, "commit-image")) // idmapped.go: the image holds what the upper holds
 	r.commit.applied = 1
 	r.commit.linked = nil
 	if r.base == nil || r.layers[0] != r.base.Dir {
@@ -62,7 +62,7 @@ func (r *scenarioRun) imageBase(f commit.Format) error {
 	baseImages.Lock()
 	b := baseImages.m[key]
 	if b == nil {
-		b = &baseImage{dir: filepath.Join(filepath.Dir(r.cfg.Scratch), fmt.Sprintf("commit-base-%d", len(baseImages.m)))}
+		b = &baseImage{dir: r.cfg.idmapUpper(filepath.Join(filepath.Dir(r.cfg.Scratch), fmt.Sprintf("commit-base-%d", len(baseImages.m))))} // beside the image (linkFarm)
 		baseImages.m[key] = b
 	}
 	baseImages.Unlock()

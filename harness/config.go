@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/idmap"
 	"github.com/layercheck/layercheck/harness/layout"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/snapshot"
@@ -53,4 +54,11 @@ type Config struct {
 	// of taking what no op can have reached from the base view
 	// (baseview.go): the slow way, to check the fast one against.
 	FullCompare bool
+	// Idmap, if set, is the session's mapped view (--idmap,
+	// idmapped.go); IdmapLayers says which layers go through it.
+	Idmap       *idmap.View
+	IdmapLayers idmap.Layers
+	// idmapUnmapped and idmapRawReference break the mapping on purpose,
+	// for the tests that show the check can fail (idmapped_test.go).
+	idmapUnmapped, idmapRawReference bool
 }

@@ -84,7 +84,7 @@ func (r *scenarioRun) buildWork(k int) string {
 // newRuntimeUpper makes the runtime upper and work dir.
 func (r *scenarioRun) newRuntimeUpper() (upper, work string, err error) {
 	if !r.usesStorage() {
-		upper, work = filepath.Join(r.dir, "u"), filepath.Join(r.dir, "wu")
+		upper, work = r.cfg.idmapUpper(filepath.Join(r.dir, "u")), r.cfg.idmapUpper(filepath.Join(r.dir, "wu")) // idmapped.go
 		return upper, work, errors.Join(os.Mkdir(upper, 0o755), os.Mkdir(work, 0o755))
 	}
 	return r.cfg.Storage.NewUpper(filepath.Join(r.dir, "u"))

@@ -73,11 +73,15 @@ func (r *scenarioRun) mountWith(b backend.Backend, spec backend.MountSpec) error
 	if r.mounted != nil {
 		return errors.New("harness: mount while mounted")
 	}
-	m, err := b.Mount(r.ctx, spec)
+	attached, release, err := r.cfg.idmapStack(spec) // idmapped.go
 	if err != nil {
 		return err
 	}
-	r.mounted = m
+	m, err := b.Mount(r.ctx, attached)
+	if err != nil {
+		return errors.Join(err, release())
+	}
+	r.mounted = withRelease(m, release)
 	r.stack = append([]string{spec.Upper}, spec.Lowers...)
 	r.layout.filesystems = countFilesystems(r.stack) // inodes.go
 	return r.setAtimePolicy(spec.Target)             // times.go
@@ -110,5 +114,5 @@ func (r *scenarioRun) teardown() error {
 	if mounted, _ := mounts.Beneath(r.dir); len(mounted) > 0 {
 		return fmt.Errorf("still mounted beneath %s: %s (left in place)", r.dir, strings.Join(mounted, ", "))
 	}
-	return os.RemoveAll(r.dir)
+	return os.RemoveAll(r.cfg.idmapRaw(r.dir)) // idmapped.go: a mapped view cannot remove unmapped owners' files
 }

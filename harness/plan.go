@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/idmap"
 	"github.com/layercheck/layercheck/harness/layout"
 	"github.com/layercheck/layercheck/harness/scenario"
 )
@@ -76,6 +77,9 @@ type Plan struct {
 	Workers int
 	// Gate judges the results (gate.go): baseline and fail-on.
 	Gate Gate
+	// Idmap, if set, attaches layers through a mapping of owners
+	// (--idmap; idmapped.go, harness/idmap).
+	Idmap *idmap.Spec
 	// OnStart, if set, is called with a scenario's name as the session
 	// starts it, from the worker that runs it (a front end's trace: see
 	// Config.OnStart). It observes the run and changes nothing of it.
@@ -115,6 +119,9 @@ func (p Plan) Check() (Plan, error) {
 		p.Build = BuildMount
 	}
 	if err := checkLayout(p); err != nil { // session_layout.go
+		return p, err
+	}
+	if err := checkIdmap(p); err != nil { // idmapped.go
 		return p, err
 	}
 	return p, p.checkBuild()

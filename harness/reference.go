@@ -32,7 +32,7 @@ import (
 func (r *scenarioRun) prepareReference(refDir string) error {
 	units, ok := r.referenceUnits()
 	if !ok {
-		return fsop.CopyTree(r.base.Dir, refDir)
+		return fsop.CopyTree(r.cfg.idmapBaseSource(r.base.Dir), refDir) // idmapped.go
 	}
 	// Not nil, even with no unit (a scenario without ops, the standing
 	// one): nil means the whole copy (snapshotReference).

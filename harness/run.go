@@ -215,8 +215,8 @@ func (r *scenarioRun) prepare() error {
 	if r.upper, r.work, err = r.newRuntimeUpper(); err != nil {
 		return err
 	}
-	refDir := filepath.Join(dir, "ref")
-	if err := r.prepareReference(refDir); err != nil { // reference.go
+	refDir := r.cfg.idmapReference(filepath.Join(dir, "ref")) // idmapped.go
+	if err := r.prepareReference(refDir); err != nil {        // reference.go
 		return fmt.Errorf("copy the base to the reference: %w", err)
 	}
 	if r.ref, err = fsop.OpenTree(refDir); err != nil {

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/idmap"
 	"github.com/layercheck/layercheck/harness/layout"
 	"github.com/layercheck/layercheck/harness/sandbox"
 	"github.com/layercheck/layercheck/harness/scenario"
@@ -32,6 +33,10 @@ type Session struct {
 	// (session_run.go); mu guards it and cfg.Standing.
 	mu       sync.Mutex
 	standing map[string]Result
+	// idmap is the mapped view of the scratch (idmapped.go), nil without
+	// --idmap.
+	idmap       *idmap.View
+	idmapLayers idmap.Layers
 }
 
 // OpenSession checks the plan (Plan.Check), makes the scratch directory,
@@ -67,7 +72,10 @@ func OpenSession(ctx context.Context, p Plan) (*Session, error) {
 		s.Close()
 		return nil, err
 	}
-	basesDir := filepath.Join(sc.Dir, "bases")
+	if err := s.openIdmap(o); err != nil { // idmapped.go
+		return fail(err)
+	}
+	basesDir := filepath.Join(s.layersRoot(), "bases")
 	if err := os.Mkdir(basesDir, 0o755); err != nil {
 		return fail(err)
 	}
@@ -79,12 +87,16 @@ func OpenSession(ctx context.Context, p Plan) (*Session, error) {
 	if err != nil {
 		return fail(err)
 	}
+	if s.idmap != nil {
+		scenParent = s.layersRoot() // samefs only (openIdmap)
+	}
 	scenDir := filepath.Join(scenParent, "scenarios")
 	if err := os.Mkdir(scenDir, 0o755); err != nil {
 		return fail(err)
 	}
 	s.cfg = o.config()
 	s.cfg.Scratch, s.cfg.Bases, s.cfg.Storage = scenDir, bases, s.storage
+	s.cfg.Idmap, s.cfg.IdmapLayers = s.idmap, s.idmapLayers
 	if err := s.probe(ctx); err != nil {
 		return fail(err)
 	}
@@ -106,13 +118,19 @@ func (s *Session) probe(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	spec := backend.MountSpec{Lowers: []string{base.Dir}, Upper: filepath.Join(dir, "u"), Work: filepath.Join(dir, "w"), Target: filepath.Join(dir, "m")}
+	defer os.RemoveAll(s.cfg.idmapRaw(dir))
+	spec := backend.MountSpec{Lowers: []string{base.Dir}, Upper: s.cfg.idmapUpper(filepath.Join(dir, "u")),
+		Work: s.cfg.idmapUpper(filepath.Join(dir, "w")), Target: filepath.Join(dir, "m")}
 	for _, d := range []string{spec.Upper, spec.Work, spec.Target} {
 		if err := os.Mkdir(d, 0o755); err != nil {
 			return err
 		}
 	}
+	spec, release, err := s.cfg.idmapStack(spec) // idmapped.go
+	if err != nil {
+		return err
+	}
+	defer release()
 	m, err := s.cfg.Backend.Mount(ctx, spec)
 	if err != nil {
 		var me *backend.MountError
@@ -145,7 +163,7 @@ func (s *Session) Close() error {
 	sc := s.Scratch
 	s.Scratch = nil
 	forgetBaseImages(sc.Dir) // commitbase.go
-	return errors.Join(s.closeLayout(), sc.Close())
+	return errors.Join(s.closeIdmap(), s.closeLayout(), sc.Close())
 }
 
 // FSType is the filesystem the layers and the reference live on.

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/layercheck/layercheck/harness/fsop"
@@ -25,8 +26,10 @@ import (
 
 // timeState is a scenario's timestamp state.
 type timeState struct {
-	bound  bool                // the scenario directory is bind-mounted with the policy
-	policy snapshot.TimePolicy // the ctime boundary of the runtime mount
+	bound bool // the scenario directory is bind-mounted with the policy
+	// rawBound: its raw path too (--idmap, idmapped.go)
+	rawBound bool
+	policy   snapshot.TimePolicy // the ctime boundary of the runtime mount
 }
 
 // timesCompared reports whether the scenario compares timestamps.
@@ -70,7 +73,10 @@ func (r *scenarioRun) bindScenarioDir() error {
 		return fmt.Errorf("bind %s for its atime policy: %w", r.dir, err)
 	}
 	r.times.bound = true
-	return r.setAtimePolicy(r.dir)
+	if err := r.setAtimePolicy(r.dir); err != nil {
+		return err
+	}
+	return r.idmapBindRaw() // idmapped.go
 }
 
 // unbindScenarioDir takes bindScenarioDir's mount down (after the stack's).
@@ -79,7 +85,7 @@ func (r *scenarioRun) unbindScenarioDir() error {
 		return nil
 	}
 	r.times.bound = false
-	return mounts.Detach(r.dir)
+	return errors.Join(mounts.Detach(r.dir), r.idmapUnbindRaw())
 }
 
 // markTimes takes the ctime boundary just before the runtime mount.

@@ -5,6 +5,7 @@ package suites
 import (
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/suites/identity"
+	"github.com/layercheck/layercheck/suites/idmap"
 	"github.com/layercheck/layercheck/suites/openfiles"
 	"github.com/layercheck/layercheck/suites/permissions"
 	"github.com/layercheck/layercheck/suites/rename"
@@ -19,10 +20,11 @@ func All() map[string][]scenario.Scenario {
 		"rename":      rename.Scenarios(),
 		"identity":    identity.Scenarios(),
 		"openfiles":   openfiles.Scenarios(),
+		"idmap":       idmap.Scenarios(),
 	}
 }
 
 // Names lists the suites in the order they run.
 func Names() []string {
-	return []string{"permissions", "whiteout", "rename", "openfiles", "identity"}
+	return []string{"permissions", "whiteout", "rename", "openfiles", "identity", "idmap"}
 }

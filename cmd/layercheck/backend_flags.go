@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"github.com/layercheck/layercheck/harness/idmap"
 	"strings"
 
 	"github.com/layercheck/layercheck/harness/backend"
@@ -19,6 +20,7 @@ type backendFlags struct {
 	options  string
 	unmount  string
 	rootless bool
+	idmap    string // --idmap (idmap_flags.go)
 }
 
 // register defines the backend flags on fs; def is --backend's default.
@@ -26,6 +28,7 @@ func (b *backendFlags) register(fs *flag.FlagSet, def string, withRootless bool)
 	fs.StringVar(&b.backend, "backend", def, "the layered filesystem to test: "+strings.Join(registry.BackendNames, ", ")+", or 'exec:TEMPLATE' (see 'layercheck backends')")
 	fs.StringVar(&b.options, "options", "", "mount options for the backend, e.g. redirect_dir=on,index=on, or an overlay profile name ("+overlayProfileNames()+")")
 	registerUnmount(fs, &b.unmount)
+	registerIdmap(fs, &b.idmap)
 	if withRootless {
 		fs.BoolVar(&b.rootless, "rootless", false, "run everything in a user namespace as an unprivileged user (overlay gets userxattr)")
 	}
@@ -78,3 +81,6 @@ func overlayProfileNames() string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// idmapSpec is what --idmap asks for (nil: no mapping), for the plan.
+func (b *backendFlags) idmapSpec() (*idmap.Spec, error) { return parseIdmap(b.idmap) }

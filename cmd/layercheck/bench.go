@@ -74,8 +74,12 @@ func cmdBench(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	idmapSpec, err := f.idmapSpec()
+	if err != nil {
+		return 0, err
+	}
 	plan, err := harness.Plan{Backend: backend, Depth: f.depth, ScratchBase: f.scratch, Bases: fixtures.Bases(f.base),
-		FullReference: f.fullRef, Workers: f.jobs}.Check()
+		FullReference: f.fullRef, Workers: f.jobs, Idmap: idmapSpec}.Check()
 	if err != nil {
 		return 0, err
 	}

@@ -89,6 +89,9 @@ func cmdFuzz(args []string) (int, error) {
 	if err := df.fill(&p); err != nil {
 		return 0, err
 	}
+	if p.Idmap, err = bf.idmapSpec(); err != nil {
+		return 0, err
+	}
 	plan, err := p.Check()
 	if err != nil {
 		return 0, err

@@ -101,7 +101,7 @@ func cmdMatrix(args []string) (int, error) {
 type matrixFlags struct {
 	run                         *runFlags
 	backends, unmount, markdown string
-	scratch                     string
+	scratch, idmap              string
 	jobs                        int
 	timeout                     time.Duration
 	quiet                       bool
@@ -121,6 +121,7 @@ func parseMatrixFlags(args []string) (*matrixFlags, error) {
 	fs.StringVar(&m.scratch, "scratch", sandbox.DefaultScratch, "where runs make their directories")
 	fs.BoolVar(&m.quiet, "quiet", false, "no progress lines")
 	registerUnmount(fs, &m.unmount) // of the exec: target
+	registerIdmap(fs, &m.idmap)     // idmap_flags.go: every target through the mapping
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fs.SetOutput(os.Stdout)
@@ -148,7 +149,12 @@ func (m *matrixFlags) plan() ([]*matrixTarget, []scenario.Scenario, error) {
 	if timeout == 0 {
 		timeout = harness.NoTimeout // --timeout 0: no limit
 	}
-	each := harness.Plan{Depth: m.run.depth, ScratchBase: m.scratch, Timeout: timeout, Bases: fixtures.Bases(""), Workers: m.jobs, Gate: m.run.gate}
+	idmapSpec, err := parseIdmap(m.idmap)
+	if err != nil {
+		return nil, nil, err
+	}
+	each := harness.Plan{Depth: m.run.depth, ScratchBase: m.scratch, Timeout: timeout, Bases: fixtures.Bases(""), Workers: m.jobs, Gate: m.run.gate,
+		Idmap: idmapSpec}
 	if err := planTargets(targets, each); err != nil {
 		return nil, nil, err
 	}

@@ -48,6 +48,9 @@ func cmdReplay(args []string) (int, error) {
 	if err := df.fill(&p); err != nil {
 		return 0, err
 	}
+	if p.Idmap, err = bf.idmapSpec(); err != nil {
+		return 0, err
+	}
 	plan, err := p.Check()
 	if err != nil {
 		return 0, err

@@ -149,6 +149,9 @@ func (f *runFlags) plan() (harness.Plan, error) {
 	if err := f.dimFlags.fill(&p); err != nil {
 		return harness.Plan{}, err
 	}
+	if p.Idmap, err = f.idmapSpec(); err != nil {
+		return harness.Plan{}, err
+	}
 	return p.Check()
 }
 
@@ -172,6 +175,7 @@ func cmdRun(args []string) (int, error) {
 	// on the host, also for a rootless run (which stages it; crash.go).
 	lastRun := filepath.Join(f.scratch, "last-run.json")
 	if f.rootless {
+		rootlessIdmap(plan.Idmap) // idmap_flags.go
 		if err := sandbox.ReexecRootless(f.scratch, f.json, f.junit, lastRun, f.reproDir); err != nil {
 			return 0, err
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/idmap"
 	"github.com/layercheck/layercheck/harness/sandbox"
 	"github.com/layercheck/layercheck/suites"
 )
@@ -143,6 +144,10 @@ func Repeat(n int) Option { return func(o *testOptions) { o.plan.Repeat = n } }
 // OnResult calls f with every result, the standing entries first, before
 // it is reported as its subtest (for a driver that keeps its own record).
 func OnResult(f func(harness.Result)) Option { return func(o *testOptions) { o.onResult = f } }
+
+// Idmap attaches layers through a mapping of owners, as --idmap does:
+// idmap.Parse("lowers") or a Spec of your own.
+func Idmap(spec idmap.Spec) Option { return func(o *testOptions) { o.plan.Idmap = &spec } }
 
 // WithPlan changes any other setting of the run's plan (a layout, a
 // dimension the options above do not name): f gets the plan as the

@@ -26,6 +26,11 @@ const (
 	rootlessEnv    = "LAYERCHECK_ROOTLESS_SCRATCH"
 )
 
+// RootlessIDs is how many ids the rootless namespace maps (0.. to
+// RootlessHostID..); a run with --idmap widens it to hold the mapping's
+// host ids (harness/idmap.Mapping.HostEnd).
+var RootlessIDs = 65536
+
 // InRootlessNamespace reports whether this process runs in the user
 // namespace that ReexecRootless made.
 func InRootlessNamespace() bool { return os.Getenv(rootlessEnv) != "" }
@@ -78,8 +83,8 @@ func ReexecRootless(scratchBase string, outputs ...string) error {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Cloneflags:                 syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS,
-		UidMappings:                []syscall.SysProcIDMap{{ContainerID: 0, HostID: RootlessHostID, Size: 65536}},
-		GidMappings:                []syscall.SysProcIDMap{{ContainerID: 0, HostID: RootlessHostID, Size: 65536}},
+		UidMappings:                []syscall.SysProcIDMap{{ContainerID: 0, HostID: RootlessHostID, Size: RootlessIDs}},
+		GidMappings:                []syscall.SysProcIDMap{{ContainerID: 0, HostID: RootlessHostID, Size: RootlessIDs}},
 		GidMappingsEnableSetgroups: true,
 		// Become the namespace's 0 (host RootlessHostID): the child's host
 		// uid 0 is not mapped in it.

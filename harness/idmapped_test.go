@@ -1,0 +1,92 @@
+package harness
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/idmap"
+	"github.com/layercheck/layercheck/harness/internal/mounts"
+	"github.com/layercheck/layercheck/harness/internal/testenv"
+	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/harness/snapshot"
+)
+
+// idmapConfig is testConfig with the base and the scratch in a mapped
+// view (the default mapping) of a fresh directory.
+func idmapConfig(t *testing.T, layers idmap.Layers, depth int) Config {
+	t.Helper()
+	o := requireOverlay(t)
+	ns, err := idmap.NewUserns(idmap.Default)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := idmap.NewView(ns, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := v.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	base := &scenario.Base{Name: "rootfs", Dir: filepath.Join(v.Mapped, "base"), Identities: []fsop.Identity{fsop.Root, {Name: "user", UID: 1000, GID: 1000}}}
+	testenv.Build(t, base.Dir, testenv.BaseOps...)
+	if err := os.Lchown(filepath.Join(base.Dir, "home/a"), 1000, 1000); err != nil {
+		t.Fatal(err)
+	}
+	if err := base.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	scratch := filepath.Join(v.Mapped, "scratch")
+	os.Mkdir(scratch, 0o755)
+	return Config{Backend: o, Depth: depth, Scratch: scratch, Bases: map[string]*scenario.Base{"rootfs": base},
+		Idmap: v, IdmapLayers: layers}
+}
+
+var idmapChown = scenario.Scenario{Name: "idmap-chown", Suite: "t", Steps: []scenario.Step{
+	scenario.AtLayer(1, fsop.Chown{Path: "etc/passwd", UID: 1000, GID: 1000}),
+	scenario.Runtime(fsop.Chown{Path: "etc/shadow", UID: 2000, GID: 2000}, fsop.WriteFile{Path: "home/new", Data: "n", Mode: 0o644}),
+}}
+
+// TestIdmapRunPasses: kernel overlay with idmapped layers shows what a
+// plain directory shows through the same mapping, for each selection, and
+// leaves nothing mounted.
+func TestIdmapRunPasses(t *testing.T) {
+	for _, layers := range []idmap.Layers{idmap.Lowers, idmap.All} {
+		cfg := idmapConfig(t, layers, 3)
+		res := RunScenario(context.Background(), cfg, idmapChown)
+		if res.Verdict != Pass {
+			t.Errorf("--idmap %s: verdict %s (%s): %v", layers, res.Verdict, res.Reason, res.Findings)
+		}
+		if left, _ := mounts.Beneath(cfg.Idmap.Raw); len(left) > 1 {
+			t.Errorf("--idmap %s: left mounted: %v", layers, left)
+		}
+	}
+}
+
+// TestIdmapCheckCanFail: the same stack mounted without the mapping, or a
+// reference made from the raw (host-id) base, gives owner findings: the
+// mapping is what makes the run pass.
+func TestIdmapCheckCanFail(t *testing.T) {
+	for name, breakIt := range map[string]func(*Config){
+		"layers without the mapping":    func(c *Config) { c.idmapUnmapped = true },
+		"reference without the mapping": func(c *Config) { c.idmapRawReference, c.FullReference = true, true },
+	} {
+		cfg := idmapConfig(t, idmap.All, 3)
+		breakIt(&cfg)
+		cfg.NoCommitCheck = true // to the end: the commit check reads the upper the mapping wrote
+		res := RunScenario(context.Background(), cfg, idmapChown)
+		owner := 0
+		for _, f := range res.Findings {
+			if f.Kind == snapshot.KindOwner {
+				owner++
+			}
+		}
+		if res.Verdict != Fail || owner == 0 {
+			t.Errorf("%s: verdict %s (%s) with %d owner findings, want fail with owners: %v", name, res.Verdict, res.Reason, owner, res.Findings)
+		}
+	}
+}
