@@ -6,8 +6,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/layercheck/layercheck/frontend/spec"
 	"github.com/layercheck/layercheck/suites/idmap"
-	"github.com/layercheck/layercheck/suites/spec"
 )
 
 func TestMain(m *testing.M) { spec.Main(m) }
