@@ -103,7 +103,7 @@ func cmdMatrix(args []string) (int, error) {
 		}
 		start := time.Now()
 		sess, err := harness.OpenSession(ctx, harness.SessionOptions{
-			Backend: t.Backend, Depth: *depth, ScratchBase: *scratch, Timeout: *timeout, Bases: fixtures.Bases(""), Layout: t.Layout,
+			Backend: t.Backend, Depth: *depth, ScratchBase: *scratch, Timeout: *timeout, Bases: fixtures.BasesFor("", layout.MaxName(t.Layout)), Layout: t.Layout,
 		})
 		if err != nil {
 			t.Err = err.Error()

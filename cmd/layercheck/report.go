@@ -58,6 +58,9 @@ type target struct {
 	Build    string `json:"build"`            // how layers were built: mount, extract, extract-xattr
 	Format   string `json:"format,omitempty"` // the on-disk format extract wrote
 	Layout   string `json:"layout"`           // the storage layout: samefs, perlayer, ext4, squashfs, nested...
+	// Omitted lists the fixtures' entries the layout could not hold and
+	// its bases left out (fixtures.BasesFor), with the reason.
+	Omitted string `json:"omitted,omitempty"`
 }
 
 type summary struct {
@@ -97,6 +100,7 @@ func newReport(sess *harness.Session, b backend.Backend, f *runFlags, results []
 	if sess.Config.Format != nil {
 		r.Target.Format = sess.Config.Format.Name()
 	}
+	r.Target.Omitted = omittedNotes(sess.Config.Bases) // omitted.go
 	if f.shardSpec.N > 1 {
 		r.Shard = &shardInfo{Index: f.shardSpec.K, Count: f.shardSpec.N, Selected: f.selected}
 	}
@@ -171,6 +175,12 @@ func (r *report) print(w io.Writer, verbose bool) {
 	fmt.Fprintf(w, "layercheck: %s (options %q) on %s, kernel %s, depth %d", t.Backend, t.Options, t.FS, t.Kernel, t.Depth)
 	if t.Format != "" {
 		fmt.Fprintf(w, ", layers by %s: %s", t.Build, t.Format)
+	}
+	if t.Layout != "" && t.Layout != "samefs" {
+		fmt.Fprintf(w, ", layout %s", t.Layout)
+	}
+	if t.Omitted != "" {
+		fmt.Fprintf(w, "; %s", t.Omitted)
 	}
 	if t.Rootless {
 		fmt.Fprintf(w, ", rootless (user namespace; its root is host uid %d)", sandbox.RootlessHostID)

@@ -15,6 +15,7 @@ import (
 	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/backend/registry"
+	"github.com/layercheck/layercheck/harness/layout"
 	"github.com/layercheck/layercheck/harness/sandbox"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/suites"
@@ -240,7 +241,7 @@ func cmdRun(args []string) (int, error) {
 	start := time.Now()
 	sess, err := harness.OpenSession(ctx, harness.SessionOptions{
 		Backend: backend, Depth: f.depth, ScratchBase: f.scratch, OnDisk: f.onDisk, Keep: f.keep,
-		Timeout: f.timeout, Bases: fixtures.Bases(f.base), Layout: lay,
+		Timeout: f.timeout, Bases: fixtures.BasesFor(f.base, layout.MaxName(lay)), Layout: lay,
 	})
 	if err != nil {
 		return 0, err
