@@ -73,6 +73,9 @@ func (r *scenarioRun) mountWith(b backend.Backend, spec backend.MountSpec) error
 	if r.mounted != nil {
 		return errors.New("harness: mount while mounted")
 	}
+	if spec.Data = r.dataLayers(); len(spec.Data) > 0 && b.Name() != "overlay" { // layouts.go
+		return &skipError{why: fmt.Sprintf("layout %s: backend %s takes no data-only layers", r.cfg.Layout, b.Name())}
+	}
 	m, err := b.Mount(r.ctx, spec)
 	if err != nil {
 		return err

@@ -25,6 +25,9 @@ func (s *Session) openLayout(o SessionOptions, basesDir string) (string, error) 
 	if o.Keep {
 		return "", &UsageError{Setting: "layout", Msg: fmt.Sprintf("%s mounts filesystems that the run takes down at its end: keeping the scenarios' trees works with samefs only", o.Layout)}
 	}
+	if err := dataOnlyOptions(o); err != nil { // layout_dataonly.go
+		return "", err
+	}
 	if why := layout.Available(o.Layout); why != "" {
 		return "", &EnvError{Msg: fmt.Sprintf("layout %s cannot run on this machine: %s", o.Layout, why)}
 	}

@@ -33,7 +33,7 @@ func erofsLongName(dir string) error {
 // where layers are packed by mkfs.erofs, NAME_MAX elsewhere. The session's
 // fixtures leave longer names out (fixtures.BasesFor).
 func MaxName(n Name) int {
-	if n == EROFS {
+	if n == EROFS || n == Composefs {
 		return erofsMaxName
 	}
 	return 255
