@@ -81,7 +81,7 @@ func (r *scenarioRun) mountWith(b backend.Backend, spec backend.MountSpec) error
 		return err
 	}
 	r.mounted = m
-	r.stack = append([]string{spec.Upper}, spec.Lowers...)
+	r.stack = append(append([]string{spec.Upper}, spec.Lowers...), spec.Data...) // data-only layers last, as the mount has them
 	r.layout.filesystems = countFilesystems(r.stack) // inodes.go
 	return r.setAtimePolicy(spec.Target)             // times.go
 }

@@ -104,7 +104,7 @@ func showsLowerCopy(ev *backend.Evidence, paths []string, offset, n int, data st
 	}
 	for _, p := range paths {
 		for _, lower := range ev.Stack[1:] {
-			b, err := os.ReadFile(filepath.Join(lower, fsop.CleanRel(p)))
+			b, err := layerData(ev.Stack[1:], filepath.Join(lower, fsop.CleanRel(p)))
 			if err != nil || offset > len(b) {
 				continue
 			}
@@ -160,4 +160,22 @@ func matchExecNoETXTBSY(f snapshot.Finding, ev *backend.Evidence) bool {
 		}
 	}
 	return false
+}
+
+// layerData is the data of the layer file at p as overlayfs reads it: a
+// metacopy with an absolute redirect takes its data from the layer below
+// that holds the redirect's path (a data-only layer: overlayfs.rst,
+// "Data-only lower layers"), anything else is its own data.
+func layerData(stack []string, p string) ([]byte, error) {
+	buf := make([]byte, 4096)
+	if _, err := unix.Lgetxattr(p, "trusted.overlay.metacopy", nil); err == nil {
+		if n, err := unix.Lgetxattr(p, "trusted.overlay.redirect", buf); err == nil && n > 0 && buf[0] == '/' {
+			for _, l := range stack {
+				if b, err := os.ReadFile(filepath.Join(l, string(buf[:n]))); err == nil {
+					return b, nil
+				}
+			}
+		}
+	}
+	return os.ReadFile(p)
 }
