@@ -85,6 +85,12 @@ func (r *scenarioRun) unbindScenarioDir() error {
 // markTimes takes the ctime boundary just before the runtime mount.
 func (r *scenarioRun) markTimes() (err error) {
 	if r.timesCompared() {
+		// Seal the layers first (layouts.go; cached): sealing writes
+		// (the data-only layouts' metadata trees get new ctimes), and
+		// that is the layout's doing, not a change the mount made.
+		if _, err := r.lowers(r.layers); err != nil {
+			return err
+		}
 		r.times.policy, err = snapshot.CtimeBoundary(r.dir)
 		r.times.policy.NoSymlinkAtime = r.s.Times == scenario.TimesStrictatime
 	}

@@ -126,13 +126,18 @@ func Split(dir, meta, objs string) error {
 		return err
 	}
 	done := map[uint64]bool{}
-	return filepath.WalkDir(meta, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
+	dirTimes := map[string][]unix.Timespec{} // as CopyTree set them: reading a directory moves its atime
+	err := filepath.WalkDir(meta, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || (!d.Type().IsRegular() && !d.IsDir()) {
 			return err
 		}
 		var st unix.Stat_t
 		if err := unix.Lstat(p, &st); err != nil {
 			return err
+		}
+		if d.IsDir() { // called before WalkDir reads it
+			dirTimes[p] = []unix.Timespec{st.Atim, st.Mtim}
+			return nil
 		}
 		if done[st.Ino] {
 			return nil
@@ -143,6 +148,10 @@ func Split(dir, meta, objs string) error {
 		}
 		return toMetacopy(p, &st, objs)
 	})
+	for p, ts := range dirTimes {
+		err = errors.Join(err, unix.UtimesNanoAt(unix.AT_FDCWD, p, ts, unix.AT_SYMLINK_NOFOLLOW))
+	}
+	return err
 }
 
 // toMetacopy stores p's content as an object and makes p an empty file of
