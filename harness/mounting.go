@@ -82,8 +82,8 @@ func (r *scenarioRun) mountWith(b backend.Backend, spec backend.MountSpec) error
 	}
 	r.mounted = m
 	r.stack = append(append([]string{spec.Upper}, spec.Lowers...), spec.Data...) // data-only layers last, as the mount has them
-	r.layout.filesystems = countFilesystems(r.stack) // inodes.go
-	return r.setAtimePolicy(spec.Target)             // times.go
+	r.layout.filesystems = countFilesystems(r.stack)                             // inodes.go
+	return r.setAtimePolicy(spec.Target)                                         // times.go
 }
 
 func (r *scenarioRun) unmount() error {
