@@ -5,6 +5,7 @@ import (
 
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/internal/mounts"
+	"github.com/layercheck/layercheck/harness/layout"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/snapshot"
 	"golang.org/x/sys/unix"
@@ -36,6 +37,9 @@ func (r *scenarioRun) timesCompared() bool { return r.s.Times != "" }
 func (cfg Config) timesSkip(s scenario.Scenario) string {
 	if s.Times != "" && cfg.Extracting() {
 		return "the extract builder writes no timestamps: times compare only with layers built through mounts"
+	}
+	if why := layout.ImageTimes(cfg.Layout); s.Times != "" && why != "" {
+		return "layout " + string(cfg.Layout) + ": " + why
 	}
 	return ""
 }
