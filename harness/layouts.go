@@ -196,3 +196,13 @@ func sameOutcome(op fsop.Op, ref, merged fsop.Outcome) bool {
 	either := map[fsop.Outcome]bool{"EEXIST": true, "ENOTEMPTY": true}
 	return either[ref] && either[merged]
 }
+
+// dataLayers is the data-only layers of the layers sealed so far (the
+// composefs and dataonly layouts, layout.DataDirs): every mount of the
+// scenario gets them, below its lowers.
+func (r *scenarioRun) dataLayers() []string {
+	if !r.usesStorage() || r.dir == "" {
+		return nil
+	}
+	return r.cfg.Storage.DataDirs(r.dir)
+}

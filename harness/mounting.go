@@ -73,6 +73,9 @@ func (r *scenarioRun) mountWith(b backend.Backend, spec backend.MountSpec) error
 	if r.mounted != nil {
 		return errors.New("harness: mount while mounted")
 	}
+	if spec.Data = r.dataLayers(); len(spec.Data) > 0 && b.Name() != "overlay" { // layouts.go
+		return &skipError{why: fmt.Sprintf("layout %s: backend %s takes no data-only layers", r.cfg.Layout, b.Name())}
+	}
 	attached, release, err := r.cfg.idmapStack(spec) // idmapped.go
 	if err != nil {
 		return err
@@ -82,9 +85,9 @@ func (r *scenarioRun) mountWith(b backend.Backend, spec backend.MountSpec) error
 		return errors.Join(err, release())
 	}
 	r.mounted = withRelease(m, release)
-	r.stack = append([]string{spec.Upper}, spec.Lowers...)
-	r.layout.filesystems = countFilesystems(r.stack) // inodes.go
-	return r.setAtimePolicy(spec.Target)             // times.go
+	r.stack = append(append([]string{spec.Upper}, spec.Lowers...), spec.Data...) // data-only layers last, as the mount has them
+	r.layout.filesystems = countFilesystems(r.stack)                             // inodes.go
+	return r.setAtimePolicy(spec.Target)                                         // times.go
 }
 
 func (r *scenarioRun) unmount() error {

@@ -81,5 +81,5 @@ func checkLayout(p Plan) error {
 	if p.Keep {
 		return &UsageError{Setting: "layout", Msg: fmt.Sprintf("%s mounts filesystems that the run takes down at its end: keeping the scenarios' trees works with samefs only", p.Layout)}
 	}
-	return nil
+	return dataOnlyOptions(p) // layout_dataonly.go
 }

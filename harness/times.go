@@ -6,6 +6,7 @@ import (
 
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/internal/mounts"
+	"github.com/layercheck/layercheck/harness/layout"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/snapshot"
 	"golang.org/x/sys/unix"
@@ -39,6 +40,9 @@ func (r *scenarioRun) timesCompared() bool { return r.s.Times != "" }
 func (cfg Config) timesSkip(s scenario.Scenario) string {
 	if s.Times != "" && cfg.Extracting() {
 		return "the extract builder writes no timestamps: times compare only with layers built through mounts"
+	}
+	if why := layout.ImageTimes(cfg.Layout); s.Times != "" && why != "" {
+		return "layout " + string(cfg.Layout) + ": " + why
 	}
 	return ""
 }
@@ -91,6 +95,12 @@ func (r *scenarioRun) unbindScenarioDir() error {
 // markTimes takes the ctime boundary just before the runtime mount.
 func (r *scenarioRun) markTimes() (err error) {
 	if r.timesCompared() {
+		// Seal the layers first (layouts.go; cached): sealing writes
+		// (the data-only layouts' metadata trees get new ctimes), and
+		// that is the layout's doing, not a change the mount made.
+		if _, err := r.lowers(r.layers); err != nil {
+			return err
+		}
 		r.times.policy, err = snapshot.CtimeBoundary(r.dir)
 		r.times.policy.NoSymlinkAtime = r.s.Times == scenario.TimesStrictatime
 	}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"strings"
 
+	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/backend/registry"
 	"github.com/layercheck/layercheck/harness/layout"
@@ -59,9 +60,11 @@ func (d *dimFlags) fromDims(r dims) {
 	d.commit = commitFlags{check: !r.NoCommit, buildWith: r.BuildWith}
 }
 
-// fill sets the plan's layout, build mode and commit check from d; the
-// plan checks them with the rest (harness.Plan.Check).
-func (d *dimFlags) fill(p *harness.Plan) error {
+// fill sets the plan's layout, build mode and commit check from d, and its
+// base trees: the fixtures laid over base ("" for none), less what the
+// layout cannot hold (fixtures.BasesFor); the plan checks them with the
+// rest (harness.Plan.Check).
+func (d *dimFlags) fill(p *harness.Plan, base string) error {
 	var err error
 	if d.buildBe != "" {
 		if p.BuildFrom, err = registry.NewBackend(d.buildBe, ""); err != nil {
@@ -74,6 +77,7 @@ func (d *dimFlags) fill(p *harness.Plan) error {
 	if p.Layout, err = parseLayout(d.layout, "--layout"); err != nil {
 		return err
 	}
+	p.Bases = fixtures.BasesFor(base, layout.MaxName(p.Layout))
 	p.Build = harness.BuildMode(d.build)
 	p.NoCommitCheck, p.CommitDir = !d.commit.check, d.commit.dir
 	return nil

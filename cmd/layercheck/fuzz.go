@@ -85,8 +85,8 @@ func cmdFuzz(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	p := harness.Plan{Backend: be, Depth: *depth, ScratchBase: *scratch, Bases: fixtures.Bases(""), Workers: *jobs, FullCompare: *fullCompare}
-	if err := df.fill(&p); err != nil {
+	p := harness.Plan{Backend: be, Depth: *depth, ScratchBase: *scratch, Workers: *jobs, FullCompare: *fullCompare}
+	if err := df.fill(&p, ""); err != nil {
 		return 0, err
 	}
 	if p.Idmap, err = bf.idmapSpec(); err != nil {

@@ -153,7 +153,7 @@ func (m *matrixFlags) plan() ([]*matrixTarget, []scenario.Scenario, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	each := harness.Plan{Depth: m.run.depth, ScratchBase: m.scratch, Timeout: timeout, Bases: fixtures.Bases(""), Workers: m.jobs, Gate: m.run.gate,
+	each := harness.Plan{Depth: m.run.depth, ScratchBase: m.scratch, Timeout: timeout, Workers: m.jobs, Gate: m.run.gate,
 		Idmap: idmapSpec}
 	if err := planTargets(targets, each); err != nil {
 		return nil, nil, err
@@ -168,6 +168,7 @@ func planTargets(targets []*matrixTarget, each harness.Plan) error {
 	for _, t := range targets {
 		p := each
 		p.Backend, p.BuildWith, p.Layout = t.Backend, t.BuildWith, t.Layout
+		p.Bases = fixtures.BasesFor("", layout.MaxName(t.Layout)) // less what the layout cannot hold
 		var err error
 		if t.Plan, err = p.Check(); err != nil {
 			return fmt.Errorf("--backends %s: %w", t.Label, err)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 
-	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/sandbox"
@@ -44,8 +43,8 @@ func cmdReplay(args []string) (int, error) {
 	}
 	var df dimFlags // the layout, build mode and commit check the file records (dim_flags.go)
 	df.fromDims(sf.dims)
-	p := harness.Plan{Backend: backend, Depth: sf.Depth, ScratchBase: *scratch, Bases: fixtures.Bases(""), Workers: 1}
-	if err := df.fill(&p); err != nil {
+	p := harness.Plan{Backend: backend, Depth: sf.Depth, ScratchBase: *scratch, Workers: 1}
+	if err := df.fill(&p, ""); err != nil {
 		return 0, err
 	}
 	if p.Idmap, err = bf.idmapSpec(); err != nil {

@@ -65,6 +65,9 @@ type target struct {
 	// KernelMissing lists the kernel features newer than 5.15 the probes
 	// found missing, with the fallback used (kernel.go).
 	KernelMissing []kernelFeature `json:"kernel_missing"`
+	// Omitted lists the fixtures' entries the layout could not hold and
+	// its bases left out (fixtures.BasesFor), with the reason.
+	Omitted string `json:"omitted,omitempty"`
 }
 
 type summary struct {
@@ -105,6 +108,7 @@ func newReport(sess *harness.Session, b backend.Backend, f *runFlags, results []
 	if sess.Config().Format != nil {
 		r.Target.Format = sess.Config().Format.Name()
 	}
+	r.Target.Omitted = omittedNotes(sess.Config().Bases) // omitted.go
 	if f.shardSpec.N > 1 {
 		r.Shard = &shardInfo{Index: f.shardSpec.K, Count: f.shardSpec.N, Selected: f.selected}
 	}
@@ -179,6 +183,12 @@ func (r *report) print(w io.Writer, verbose bool) {
 	fmt.Fprintf(w, "layercheck: %s (options %q) on %s, kernel %s, depth %d", t.Backend, t.Options, t.FS, t.Kernel, t.Depth)
 	if t.Format != "" {
 		fmt.Fprintf(w, ", layers by %s: %s", t.Build, t.Format)
+	}
+	if t.Layout != "" && t.Layout != "samefs" {
+		fmt.Fprintf(w, ", layout %s", t.Layout)
+	}
+	if t.Omitted != "" {
+		fmt.Fprintf(w, "; %s", t.Omitted)
 	}
 	if t.Rootless {
 		fmt.Fprintf(w, ", rootless (user namespace; its root is host uid %d)", sandbox.RootlessHostID)

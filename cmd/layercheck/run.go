@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/layercheck/layercheck/fixtures"
 	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/sandbox"
 	"github.com/layercheck/layercheck/harness/scenario"
@@ -142,11 +141,11 @@ func (f *runFlags) plan() (harness.Plan, error) {
 		timeout = harness.NoTimeout // --timeout 0: no limit
 	}
 	p := harness.Plan{
-		Backend: be, Depth: f.depth, Bases: fixtures.Bases(f.base),
+		Backend: be, Depth: f.depth,
 		ScratchBase: f.scratch, OnDisk: f.onDisk, Keep: f.keep, Timeout: timeout,
 		FullReference: f.fullRef, FullCompare: f.fullCompare, Repeat: f.repeat, Workers: f.jobs, Gate: f.gate, OnStart: traceStart(),
 	}
-	if err := f.dimFlags.fill(&p); err != nil {
+	if err := f.dimFlags.fill(&p, f.base); err != nil {
 		return harness.Plan{}, err
 	}
 	if p.Idmap, err = f.idmapSpec(); err != nil {

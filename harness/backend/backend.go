@@ -11,6 +11,11 @@ type MountSpec struct {
 	Upper  string   // the writable layer
 	Work   string   // a scratch directory on Upper's filesystem (empty if the backend needs none)
 	Target string   // an existing, empty directory
+	// Data are data-only lower layers (overlayfs.rst, "Data-only lower
+	// layers"), below every lower: only the kernel overlay backend takes
+	// them ("datadir+"); the harness skips other backends where a layout
+	// sets them.
+	Data []string
 }
 
 // Mount is a live mount made by a Backend.

@@ -32,6 +32,10 @@ func Available(n Name) string {
 		return needAll(needFS("erofs"), needProg("mkfs.erofs"), needLoop())
 	case n == NFS:
 		return needAll(needFS("tmpfs"), nfsMissing())
+	case n == Composefs:
+		return needAll(needFS("erofs"), needProg("mkfs.erofs"), needLoop(), dataOnlyMissing())
+	case n == DataOnly:
+		return needAll(needFS("tmpfs"), dataOnlyMissing())
 	}
 	return needFS("tmpfs")
 }

@@ -28,3 +28,13 @@ func erofsLongName(dir string) error {
 	}
 	return nil
 }
+
+// MaxName is the longest file name (bytes) the layout's layers hold: 254
+// where layers are packed by mkfs.erofs, NAME_MAX elsewhere. The session's
+// fixtures leave longer names out (fixtures.BasesFor).
+func MaxName(n Name) int {
+	if n == EROFS || n == Composefs {
+		return erofsMaxName
+	}
+	return 255
+}

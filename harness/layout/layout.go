@@ -110,7 +110,7 @@ const (
 	Nested   Name = "nested"
 )
 
-var names = []Name{SameFS, PerLayer, Ext4, XFS, Btrfs, Squashfs, EROFS, NFS, Nested}
+var names = []Name{SameFS, PerLayer, Ext4, XFS, Btrfs, Squashfs, EROFS, NFS, Nested, DataOnly, Composefs}
 
 // ErrUnsupported marks a layer that this layout cannot represent (such as
 // a POSIX ACL in a squashfs image): the engine skips the scenario.
@@ -142,7 +142,7 @@ func Parse(s string) (Name, error) {
 // run: an image (squashfs, erofs) or an export (nfs). Scenarios that change
 // a lower layer offline cannot run on it.
 func Sealed(n Name) bool {
-	return n == Squashfs || n == EROFS || n == NFS
+	return n == Squashfs || n == EROFS || n == NFS || dataOnly(n)
 }
 
 // imageFS reports whether the scratch itself is a loop-mounted image.

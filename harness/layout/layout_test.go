@@ -139,7 +139,11 @@ func stackScenario(t *testing.T, s *Storage) {
 	}
 	merged := filepath.Join(sc, "merged")
 	check(t, os.Mkdir(merged, 0o755))
-	opts := "lowerdir=" + lowers[0] + ":" + lowers[1] + ",upperdir=" + upper + ",workdir=" + work
+	opts := "lowerdir=" + lowers[0] + ":" + lowers[1]
+	if data := s.DataDirs(sc); len(data) > 0 { // composefs, dataonly
+		opts += "::" + strings.Join(data, "::") + ",metacopy=on,redirect_dir=on"
+	}
+	opts += ",upperdir=" + upper + ",workdir=" + work
 	check(t, unix.Mount("overlay", merged, "overlay", 0, opts))
 	func() {
 		defer func() { check(t, unix.Unmount(merged, 0)) }()
@@ -258,7 +262,7 @@ func checkOwnDevices(t *testing.T, scratch, top, bottom, upper, work string) {
 func releaseScenario(t *testing.T, s *Storage, sc string) {
 	before, err := MountsBeneath(sc)
 	check(t, err)
-	want := map[Name]int{PerLayer: 3, Squashfs: 2, EROFS: 2, NFS: 2}[s.Name()]
+	want := map[Name]int{PerLayer: 3, Squashfs: 2, EROFS: 2, NFS: 2, Composefs: 2}[s.Name()]
 	if len(before) != want {
 		t.Errorf("mounted beneath the scenario before Release: %v, want %d", before, want)
 	}

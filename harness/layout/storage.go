@@ -24,6 +24,7 @@ type Storage struct {
 	done   []undo         // NewLayerDir, NewUpper, Seal: oldest first
 	base   []func() error // Scratch and the NFS server: undone last
 	closed bool
+	data   map[string]string // a sealed layer dir -> its data-only layer (composefs.go)
 
 	nfsMu sync.Mutex
 	nfs   *nfsServer
@@ -231,6 +232,8 @@ func (s *Storage) Seal(dir string) (lower string, err error) {
 	switch s.name {
 	case Squashfs, EROFS:
 		return s.sealImage(dir)
+	case Composefs, DataOnly:
+		return s.sealDataOnly(dir) // composefs.go
 	case NFS:
 		return s.sealNFS(dir)
 	}

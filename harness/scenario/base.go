@@ -19,8 +19,12 @@ type Base struct {
 	// and every path of the fixture.
 	Clashes      map[string]string
 	FixturePaths map[string]bool
-	snap         *snapshot.Snapshot
-	probed       probedSnapshot // probed.go
+	// Omitted are the fixture's paths that the layout could not hold and
+	// the base left out (fixtures.BasesFor), each with the reason: the
+	// scenarios naming one skip, the run's target line lists them.
+	Omitted map[string]string
+	snap    *snapshot.Snapshot
+	probed  probedSnapshot // probed.go
 }
 
 // Sealed is the base as Seal recorded it (nil before Seal).

@@ -147,6 +147,11 @@ func (o *Overlay) Mount(ctx context.Context, spec backend.MountSpec) (backend.Mo
 			return nil, fail("lowerdir+ "+l, err)
 		}
 	}
+	for _, d := range spec.Data { // data-only layers: below every lower
+		if err := unix.FsconfigSetString(fsfd, "datadir+", d); err != nil {
+			return nil, fail("datadir+ "+d, err)
+		}
+	}
 	if err := unix.FsconfigSetString(fsfd, "upperdir", spec.Upper); err != nil {
 		return nil, fail("upperdir", err)
 	}

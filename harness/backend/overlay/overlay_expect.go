@@ -135,7 +135,7 @@ const (
 
 // KnownIssues implements KnownIssuer.
 func (o *Overlay) KnownIssues() []backend.KnownIssue {
-	return append(append(append(append(append(o.renameKnownIssues(), o.permKnownIssues()...), openFileKnownIssues()...), o.trustKnownIssues()...), idmapKnownIssues()...), []backend.KnownIssue{{
+	return append(append(append(append(append(append(o.renameKnownIssues(), o.permKnownIssues()...), openFileKnownIssues()...), o.trustKnownIssues()...), idmapKnownIssues()...), modernKnownIssues()...), []backend.KnownIssue{{
 		ID: KnownStaleNlink,
 		Summary: "when one name of a lower hardlink is deleted in a layer above (a whiteout), the other name still " +
 			"reports the lower inode's st_nlink, counting a name that no longer exists (seen on 6.18 with and " +

@@ -106,7 +106,7 @@ func showsLowerCopy(ev *backend.Evidence, paths []string, offset, n int, data st
 	}
 	for _, p := range paths {
 		for _, lower := range ev.Stack[1:] {
-			b, err := readRegular(filepath.Join(lower, fsop.CleanRel(p)))
+			b, err := layerData(ev.Stack[1:], filepath.Join(lower, fsop.CleanRel(p)))
 			if err != nil || offset > len(b) {
 				continue
 			}
@@ -181,4 +181,22 @@ func readRegular(name string) ([]byte, error) {
 	}
 	defer f.Close()
 	return io.ReadAll(f)
+}
+
+// layerData is the data of the layer file at p as overlayfs reads it: a
+// metacopy with an absolute redirect takes its data from the layer below
+// that holds the redirect's path (a data-only layer: overlayfs.rst,
+// "Data-only lower layers"), anything else is its own data.
+func layerData(stack []string, p string) ([]byte, error) {
+	buf := make([]byte, 4096)
+	if _, err := unix.Lgetxattr(p, "trusted.overlay.metacopy", nil); err == nil {
+		if n, err := unix.Lgetxattr(p, "trusted.overlay.redirect", buf); err == nil && n > 0 && buf[0] == '/' {
+			for _, l := range stack {
+				if b, err := readRegular(filepath.Join(l, string(buf[:n]))); err == nil {
+					return b, nil
+				}
+			}
+		}
+	}
+	return readRegular(p)
 }

@@ -1,0 +1,63 @@
+package overlay
+
+import (
+	"strings"
+
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/snapshot"
+	"golang.org/x/sys/unix"
+)
+
+// Known issues that the image layouts (erofs, composefs, squashfs) show:
+// seen here, documented nowhere. They stay failures (see KnownIssue).
+const (
+	KnownACLOnImageLower = "overlay/posix-acl-set-refused-over-image-lower"
+)
+
+// modernKnownIssues lists them.
+//
+// Minimal case (Linux 6.18, any options): a file of a lower layer that is
+// a read-only erofs image (mounted with its default "acl"), setfacl through
+// the merged view fails with EOPNOTSUPP, where the same file on a tmpfs
+// lower is copied up and takes the ACL (and chmod, chown, setfattr user.*
+// copy it up alike):
+//
+//	mkdir src; echo x > src/f; mkfs.erofs img src; mount -o loop,ro -t erofs img l
+//	mount -t overlay o -o lowerdir=l:l2,upperdir=u,workdir=w m
+//	setfacl -m u:1:r m/f      # Operation not supported; on a tmpfs lower: ok
+func modernKnownIssues() []backend.KnownIssue {
+	return []backend.KnownIssue{{
+		ID: KnownACLOnImageLower,
+		Summary: "setting or removing a POSIX ACL on a file whose lower is a read-only erofs or squashfs image fails " +
+			"with EOPNOTSUPP instead of copying the file up, so the ACL an image build or a container sets is lost " +
+			"(seen on 6.18; overlayfs.rst, \"Permission model\" says ACLs are copied up, nothing of refusing them)",
+		Match: matchACLOnImageLower,
+	}}
+}
+
+// matchACLOnImageLower: a system.posix_acl_* set or removal that gave
+// ENOTSUP through a mount with an erofs or squashfs lower, ok on the
+// reference.
+func matchACLOnImageLower(f snapshot.Finding, ev *backend.Evidence) bool {
+	if f.Kind != snapshot.KindErrno || !strings.HasPrefix(f.Merged, "ENOTSUP") || !strings.HasPrefix(f.Reference, "ok") {
+		return false
+	}
+	var name string
+	switch op := ev.Op.(type) {
+	case fsop.SetXattr:
+		name = op.Name
+	case fsop.RemoveXattr:
+		name = op.Name
+	}
+	if !strings.HasPrefix(name, "system.posix_acl_") || len(ev.Stack) < 2 {
+		return false
+	}
+	for _, l := range ev.Stack[1:] {
+		var st unix.Statfs_t
+		if unix.Statfs(l, &st) == nil && (st.Type == unix.EROFS_SUPER_MAGIC_V1 || st.Type == unix.SQUASHFS_MAGIC) {
+			return true
+		}
+	}
+	return false
+}

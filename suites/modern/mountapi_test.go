@@ -1,0 +1,150 @@
+package modern
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// A layer whose name holds ':', ',', '\' and a space, given by lowerdir+
+// (no escaping), mounts; the merged view shows its file; mountinfo shows
+// the colon escaped as \072.
+func TestLayerNamesThatNeedEscaping(t *testing.T) {
+	needRoot(t)
+	d := dirs(t, `odd: a,b\c d`, "lower2", "target")
+	write(t, filepath.Join(d[`odd: a,b\c d`], "f"), "odd\n", 0o644)
+	mfd := mustMount(t, str("lowerdir+", d[`odd: a,b\c d`]), str("lowerdir+", d["lower2"]))
+	if got, err := readAt(mfd, "f"); got != "odd\n" {
+		t.Fatalf("f through a layer named with : , \\ and space: %q %v", got, err)
+	}
+	if err := unix.MoveMount(mfd, "", unix.AT_FDCWD, d["target"], unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
+		t.Fatalf("attach: %v", err)
+	}
+	defer unix.Unmount(d["target"], unix.MNT_DETACH)
+	info, _ := os.ReadFile("/proc/self/mountinfo")
+	var line string
+	for _, l := range strings.Split(string(info), "\n") {
+		if strings.Contains(l, " "+d["target"]+" ") {
+			line = l
+		}
+	}
+	switch {
+	case strings.Contains(line, `odd\072\040a\054b\134c\040d`):
+	case strings.Contains(line, `lowerdir+=`+d["target"][:len(d["target"])-len("target")]+`odd:\040a\054b\134c\040d`):
+		// KnownColonUnescaped: the colon shows raw in a lowerdir+= entry
+		// (unambiguous there, one layer an entry), against the document.
+		t.Logf("known issue %s: mountinfo shows %q", KnownColonUnescaped, line)
+		if os.Getenv("LAYERCHECK_STRICT") != "" {
+			t.Errorf("mountinfo line %q: want the colon as \\072: %s", line, citeColons)
+		}
+	default:
+		t.Errorf("mountinfo line %q: want the layer's name with the colon as \\072 and , \\ space as octal: %s", line, citeColons)
+	}
+}
+
+// lowerdir= after lowerdir+ replaces the layers lowerdir+ added (params.c,
+// ovl_parse_param_lowerdir: "drop all existing lower layers"); lowerdir+
+// after lowerdir= is refused with EINVAL ("lowerdir+ and datadir+ cannot
+// follow lowerdir"). overlayfs.rst documents neither; the kernel's own
+// messages are the reference.
+func TestLowerdirResetsLowerdirPlus(t *testing.T) {
+	needRoot(t)
+	d := dirs(t, "a", "b", "upper", "work")
+	write(t, filepath.Join(d["a"], "from-a"), "a\n", 0o644)
+	write(t, filepath.Join(d["b"], "from-b"), "b\n", 0o644)
+	mfd := mustMount(t, str("lowerdir+", d["a"]), str("lowerdir", d["b"]), str("upperdir", d["upper"]), str("workdir", d["work"]))
+	names, _ := listAt(mfd, ".")
+	if contains(names, "from-a") || !contains(names, "from-b") {
+		t.Errorf("lowerdir+ a then lowerdir=b lists %v, want only b's file (lowerdir= sets the whole lower stack)", names)
+	}
+	_, err := detached(str("lowerdir", d["a"]), str("lowerdir+", d["b"]), str("upperdir", d["upper"]), str("workdir", d["work"]))
+	if errnoOf(err) != unix.EINVAL {
+		t.Errorf("lowerdir+ after lowerdir=: %v, want EINVAL", err)
+	}
+}
+
+// A regular layer after a data-only layer is refused.
+func TestRegularLayerAfterDataLayerRefused(t *testing.T) {
+	needRoot(t)
+	d := dirs(t, "a", "data", "b")
+	_, err := detached(str("lowerdir+", d["a"]), str("datadir+", d["data"]), str("lowerdir+", d["b"]))
+	if errnoOf(err) != unix.EINVAL {
+		t.Errorf("lowerdir+ after datadir+: %v, want EINVAL: %s", err, citeDataOrder)
+	}
+	_, err = detached(str("lowerdir", d["a"]+"::"+d["data"]+":"+d["b"]))
+	if errnoOf(err) != unix.EINVAL {
+		t.Errorf("lowerdir=a::data:b: %v, want EINVAL: %s", err, citeDataOrder)
+	}
+}
+
+// Layers by descriptor (6.13).
+func TestLayersByDescriptor(t *testing.T) {
+	needRoot(t)
+	d := dirs(t, "lower", "upper", "work")
+	write(t, filepath.Join(d["lower"], "f"), "by fd\n", 0o644)
+	open := func(p string) int {
+		fd, err := unix.Open(p, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { unix.Close(fd) })
+		return fd
+	}
+	mfd, err := detached(setting{key: "lowerdir+", fd: open(d["lower"])}, setting{key: "upperdir", fd: open(d["upper"])},
+		setting{key: "workdir", fd: open(d["work"])})
+	if errnoOf(err) == unix.EINVAL && strings.HasPrefix(err.Error(), "lowerdir+") {
+		t.Skipf("kernel %s refuses FSCONFIG_SET_FD for lowerdir+ (%v): %s", kernelRelease(), err, citeByFD)
+	}
+	if err != nil {
+		t.Fatalf("layers by descriptor: %v (%s)", err, citeByFD)
+	}
+	defer unix.Close(mfd)
+	if got, _ := readAt(mfd, "f"); got != "by fd\n" {
+		t.Errorf("f: %q", got)
+	}
+}
+
+// override_creds (6.15) is taken; the mount works.
+func TestOverrideCreds(t *testing.T) {
+	needRoot(t)
+	d := dirs(t, "lower", "upper", "work")
+	mfd, err := detached(str("lowerdir+", d["lower"]), str("upperdir", d["upper"]), str("workdir", d["work"]), flag("override_creds"))
+	if err != nil && strings.HasPrefix(err.Error(), "override_creds") {
+		t.Skipf("kernel %s has no override_creds (%v): %s", kernelRelease(), err, citeCreds)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(mfd)
+	fd, err := unix.Openat(mfd, "new", unix.O_CREAT|unix.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatalf("create through an override_creds mount: %v", err)
+	}
+	unix.Close(fd)
+}
+
+// Reconfiguring a mounted overlay's layers is refused.
+func TestReconfigureRefused(t *testing.T) {
+	needRoot(t)
+	d := dirs(t, "lower", "other", "upper", "work", "target")
+	mfd := mustMount(t, str("lowerdir+", d["lower"]), str("upperdir", d["upper"]), str("workdir", d["work"]))
+	if err := unix.MoveMount(mfd, "", unix.AT_FDCWD, d["target"], unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
+		t.Fatalf("attach: %v", err)
+	}
+	defer unix.Unmount(d["target"], unix.MNT_DETACH)
+	fsfd, err := unix.Fspick(unix.AT_FDCWD, d["target"], unix.FSPICK_CLOEXEC)
+	if err != nil {
+		t.Fatalf("fspick: %v", err)
+	}
+	defer unix.Close(fsfd)
+	err = unix.FsconfigSetString(fsfd, "lowerdir+", d["other"])
+	if err == nil {
+		err = unix.FsconfigReconfigure(fsfd)
+	}
+	if err == nil {
+		t.Errorf("adding a lower layer to a mounted overlay by reconfigure succeeded; overlayfs takes its layers at creation only")
+	}
+}
