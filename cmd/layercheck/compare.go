@@ -13,6 +13,7 @@ import (
 type comparison struct {
 	appeared, disappeared, changed []change
 	same                           int
+	verdicts                       []string // "NAME: pass -> skip: why", scenarios in both whose verdict differs
 }
 
 // change is one deviation that differs between the runs: its side in
@@ -44,7 +45,26 @@ func compareReports(a, b *report) comparison {
 			c.same++
 		}
 	}
+	c.verdicts = verdictChanges(a, b)
 	return c
+}
+
+// verdictChanges lists the scenarios that ran on both sides with another
+// verdict: a scenario that skips on one kernel (a feature it lacks) shows
+// here even when no deviation moved.
+func verdictChanges(a, b *report) []string {
+	before := map[string]harness.Result{}
+	for _, r := range a.Scenarios {
+		before[r.Name] = r
+	}
+	var out []string
+	for _, r := range b.Scenarios {
+		x, ok := before[r.Name]
+		if ok && x.Verdict != r.Verdict {
+			out = append(out, fmt.Sprintf("%s: %s -> %s", r.Name, stateOf(a, r.Name), stateOf(b, r.Name)))
+		}
+	}
+	return out
 }
 
 func deviationsBySig(r *report) map[string]*harness.Deviation {
@@ -119,6 +139,7 @@ func (c comparison) print(w io.Writer, a, b *report, na, nb string) {
 		fmt.Fprintf(w, "%s: %s: %s (options %q) on %s, kernel %s, depth %d, %d scenarios\n", s.side, s.file, t.Backend, t.Options, t.FS, t.Kernel, t.Depth, len(s.r.Scenarios))
 	}
 	fmt.Fprintf(w, "\n%d appeared, %d disappeared, %d changed, %d the same\n", len(c.appeared), len(c.disappeared), len(c.changed), c.same)
+	fmt.Fprintf(w, "%d scenarios with another verdict\n", len(c.verdicts))
 	section(w, "Appeared (in B only)", c.appeared, func(x change) string {
 		return fmt.Sprintf("in %d scenario(s); smallest %s (%d ops)%s; in A: %s", x.b.Scenarios, x.b.Smallest, x.b.Ops, reproOf(x.b), x.otherState)
 	})
@@ -128,6 +149,16 @@ func (c comparison) print(w io.Writer, a, b *report, na, nb string) {
 	section(w, "Changed (in both)", c.changed, func(x change) string {
 		return fmt.Sprintf("scenarios %d -> %d; smallest %s -> %s%s", x.a.Scenarios, x.b.Scenarios, x.a.Smallest, x.b.Smallest, reproOf(x.b))
 	})
+	if len(c.verdicts) > 0 {
+		fmt.Fprintf(w, "\nAnother verdict (A -> B):\n")
+		for i, v := range c.verdicts {
+			if i == 30 {
+				fmt.Fprintf(w, "  and %d more (the JSON files hold them all)\n", len(c.verdicts)-i)
+				break
+			}
+			fmt.Fprintf(w, "  %s\n", v)
+		}
+	}
 }
 
 func section(w io.Writer, title string, cs []change, detail func(change) string) {

@@ -59,7 +59,7 @@ func TestCompareKernels(t *testing.T) {
 	if len(c.appeared) != 1 || len(c.disappeared) != 1 || len(c.changed) != 2 || c.same != 1 {
 		t.Fatalf("appeared %d, disappeared %d, changed %d, same %d; want 1, 1, 2, 1\n%s", len(c.appeared), len(c.disappeared), len(c.changed), c.same, out.String())
 	}
-	for _, want := range []string{"kernel 6.1.0", "kernel 6.18.0", "in B: pass", "scenarios 1 -> 2", "smallest s/mode -> s/new", "smallest s/owner (0 ops); in A: not run"} {
+	for _, want := range []string{"kernel 6.1.0", "kernel 6.18.0", "in B: pass", "scenarios 1 -> 2", "smallest s/mode -> s/new", "smallest s/owner (0 ops); in A: not run", "s/mode: fail -> skip: needs fchmodat2", "s/other: pass -> fail"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

@@ -75,6 +75,7 @@ func (m *Machine) Run(ctx context.Context) (*Outcome, error) {
 		return nil, err
 	}
 	if ctx.Err() != nil {
+		_, _ = m.keepConsole(q.console, false) // --console still gets what was said
 		return nil, ctx.Err()
 	}
 	res, ok, err := readOut(outDisk)
