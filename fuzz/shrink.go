@@ -79,12 +79,7 @@ func Shrink(c Candidate, fails func(Candidate) bool, budget int) (Candidate, int
 				}
 			}
 		}
-		// Fewer checks (shrink_checks.go).
-		for _, next := range lighter(c) {
-			if try(next) {
-				progress = true
-			}
-		}
+		progress = lighten(func() Candidate { return c }, try) || progress // fewer checks (shrink_checks.go)
 		// Simpler ops.
 		for i := range c.Scenario.Steps {
 			for j := range c.Scenario.Steps[i].Ops {

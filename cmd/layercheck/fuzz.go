@@ -254,23 +254,7 @@ func printFuzz(w io.Writer, rep *fuzz.Report, outcomes fuzzOutcomes, jobs int) {
 			fmt.Fprintf(w, "    %s/scenario.json, %s/repro.sh (reproduces with sh: %s)\n", oc.Dir, oc.Dir, oc.Reproduces)
 		}
 	}
-	kinds, places, types := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	for k := range rep.Coverage {
-		if !isOpCell(k) {
-			continue
-		}
-		var kind, place, typ string
-		fmt.Sscanf(strings.NewReplacer(" @ ", " ", " on ", " ").Replace(k), "%s %s %s", &kind, &place, &typ)
-		kinds[kind], places[place], types[typ] = true, true, true
-	}
-	cells := 0
-	for k := range rep.Coverage {
-		if isOpCell(k) {
-			cells++
-		}
-	}
-	fmt.Fprintf(w, "Coverage: %d cells of op kind x place x type hit (%d op kinds, places %s, types %s)\n",
-		cells, len(kinds), keys(places), keys(types))
+	printOpCoverage(w, rep)   // fuzz_coverage.go
 	printFuzzCoverage(w, rep) // fuzz_coverage.go
 }
 

@@ -47,3 +47,20 @@ func printFuzzCoverage(w io.Writer, rep *fuzz.Report) {
 		fmt.Fprintf(w, "  cannot on this configuration: %s\n", c)
 	}
 }
+
+// printOpCoverage prints the op cells hit: op kind x place x type.
+func printOpCoverage(w io.Writer, rep *fuzz.Report) {
+	kinds, places, types := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	cells := 0
+	for k := range rep.Coverage {
+		if !isOpCell(k) {
+			continue
+		}
+		cells++
+		var kind, place, typ string
+		fmt.Sscanf(strings.NewReplacer(" @ ", " ", " on ", " ").Replace(k), "%s %s %s", &kind, &place, &typ)
+		kinds[kind], places[place], types[typ] = true, true, true
+	}
+	fmt.Fprintf(w, "Coverage: %d cells of op kind x place x type hit (%d op kinds, places %s, types %s)\n",
+		cells, len(kinds), keys(places), keys(types))
+}
