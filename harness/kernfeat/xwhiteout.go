@@ -16,7 +16,8 @@ import (
 // one "lowerdir" string suits old and new parsers alike. A stack the probe
 // cannot build or mount counts as missing: layers in this format on a
 // kernel that may not read them would give false findings. (Debian's 6.1
-// refuses the probe's mount with EINVAL.)
+// refuses the probe's mount with EINVAL, logging "failed to clone
+// lowerpath": the probe runs only on demand, for extract-xattr.)
 func hasXattrWhiteouts() bool { return xwhiteoutHides(true) }
 
 // xwhiteoutHides builds the probe's stack (with the whiteout's own xattr
