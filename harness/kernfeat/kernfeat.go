@@ -31,6 +31,10 @@ type Feature struct {
 	// Fallback is what the harness does without it; "" when nothing
 	// replaces it and what needs it skips.
 	Fallback string
+	// OnDemand features are probed only when something asks for them
+	// (their probe costs a mount, and on some kernels a kernel log line),
+	// and MissingFeatures lists them only once probed or pretended.
+	OnDemand bool
 	present  func() bool
 }
 
@@ -51,7 +55,7 @@ var Features = []Feature{
 		Fallback: "the run's scratch on a loop-mounted ext4 image instead of a tmpfs",
 		present:  hasTmpfsUserXattr},
 	{Name: XattrWhiteouts, Since: "6.7", What: `overlayfs whiteouts as "overlay.whiteout" xattrs in a directory with "overlay.opaque" = "x" (6.8-rc2's form, in 6.7.3)`,
-		present: hasXattrWhiteouts},
+		OnDemand: true, present: hasXattrWhiteouts},
 }
 
 // Lookup returns the feature called name.
@@ -92,11 +96,14 @@ func Missing(name string) bool {
 	return !has
 }
 
-// MissingFeatures probes every feature and returns those missing, in the
-// order of Features.
+// MissingFeatures probes every feature (but those OnDemand not asked for)
+// and returns those missing, in the order of Features.
 func MissingFeatures() []Feature {
 	var out []Feature
 	for _, f := range Features {
+		if f.OnDemand && !pretended(f.Name) && !wasProbed(f.Name) {
+			continue
+		}
 		if Missing(f.Name) {
 			out = append(out, f)
 		}
@@ -175,4 +182,12 @@ func Summary() string {
 		return ""
 	}
 	return "kernel lacks: " + strings.Join(parts, "; ")
+}
+
+// wasProbed reports whether the feature called name was probed already.
+func wasProbed(name string) bool {
+	mu.Lock()
+	defer mu.Unlock()
+	_, done := probed[name]
+	return done
 }

@@ -13,6 +13,11 @@ func TestProbesOnThisKernel(t *testing.T) {
 	if err := CheckMinimum(); err != nil {
 		t.Fatal(err)
 	}
+	for _, f := range MissingFeatures() {
+		if f.OnDemand {
+			t.Errorf("%s is probed on demand only, yet listed before anything asked", f.Name)
+		}
+	}
 	for _, f := range Features {
 		t.Logf("%s (Linux %s): missing=%v", f.Name, f.Since, Missing(f.Name))
 	}

@@ -13,7 +13,11 @@ import (
 // directories": 6.7, in this form since 6.8-rc2, backported to 6.7.3). The
 // layers live on a tmpfs and the overlay is a detached mount (fsmount
 // without move_mount): nothing is ever attached, closing frees both. The
-// one "lowerdir" string suits old and new parsers alike.
+// one "lowerdir" string suits old and new parsers alike. A stack the probe
+// cannot build or mount counts as missing: layers in this format on a
+// kernel that may not read them would give false findings. (Debian's 6.1
+// refuses the probe's mount with EINVAL, logging "failed to clone
+// lowerpath": the probe runs only on demand, for extract-xattr.)
 func hasXattrWhiteouts() bool { return xwhiteoutHides(true) }
 
 // xwhiteoutHides builds the probe's stack (with the whiteout's own xattr
@@ -21,7 +25,7 @@ func hasXattrWhiteouts() bool { return xwhiteoutHides(true) }
 func xwhiteoutHides(mark bool) bool {
 	tmp, err := detachedTmpfs()
 	if err != nil {
-		return true // nothing to judge with: the run meets the real reason
+		return false
 	}
 	defer unix.Close(tmp)
 	for _, step := range []func() error{
@@ -40,21 +44,21 @@ func xwhiteoutHides(mark bool) bool {
 		},
 	} {
 		if step() != nil {
-			return true
+			return false
 		}
 	}
 	fs, err := unix.Fsopen("overlay", unix.FSOPEN_CLOEXEC)
 	if err != nil {
-		return true
+		return false
 	}
 	defer unix.Close(fs)
 	lower := fmt.Sprintf("/proc/self/fd/%d/top:/proc/self/fd/%d/bottom", tmp, tmp)
 	if unix.FsconfigSetString(fs, "lowerdir", lower) != nil || unix.FsconfigCreate(fs) != nil {
-		return true
+		return false
 	}
 	mnt, err := unix.Fsmount(fs, unix.FSMOUNT_CLOEXEC, unix.MOUNT_ATTR_RDONLY)
 	if err != nil {
-		return true
+		return false
 	}
 	defer unix.Close(mnt)
 	var st unix.Stat_t
