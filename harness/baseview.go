@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -174,15 +173,9 @@ func takeBaseView(ctx context.Context, cfg Config, base *scenario.Base) (s *snap
 	if err != nil {
 		return nil, err
 	}
-	layers := []string{base.Dir}
-	for k := 1; k < cfg.Depth; k++ {
-		layers = append(layers, filepath.Join(dir, "l"+strconv.Itoa(k)))
-	}
-	spec := backend.MountSpec{Lowers: backend.TopFirst(layers), Upper: filepath.Join(dir, "u"), Work: filepath.Join(dir, "w"), Target: filepath.Join(dir, "m")}
-	for _, d := range append(layers[1:], spec.Upper, spec.Work, spec.Target) {
-		if err := os.Mkdir(d, 0o755); err != nil {
-			return nil, errors.Join(err, os.RemoveAll(dir))
-		}
+	spec, err := emptyStack(dir, base.Dir, cfg.Depth) // floor.go
+	if err != nil {
+		return nil, errors.Join(err, os.RemoveAll(dir))
 	}
 	m, err := cfg.Backend.Mount(ctx, spec)
 	if err != nil {

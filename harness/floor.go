@@ -39,15 +39,9 @@ func MeasureFloor(ctx context.Context, cfg Config, fixture string) (FloorCost, e
 		return fc, err
 	}
 	defer os.RemoveAll(dir)
-	layers := []string{base.Dir}
-	for k := 1; k < cfg.Depth; k++ {
-		layers = append(layers, filepath.Join(dir, "l"+strconv.Itoa(k)))
-	}
-	spec := backend.MountSpec{Lowers: backend.TopFirst(layers), Upper: filepath.Join(dir, "u"), Work: filepath.Join(dir, "w"), Target: filepath.Join(dir, "m")}
-	for _, d := range append(layers[1:], spec.Upper, spec.Work, spec.Target) {
-		if err := os.Mkdir(d, 0o755); err != nil {
-			return fc, err
-		}
+	spec, err := emptyStack(dir, base.Dir, cfg.Depth)
+	if err != nil {
+		return fc, err
 	}
 	t0 := time.Now()
 	m, err := cfg.Backend.Mount(ctx, spec)
@@ -69,4 +63,21 @@ func MeasureFloor(ctx context.Context, cfg Config, fixture string) (FloorCost, e
 	}
 	fc = FloorCost{Mount: t1.Sub(t0), Walk: t2.Sub(t1), Unmount: t3.Sub(t2), Reference: time.Since(t3)}
 	return fc, nil
+}
+
+// emptyStack makes, in dir, the directories of a stack of base under
+// depth-1 empty layers with an empty upper, and says how to mount it: the
+// floor's stack and the base view's (baseview.go).
+func emptyStack(dir, base string, depth int) (backend.MountSpec, error) {
+	layers := []string{base}
+	for k := 1; k < depth; k++ {
+		layers = append(layers, filepath.Join(dir, "l"+strconv.Itoa(k)))
+	}
+	spec := backend.MountSpec{Lowers: backend.TopFirst(layers), Upper: filepath.Join(dir, "u"), Work: filepath.Join(dir, "w"), Target: filepath.Join(dir, "m")}
+	for _, d := range append(layers[1:], spec.Upper, spec.Work, spec.Target) {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			return spec, err
+		}
+	}
+	return spec, nil
 }

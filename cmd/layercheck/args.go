@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -44,4 +45,23 @@ func privateRun() error {
 // it, and the run tears down and exits 130.
 func interruptible() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+}
+
+// parseFlags parses a subcommand's flags, which take no other argument.
+// -h prints usage and the flags on stdout and says so (help: the caller
+// exits 0); a bad flag or a stray argument is a usage error (exit 2).
+func parseFlags(fs *flag.FlagSet, args []string, usage string) (help bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fs.SetOutput(os.Stdout)
+			fmt.Println("usage: " + usage)
+			fs.PrintDefaults()
+			return true, nil
+		}
+		return false, &harness.UsageError{Msg: err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return false, &harness.UsageError{Msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	return false, nil
 }

@@ -41,17 +41,8 @@ func parseBenchFlags(args []string) (*benchFlags, error) {
 	fs.BoolVar(&f.fullRef, "full-reference", false, "copy the whole base into every scenario's reference (the slow way, to compare)")
 	fs.IntVar(&b.runs, "runs", 3, "measure this many times and print the median")
 	fs.IntVar(&b.floorN, "floor-cycles", 40, "floor cycles (mount, walk, unmount, reference copy) per run")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fs.SetOutput(os.Stdout)
-			fmt.Println("usage: layercheck bench [flags]")
-			fs.PrintDefaults()
-			return nil, nil
-		}
-		return nil, &harness.UsageError{Msg: err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return nil, &harness.UsageError{Msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	if help, err := parseFlags(fs, args, "layercheck bench [flags]"); help || err != nil {
+		return nil, err
 	}
 	if b.runs < 1 || b.floorN < 1 || f.jobs < 1 {
 		return nil, &harness.UsageError{Msg: "--runs, --floor-cycles and -j must be at least 1"}

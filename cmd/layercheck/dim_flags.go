@@ -83,6 +83,20 @@ func (d *dimFlags) fill(p *harness.Plan, base string) error {
 	return nil
 }
 
+// checkedPlan completes p with the dimensions d and the mapping b asks
+// for (--idmap), with base as the user's tree ("" for none), and checks
+// it: the one way run, fuzz and replay finish their plans.
+func (d *dimFlags) checkedPlan(p harness.Plan, b *backendFlags, base string) (harness.Plan, error) {
+	if err := d.fill(&p, base); err != nil {
+		return harness.Plan{}, err
+	}
+	var err error
+	if p.Idmap, err = b.idmapSpec(); err != nil {
+		return harness.Plan{}, err
+	}
+	return p.Check()
+}
+
 // dimsLine is the header's account of the dimensions that are not the
 // defaults, and the baseline.
 func dimsLine(d dims, baseline string) string {

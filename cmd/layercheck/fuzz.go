@@ -85,14 +85,7 @@ func cmdFuzz(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	p := harness.Plan{Backend: be, Depth: *depth, ScratchBase: *scratch, Workers: *jobs, FullCompare: *fullCompare}
-	if err := df.fill(&p, ""); err != nil {
-		return 0, err
-	}
-	if p.Idmap, err = bf.idmapSpec(); err != nil {
-		return 0, err
-	}
-	plan, err := p.Check()
+	plan, err := df.checkedPlan(harness.Plan{Backend: be, Depth: *depth, ScratchBase: *scratch, Workers: *jobs, FullCompare: *fullCompare}, &bf, "")
 	if err != nil {
 		return 0, err
 	}

@@ -122,17 +122,8 @@ func parseMatrixFlags(args []string) (*matrixFlags, error) {
 	fs.BoolVar(&m.quiet, "quiet", false, "no progress lines")
 	registerUnmount(fs, &m.unmount) // of the exec: target
 	registerIdmap(fs, &m.idmap)     // idmap_flags.go: every target through the mapping
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fs.SetOutput(os.Stdout)
-			fmt.Println("usage: layercheck matrix [flags]")
-			fs.PrintDefaults()
-			return nil, nil
-		}
-		return nil, &harness.UsageError{Msg: err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return nil, &harness.UsageError{Msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	if help, err := parseFlags(fs, args, "layercheck matrix [flags]"); help || err != nil {
+		return nil, err
 	}
 	var err error
 	m.run, err = parseRunFlags([]string{"--depth", strconv.Itoa(*depth), "--suite", *suite, "--focus", *focus})

@@ -43,14 +43,7 @@ func cmdReplay(args []string) (int, error) {
 	}
 	var df dimFlags // the layout, build mode and commit check the file records (dim_flags.go)
 	df.fromDims(sf.dims)
-	p := harness.Plan{Backend: backend, Depth: sf.Depth, ScratchBase: *scratch, Workers: 1}
-	if err := df.fill(&p, ""); err != nil {
-		return 0, err
-	}
-	if p.Idmap, err = bf.idmapSpec(); err != nil {
-		return 0, err
-	}
-	plan, err := p.Check()
+	plan, err := df.checkedPlan(harness.Plan{Backend: backend, Depth: sf.Depth, ScratchBase: *scratch, Workers: 1}, &bf, "")
 	if err != nil {
 		return 0, err
 	}

@@ -81,17 +81,8 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
 	fs.IntVar(&f.repeat, "repeat", 1, "run each scenario `N` times (0: once); a verdict that differs between runs is reported as flaky, with the counts")
 	f.dimFlags.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fs.SetOutput(os.Stdout)
-			fmt.Println("usage: layercheck [run] [flags]")
-			fs.PrintDefaults()
-			return nil, nil
-		}
-		return nil, &harness.UsageError{Msg: err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return nil, &harness.UsageError{Msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	if help, err := parseFlags(fs, args, "layercheck [run] [flags]"); help || err != nil {
+		return nil, err
 	}
 	var err error
 	if f.shardSpec, err = parseShard(f.shard); err != nil {
@@ -145,13 +136,7 @@ func (f *runFlags) plan() (harness.Plan, error) {
 		ScratchBase: f.scratch, OnDisk: f.onDisk, Keep: f.keep, Timeout: timeout,
 		FullReference: f.fullRef, FullCompare: f.fullCompare, Repeat: f.repeat, Workers: f.jobs, Gate: f.gate, OnStart: traceStart(),
 	}
-	if err := f.dimFlags.fill(&p, f.base); err != nil {
-		return harness.Plan{}, err
-	}
-	if p.Idmap, err = f.idmapSpec(); err != nil {
-		return harness.Plan{}, err
-	}
-	return p.Check()
+	return f.dimFlags.checkedPlan(p, &f.backendFlags, f.base)
 }
 
 func cmdRun(args []string) (int, error) {

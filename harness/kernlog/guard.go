@@ -31,13 +31,9 @@ type Guard struct{ fd int }
 
 // OpenGuard starts a Guard at the current end of the kernel log.
 func OpenGuard() (*Guard, error) {
-	fd, err := unix.Open(kmsgPath, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	fd, err := openAtEnd() // kernlog.go
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: kmsgPath, Err: err}
-	}
-	if _, err := unix.Seek(fd, 0, unix.SEEK_END); err != nil {
-		unix.Close(fd)
-		return nil, &os.PathError{Op: "seek", Path: kmsgPath, Err: err}
+		return nil, err
 	}
 	return &Guard{fd: fd}, nil
 }

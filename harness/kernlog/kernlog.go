@@ -90,17 +90,9 @@ func (r Report) Severe() bool {
 // Debian; root has it. A caller that cannot open the log should run without
 // kernel health checks rather than fail the scenario.
 func Open() (*Watch, error) {
-	// O_NONBLOCK: read(2) returns EAGAIN at the end of the log instead of
-	// waiting for the next record, which is how Check knows it is done.
-	fd, err := unix.Open(kmsgPath, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	fd, err := openAtEnd()
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: kmsgPath, Err: err}
-	}
-	// SEEK_END puts this descriptor after the newest record (SEEK_DATA
-	// would be after the last "dmesg -c", SEEK_SET the oldest one kept).
-	if _, err := unix.Seek(fd, 0, unix.SEEK_END); err != nil {
-		unix.Close(fd)
-		return nil, &os.PathError{Op: "seek", Path: kmsgPath, Err: err}
+		return nil, err
 	}
 	// The log position is taken before the taint: a warning that lands in
 	// between is then seen as a line (which says what and where) though its
@@ -216,4 +208,21 @@ func readTaint() (uint64, error) {
 		return 0, fmt.Errorf("kernlog: %s: %w", taintedPath, err)
 	}
 	return v, nil
+}
+
+// openAtEnd opens the kernel log after its newest record. O_NONBLOCK:
+// read(2) returns EAGAIN at the end of the log instead of waiting for the
+// next record, which is how a reader knows it is done; SEEK_END puts the
+// descriptor after the newest record (SEEK_DATA would be after the last
+// "dmesg -c", SEEK_SET the oldest one kept).
+func openAtEnd() (int, error) {
+	fd, err := unix.Open(kmsgPath, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, &os.PathError{Op: "open", Path: kmsgPath, Err: err}
+	}
+	if _, err := unix.Seek(fd, 0, unix.SEEK_END); err != nil {
+		unix.Close(fd)
+		return -1, &os.PathError{Op: "seek", Path: kmsgPath, Err: err}
+	}
+	return fd, nil
 }
