@@ -1,6 +1,12 @@
 package harness
 
-import "github.com/layercheck/layercheck/harness/scenario"
+import (
+	"fmt"
+
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/scenario"
+)
 
 // buildInput is the build phase's input: the scenario's steps, all phases.
 type buildInput struct {
@@ -17,12 +23,13 @@ type buildOutput struct {
 // top, through a mount of the backend (mounting.go) or extracted
 // (extract.go), into the layers prepareRun made.
 func buildLayers(r *scenarioRun, in buildInput) (out buildOutput, err error) {
+	var x extractState // the extract builder's, within this phase
 	for _, st := range in.steps {
 		switch st.Phase {
 		case scenario.PhaseLayer:
-			build := r.buildLayer
+			build := r.buildLayer // mounting.go
 			if r.cfg.Extracting() && st.Layer > 0 {
-				build = r.extractStep
+				build = func(st scenario.Step) error { return x.step(r, st) } // extract.go
 			}
 			if err := build(st); err != nil {
 				return buildOutput{}, err
@@ -33,5 +40,48 @@ func buildLayers(r *scenarioRun, in buildInput) (out buildOutput, err error) {
 			out.offline = append(out.offline, st)
 		}
 	}
-	return out, r.flushExtract()
+	return out, x.flush(r)
+}
+
+// buildLayer applies a layer step: layer 0 directly, layer k through a
+// mount of layers 0..k-1 with layer k as the upper.
+func (r *scenarioRun) buildLayer(st scenario.Step) error {
+	phase := fmt.Sprintf("layer %d", st.Layer)
+	defer r.ref.CloseFiles() // what descriptor ops left open ends with the layer (t.Close: the other side)
+	if st.Layer == 0 {
+		t, err := fsop.OpenTree(r.layers[0])
+		if err != nil {
+			return err
+		}
+		defer t.Close()
+		for _, op := range st.Ops {
+			r.lockstep(phase, t, op)
+		}
+		r.stampLayer(phase, t, st) // times.go
+		return nil
+	}
+	lowers, err := r.lowers(r.layers[:st.Layer]) // layouts.go: sealed once built
+	if err != nil {
+		return err
+	}
+	spec := backend.MountSpec{Lowers: lowers, Upper: r.layers[st.Layer], Work: r.buildWork(st.Layer), Target: r.target}
+	if err := r.mountWith(r.cfg.layerBackend(), spec); err != nil { // buildwith.go
+		return fmt.Errorf("build layer %d: %w", st.Layer, err)
+	}
+	t, err := fsop.OpenTree(r.target)
+	if err != nil {
+		return err
+	}
+	r.phaseUpper = r.layers[st.Layer]
+	defer func() { r.phaseUpper = "" }()
+	for _, op := range st.Ops {
+		if err := r.halted(); err != nil {
+			t.Close()
+			return err
+		}
+		r.lockstep(phase, t, op)
+	}
+	r.stampLayer(phase, t, st) // times.go
+	t.Close()
+	return r.commitBuiltLayer(st.Layer) // commitcheck.go: unmounts, checks the layer
 }

@@ -119,7 +119,9 @@ func (r *scenarioRun) applicable() map[string]bool {
 	return out
 }
 
-// scenarioRun holds the state of one scenario instance.
+// scenarioRun holds the state of one scenario instance that spans its
+// phases (pipeline.go): each phase is handed it beside its own input, and
+// what one phase gives only the next is that phase's output instead.
 type scenarioRun struct {
 	cfg Config
 	s   scenario.Scenario
@@ -150,9 +152,8 @@ type scenarioRun struct {
 	// phaseUpper is the upper directory of the mount the current ops go
 	// through ("" for layer 0), watched for changes by failed ops.
 	phaseUpper string
-	extract    extractState // the extract builder's state (Config.Format)
-	commit     commitState  // the commit check's state (commitcheck.go)
-	viaBackend bool         // some op went through a mount of the backend
-	crash      *crashOp     // the op that crashed the backend (crash.go)
-	times      timeState    // times.go
+	commit     commitState // the commit check's state (commitcheck.go)
+	viaBackend bool        // some op went through a mount of the backend
+	crash      *crashOp    // the op that crashed the backend (crash.go)
+	times      timeState   // times.go
 }
