@@ -25,7 +25,7 @@
 //	         as an OCI layer tar (harness/commit), applied onto the image
 //	         of the layers below and compared with the merged view it
 //	         belonged to: kind commit
-//	offline  (phase_remount.go) changes made directly to a layer while
+//	offline  (phase_offline.go) changes made directly to a layer while
 //	         nothing is mounted; gives the reference the remount must show
 //	remount  (phase_remount.go) mount again and snapshot: the view must
 //	         persist; gives the views

@@ -1,32 +1,6 @@
 package harness
 
-import (
-	"github.com/layercheck/layercheck/harness/scenario"
-	"github.com/layercheck/layercheck/harness/snapshot"
-)
-
-// offlineInput is the offline phase's input: the offline steps the build
-// set aside and the views of the runtime phase.
-type offlineInput struct {
-	steps   []scenario.Step
-	runtime views
-}
-
-// applyOfflineSteps is the offline phase: it applies the offline steps to
-// the layers (and the reference) with nothing mounted (offline.go). It
-// gives the reference the remount must show: snapshotted again after an
-// offline change, else the runtime's.
-func applyOfflineSteps(r *scenarioRun, in offlineInput) (*snapshot.Snapshot, error) {
-	for _, st := range in.steps {
-		if err := r.applyOffline(st); err != nil {
-			return nil, err
-		}
-	}
-	if len(in.steps) == 0 {
-		return in.runtime.ref, nil
-	}
-	return r.snapshotReference()
-}
+import "github.com/layercheck/layercheck/harness/snapshot"
 
 // remountInput is the remount phase's input: the reference the merged
 // view must show after the remount.
