@@ -54,10 +54,11 @@ func (r *scenarioRun) buildLayer(st scenario.Step) error {
 			return err
 		}
 		defer t.Close()
+		at := opSite{phase: phase, sut: t} // no upper: layer 0 is a plain directory
 		for _, op := range st.Ops {
-			r.lockstep(phase, t, op)
+			r.lockstep(at, op)
 		}
-		r.stampLayer(phase, t, st) // times.go
+		r.stampLayer(at, st) // times.go
 		return nil
 	}
 	lowers, err := r.lowers(r.layers[:st.Layer]) // layouts.go: sealed once built
@@ -72,16 +73,15 @@ func (r *scenarioRun) buildLayer(st scenario.Step) error {
 	if err != nil {
 		return err
 	}
-	r.phaseUpper = r.layers[st.Layer]
-	defer func() { r.phaseUpper = "" }()
+	at := opSite{phase: phase, sut: t, upper: r.layers[st.Layer]}
 	for _, op := range st.Ops {
 		if err := r.halted(); err != nil {
 			t.Close()
 			return err
 		}
-		r.lockstep(phase, t, op)
+		r.lockstep(at, op)
 	}
-	r.stampLayer(phase, t, st) // times.go
+	r.stampLayer(at, st) // times.go
 	t.Close()
 	return r.commitBuiltLayer(st.Layer) // commitcheck.go: unmounts, checks the layer
 }

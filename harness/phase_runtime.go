@@ -50,14 +50,13 @@ func (r *scenarioRun) applyRuntime(steps []scenario.Step) error {
 	}
 	defer sut.Close()        // closes its named descriptors (fsop.Tree.CloseFiles)...
 	defer r.ref.CloseFiles() // ...and the reference's: before the snapshot and the unmount
-	r.phaseUpper = r.upper
-	defer func() { r.phaseUpper = "" }()
+	at := opSite{phase: "runtime", sut: sut, upper: r.upper}
 	for _, st := range steps {
 		for _, op := range st.Ops {
 			if err := r.halted(); err != nil {
 				return err
 			}
-			r.lockstep("runtime", sut, op)
+			r.lockstep(at, op)
 		}
 	}
 	return nil

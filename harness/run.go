@@ -149,9 +149,6 @@ type scenarioRun struct {
 	// lowerSnaps: the layers as snapshotLowers last read them
 	lowerLinks map[string][]string
 	lowerSnaps []*snapshot.Snapshot
-	// phaseUpper is the upper directory of the mount the current ops go
-	// through ("" for layer 0), watched for changes by failed ops.
-	phaseUpper string
 	commit     commitState // the commit check's state (commitcheck.go)
 	viaBackend bool        // some op went through a mount of the backend
 	crash      *crashOp    // the op that crashed the backend (crash.go)

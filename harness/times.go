@@ -112,7 +112,7 @@ func (r *scenarioRun) markTimes() (err error) {
 // itself) the layer's known times, through the tree the
 // ops went through and on the reference, in lockstep: the ops that set
 // them are the scenario's like any other.
-func (r *scenarioRun) stampLayer(phase string, t *fsop.Tree, st scenario.Step) {
+func (r *scenarioRun) stampLayer(at opSite, st scenario.Step) {
 	if !r.timesCompared() {
 		return
 	}
@@ -129,7 +129,7 @@ func (r *scenarioRun) stampLayer(phase string, t *fsop.Tree, st scenario.Step) {
 		}
 	}
 	for _, op := range fsop.StampOps(st.Layer, paths) {
-		r.lockstep(phase, t, op)
+		r.lockstep(at, op)
 	}
 }
 
