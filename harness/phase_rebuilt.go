@@ -53,7 +53,7 @@ func rebuildCopies(r *scenarioRun, in rebuiltInput) error {
 	if err := r.mountRuntime(); err != nil {
 		return fmt.Errorf("rebuilt: %w", err)
 	}
-	after, err := r.snapshotMerged(ref)
+	after, err := r.snapshotMerged(ref, in.remount.lowers) // the copies' sources
 	if uerr := r.unmount(); err == nil {
 		err = uerr
 	}

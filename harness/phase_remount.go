@@ -20,12 +20,12 @@ func remountStack(r *scenarioRun, in remountInput) (views, error) {
 	if err := r.mountRuntime(); err != nil {
 		return views{}, err
 	}
-	v := views{ref: in.ref}
-	if v.merged, err = r.snapshotMerged(v.ref); err != nil {
+	v := views{ref: in.ref, lowers: lowerBefore}
+	if v.merged, err = r.snapshotMerged(v.ref, v.lowers); err != nil {
 		return views{}, err
 	}
 	if err := r.unmount(); err != nil {
 		return views{}, err
 	}
-	return v, r.checkLowers("remount", lowerBefore)
+	return v, r.checkLowers("remount", v.lowers)
 }

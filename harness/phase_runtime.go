@@ -29,17 +29,17 @@ func runRuntime(r *scenarioRun, in runtimeInput) (views, error) {
 	if err := r.applyRuntime(in.steps); err != nil {
 		return views{}, err
 	}
-	var v views
+	v := views{lowers: lowerBefore}
 	if v.ref, err = r.snapshotReference(); err != nil {
 		return views{}, err
 	}
-	if v.merged, err = r.snapshotMerged(v.ref); err != nil {
+	if v.merged, err = r.snapshotMerged(v.ref, v.lowers); err != nil {
 		return views{}, err
 	}
 	if err := r.unmount(); err != nil {
 		return views{}, err
 	}
-	return v, r.checkLowers("runtime", lowerBefore)
+	return v, r.checkLowers("runtime", v.lowers)
 }
 
 // applyRuntime applies the runtime ops through the mounted merged view.

@@ -21,9 +21,10 @@ import "github.com/layercheck/layercheck/harness/snapshot"
 // phase is handed.
 
 // views is what a phase saw: the reference and the merged view snapshotted
-// at its end.
+// at its end, and the read-only layers as they were before its mount.
 type views struct {
 	ref, merged *snapshot.Snapshot
+	lowers      []*snapshot.Snapshot
 }
 
 // runPhases strings the phases of one scenario together.

@@ -145,10 +145,9 @@ type scenarioRun struct {
 	findings []snapshot.Finding
 	ops      []OpRecord
 	offline  map[string]bool // paths changed offline on lower layers
-	// lowerLinks: path -> its other names in the read-only layers;
-	// lowerSnaps: the layers as snapshotLowers last read them
+	// lowerLinks: path -> its other names in the read-only layers, as
+	// snapshotLowers last read them
 	lowerLinks map[string][]string
-	lowerSnaps []*snapshot.Snapshot
 	commit     commitState // the commit check's state (commitcheck.go)
 	viaBackend bool        // some op went through a mount of the backend
 	crash      *crashOp    // the op that crashed the backend (crash.go)
