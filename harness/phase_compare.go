@@ -6,11 +6,13 @@ import (
 	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
-// compareInput is the compare phase's input: the views of the runtime and
-// the remount phases, and whether an offline step ran between them.
+// compareInput is the compare phase's input: what the runtime phase gave
+// (its views and time policy), the views of the remount, and whether an
+// offline step ran between them.
 type compareInput struct {
-	runtime, remount views
-	offline          bool
+	runtime runtimeOutput
+	remount views
+	offline bool
 }
 
 // compareViews is the compare phase: it turns the snapshots into findings
@@ -33,6 +35,6 @@ func compareViews(r *scenarioRun, in compareInput) {
 		r.add("remount", snapshot.CompareAs(snapshot.KindPersistence, "remount", merged1, merged2), merged2, ref1)
 	}
 	r.add("remount", merged2.Invariants, merged2, ref1)
-	r.compareTimes(ref1, merged1, ref2, merged2, in.offline) // times.go
-	r.checkInodes(ref1, merged1, ref2, merged2)              // inodes.go
+	r.compareTimes(in.runtime.times, ref1, merged1, ref2, merged2, in.offline) // times.go
+	r.checkInodes(ref1, merged1, ref2, merged2)                                // inodes.go
 }

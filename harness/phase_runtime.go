@@ -3,6 +3,7 @@ package harness
 import (
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
 // runtimeInput is the runtime phase's input: the runtime steps the build
@@ -11,35 +12,44 @@ type runtimeInput struct {
 	steps []scenario.Step
 }
 
+// runtimeOutput is what the runtime phase gives: its views, and the
+// policy (the ctime boundary taken just before its mount) the compare
+// phase judges times by.
+type runtimeOutput struct {
+	views
+	times snapshot.TimePolicy
+}
+
 // runRuntime is the runtime phase: it mounts every layer as a lower with
 // the fresh upper prepareRun made, applies the runtime ops in lockstep to
 // the merged view and the reference, snapshots both sides, unmounts and
-// reports every change of a read-only layer. It gives the two snapshots.
-func runRuntime(r *scenarioRun, in runtimeInput) (views, error) {
+// reports every change of a read-only layer.
+func runRuntime(r *scenarioRun, in runtimeInput) (runtimeOutput, error) {
 	lowerBefore, err := r.snapshotLowers()
 	if err != nil {
-		return views{}, err
+		return runtimeOutput{}, err
 	}
-	if err := r.markTimes(); err != nil { // times.go: the ctime boundary
-		return views{}, err
+	times, err := r.markTimes() // times.go: the ctime boundary
+	if err != nil {
+		return runtimeOutput{}, err
 	}
 	if err := r.mountRuntime(); err != nil {
-		return views{}, err
+		return runtimeOutput{}, err
 	}
 	if err := r.applyRuntime(in.steps); err != nil {
-		return views{}, err
+		return runtimeOutput{}, err
 	}
-	v := views{lowers: lowerBefore}
-	if v.ref, err = r.snapshotReference(); err != nil {
-		return views{}, err
+	out := runtimeOutput{views: views{lowers: lowerBefore}, times: times}
+	if out.ref, err = r.snapshotReference(); err != nil {
+		return runtimeOutput{}, err
 	}
-	if v.merged, err = r.snapshotMerged(v.ref, v.lowers); err != nil {
-		return views{}, err
+	if out.merged, err = r.snapshotMerged(out.ref, out.lowers); err != nil {
+		return runtimeOutput{}, err
 	}
 	if err := r.unmount(); err != nil {
-		return views{}, err
+		return runtimeOutput{}, err
 	}
-	return v, r.checkLowers("runtime", v.lowers)
+	return out, r.checkLowers("runtime", out.lowers)
 }
 
 // applyRuntime applies the runtime ops through the mounted merged view.

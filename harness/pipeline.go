@@ -40,10 +40,10 @@ func runPhases(r *scenarioRun) error {
 	if err != nil {
 		return err
 	}
-	if err := checkCommit(r, commitInput{runtime: rt}); err != nil {
+	if err := checkCommit(r, commitInput{runtime: rt.views}); err != nil {
 		return err
 	}
-	ref2, err := applyOfflineSteps(r, offlineInput{steps: steps.offline, runtime: rt})
+	ref2, err := applyOfflineSteps(r, offlineInput{steps: steps.offline, runtime: rt.views})
 	if err != nil {
 		return err
 	}
