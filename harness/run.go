@@ -13,12 +13,13 @@ import (
 	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
-// RunScenario runs one expanded scenario instance through the whole loop:
-// build the layers through the backend, mount them with a fresh upper,
-// apply the runtime ops, snapshot, unmount, apply offline changes, remount,
-// snapshot again; the same ops go to the reference copy in lockstep. It
-// never panics and leaves nothing mounted: every failure of the harness
-// itself is an error verdict.
+// RunScenario runs one expanded scenario instance through the pipeline of
+// phases (runPhases, pipeline.go): prepare, build the layers through the
+// backend, mount them with a fresh upper and apply the runtime ops,
+// snapshot, unmount, the commit check, apply offline changes, remount,
+// snapshot again, compare, rebuilt copies; the same ops go to the
+// reference copy in lockstep. It never panics and leaves nothing mounted:
+// every failure of the harness itself is an error verdict.
 func RunScenario(ctx context.Context, cfg Config, s scenario.Scenario) (res Result) {
 	start := time.Now()
 	res = Result{Name: s.FullName(), Suite: s.Suite, Labels: s.Labels, Scenario: s}
