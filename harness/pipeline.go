@@ -1,6 +1,13 @@
 package harness
 
-import "github.com/layercheck/layercheck/harness/snapshot"
+import (
+	"context"
+
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/harness/snapshot"
+)
 
 // A scenario's run is a pipeline of phases, one file each (phase_*.go):
 //
@@ -19,6 +26,47 @@ import "github.com/layercheck/layercheck/harness/snapshot"
 // findings so far, the state of the hooks: crash, health, idmapped and
 // data-only layers, the shared base views) is the *scenarioRun every
 // phase is handed.
+
+// scenarioRun is the state of one scenario instance that spans its phases:
+// each phase is handed it beside its own input, and what one phase gives
+// only the phases after it is that phase's output instead.
+type scenarioRun struct {
+	// the scenario and how it runs
+	cfg Config
+	s   scenario.Scenario
+	ctx context.Context
+
+	// the scenario's directory, its layers and the mounted stack
+	dir     string        // this scenario's scratch directory
+	layers  []string      // layer directories, 0 (bottom) first
+	upper   string        // the runtime upper
+	work    string        // the runtime work dir
+	target  string        // where the backend mounts
+	mounted backend.Mount // the live mount, if any
+	stack   []string      // the layers of the live mount, its upper first
+	base    *scenario.Base
+	layout  layoutRun // layouts.go: where layers live, sealed lowers
+	// lowerLinks: path -> its other names in the read-only layers, as
+	// snapshotLowers last read them
+	lowerLinks map[string][]string
+
+	// the reference tree; refUnits: the subtrees of the base it copies
+	// (nil: all of it); refAbove: the directories above them (reference.go)
+	ref      *fsop.Tree
+	refUnits []string
+	refAbove map[string]bool
+
+	// the findings and ops so far
+	findings   []snapshot.Finding
+	ops        []OpRecord
+	offline    map[string]bool // paths changed offline on lower layers
+	viaBackend bool            // some op went through a mount of the backend
+
+	// state of checks that span phases, and of the teardown
+	commit commitState // the commit check's image (commitcheck.go)
+	crash  *crashOp    // the op that crashed the backend (crash.go)
+	times  timeState   // times.go: the bind mounts of the atime policy
+}
 
 // views is what a phase saw: the reference and the merged view snapshotted
 // at its end, and the read-only layers as they were before its mount.

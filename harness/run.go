@@ -8,9 +8,7 @@ import (
 	"time"
 
 	"github.com/layercheck/layercheck/harness/backend"
-	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/scenario"
-	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
 // RunScenario runs one expanded scenario instance through the pipeline of
@@ -118,39 +116,4 @@ func (r *scenarioRun) applicable() map[string]bool {
 		out[e.ID] = true
 	}
 	return out
-}
-
-// scenarioRun holds the state of one scenario instance that spans its
-// phases (pipeline.go): each phase is handed it beside its own input, and
-// what one phase gives only the next is that phase's output instead.
-type scenarioRun struct {
-	cfg Config
-	s   scenario.Scenario
-	ctx context.Context
-
-	dir     string        // this scenario's scratch directory
-	layers  []string      // layer directories, 0 (bottom) first
-	ref     *fsop.Tree    // the reference copy
-	upper   string        // the runtime upper
-	work    string        // the runtime work dir
-	target  string        // where the backend mounts
-	mounted backend.Mount // the live mount, if any
-	stack   []string      // the layers of the live mount, its upper first
-	base    *scenario.Base
-	layout  layoutRun // layouts.go: where layers live, sealed lowers
-	// refUnits: the subtrees of the base the reference copies (nil: all
-	// of it); refAbove: the directories above them (reference.go)
-	refUnits []string
-	refAbove map[string]bool
-
-	findings []snapshot.Finding
-	ops      []OpRecord
-	offline  map[string]bool // paths changed offline on lower layers
-	// lowerLinks: path -> its other names in the read-only layers, as
-	// snapshotLowers last read them
-	lowerLinks map[string][]string
-	commit     commitState // the commit check's state (commitcheck.go)
-	viaBackend bool        // some op went through a mount of the backend
-	crash      *crashOp    // the op that crashed the backend (crash.go)
-	times      timeState   // times.go
 }
