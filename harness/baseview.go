@@ -33,7 +33,7 @@ import (
 //     (perlayer and disk filesystems), pack it into an image (squashfs,
 //     erofs) or read it through an inner overlay (nested): new inodes;
 //   - a scenario that changes layer 0, or compares times, gets its own
-//     copy of the base (run.go), and the rebuilt phase copies every layer;
+//     copy of the base (phase_prepare.go), and the rebuilt phase copies every layer;
 //   - the extract builder writes layers without the backend (and is a
 //     mode of its own: it never shares a base view with --build mount);
 //   - a backend that renews its inodes at every mount (the control

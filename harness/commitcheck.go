@@ -131,15 +131,6 @@ func (r *scenarioRun) commitBuiltLayer(k int) error {
 	return r.commitCheck(fmt.Sprintf("layer %d", k), k, lf, merged, nil)
 }
 
-// commitRuntime checks the runtime upper, after the runtime mount is down,
-// against the merged view and the reference that runtime took.
-func (r *scenarioRun) commitRuntime(ref, merged *snapshot.Snapshot) error {
-	if _, rf, ok := r.commitFormats(); ok {
-		return r.commitCheck("runtime", len(r.layers), rf, merged, ref)
-	}
-	return nil
-}
-
 // lastStepOf counts a build of layer k and reports whether it was the
 // last: only the final upper is a layer.
 func (r *scenarioRun) lastStepOf(k int) bool {

@@ -65,7 +65,7 @@ func commitFixture(t *testing.T) (r *scenarioRun, ref, merged *snapshot.Snapshot
 // path, and says nothing for the same upper without the mark.
 func TestCommitCheckCatchesAnOpaqueMarkTheViewDidNotShow(t *testing.T) {
 	r, ref, merged := commitFixture(t)
-	if err := r.commitRuntime(ref, merged); err != nil {
+	if err := checkCommit(r, commitInput{runtime: views{ref: ref, merged: merged}}); err != nil {
 		t.Fatal(err)
 	}
 	if len(r.findings) != 0 {
@@ -76,7 +76,7 @@ func TestCommitCheckCatchesAnOpaqueMarkTheViewDidNotShow(t *testing.T) {
 	if err := unix.Setxattr(filepath.Join(r.upper, "etc"), "trusted.overlay.opaque", []byte("y"), 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.commitRuntime(ref, merged); err != nil {
+	if err := checkCommit(r, commitInput{runtime: views{ref: ref, merged: merged}}); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]snapshot.Finding{}

@@ -5,25 +5,38 @@
 // a finding, explained by the backend's documented deviations or left
 // unexpected.
 //
-// The loop of one scenario (RunScenario):
+// The pipeline of one scenario (RunScenario, runPhases in pipeline.go),
+// each phase a function in a file of its own with an explicit input and
+// output, and the run state they share (*scenarioRun: the scenario's
+// directory, the reference, the layers and mounted stack, the findings):
 //
-//	build    layer 0 is the base; layer k is written through a mount of
-//	         layers 0..k-1 with layer k as the upper (or, --build extract,
+//	prepare  (phase_prepare.go) the scenario's directory, the reference
+//	         copy of the base, the layers; layer 0 is the base
+//	build    (phase_build.go) layer k written through a mount of layers
+//	         0..k-1 with layer k as the upper (or, --build extract,
 //	         written directly in the backend's on-disk format); a layout
-//	         that seals layers (squashfs, erofs) packs each once complete
-//	runtime  every layer as a lower, a fresh upper; runtime ops
-//	snapshot the merged view and the reference; unmount
-//	offline  changes made directly to a layer while nothing is mounted
-//	remount  mount again and snapshot: the view must persist
-//	rebuilt  (Scenario.Rebuild) the layers copied and mounted from there
-//	compare  snapshot.Compare into findings, and the inode identity
-//	         checks (inodes.go); backend.Expectation marks
-//	         the documented ones, Config.Standing those the null scenario
-//	         shows too (standing.go); Verdict says what the scenario came to
-//	commit   (commitcheck.go) each final upper, of a layer built through a
-//	         mount and of the runtime, written as an OCI layer tar
-//	         (harness/commit), applied onto the image of the layers below
-//	         and compared with the merged view it belonged to: kind commit
+//	         that seals layers (squashfs, erofs) packs each once complete;
+//	         gives the runtime and offline steps
+//	runtime  (phase_runtime.go) every layer as a lower, a fresh upper;
+//	         runtime ops in lockstep; snapshot the merged view and the
+//	         reference; unmount; gives the two views
+//	commit   (phase_commit.go, commitcheck.go) each final upper, of a layer
+//	         built through a mount (in build) and of the runtime, written
+//	         as an OCI layer tar (harness/commit), applied onto the image
+//	         of the layers below and compared with the merged view it
+//	         belonged to: kind commit
+//	offline  (phase_offline.go) changes made directly to a layer while
+//	         nothing is mounted; gives the reference the remount must show
+//	remount  (phase_remount.go) mount again and snapshot: the view must
+//	         persist; gives the views
+//	compare  (phase_compare.go) snapshot.Compare into findings, and the
+//	         times and inode identity checks (times.go, inodes.go)
+//	rebuilt  (phase_rebuilt.go, Scenario.Rebuild) the layers copied and
+//	         mounted from there, compared with the remount
+//
+// backend.Expectation marks the documented findings, Config.Standing those
+// the null scenario shows too (standing.go); Verdict says what the
+// scenario came to.
 //
 // A run judges its results with Gate, the one policy of what fails
 // (gate.go), and folds them into distinct Deviations (deviations.go).

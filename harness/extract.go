@@ -102,21 +102,21 @@ func parseBuild(name string, from backend.Backend) (BuildMode, backend.WhiteoutF
 // Extracting reports whether layers are written by the extract builder.
 func (c Config) Extracting() bool { return c.Format != nil }
 
-// extractState is the extract builder's state within one scenario: the
-// reference as the layers written so far leave it, and the layer whose ops
-// were applied to the reference but not yet written.
+// extractState is the extract builder's state within the build phase of
+// one scenario (buildLayers holds it): the reference as the layers written
+// so far leave it, and the layer whose ops were applied to the reference
+// but not yet written.
 type extractState struct {
 	prev    *layerdiff.State
 	pending int // 0: none
 }
 
-// extractStep applies the ops of a layer step (layer >= 1) to the
-// reference only; the layer is written when the next layer starts or the
-// layers are done (flushExtract).
-func (r *scenarioRun) extractStep(st scenario.Step) error {
-	x := &r.extract
+// step applies the ops of a layer step (layer >= 1) to the reference
+// only; the layer is written when the next layer starts or the layers are
+// done (flush).
+func (x *extractState) step(r *scenarioRun, st scenario.Step) error {
 	if x.pending != 0 && x.pending != st.Layer {
-		if err := r.flushExtract(); err != nil {
+		if err := x.flush(r); err != nil {
 			return err
 		}
 	}
@@ -141,9 +141,8 @@ func (r *scenarioRun) extractStep(st scenario.Step) error {
 	return r.ref.CloseFiles() // descriptor ops end with the layer, as in buildLayer
 }
 
-// flushExtract writes the pending layer, if any.
-func (r *scenarioRun) flushExtract() error {
-	x := &r.extract
+// flush writes the pending layer, if any.
+func (x *extractState) flush(r *scenarioRun) error {
 	if x.pending == 0 {
 		return nil
 	}

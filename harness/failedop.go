@@ -6,17 +6,17 @@ import (
 	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
-// upperState reads, in the upper directory of the mount that the current
-// phase's ops go through, what op can change there: its paths and their
+// upperState reads, in the upper directory of the mount that a phase's
+// ops go through (opSite.upper), what op can change there: its paths and their
 // parents (TakePathSnapshot; reading the whole upper before every op made
 // a layer of n ops cost n² reads). It is nil when the phase has no upper
 // (layer 0 is built directly on a plain directory), and for remove-all,
 // whose partial success before a failure legitimately whites out children.
-func (r *scenarioRun) upperState(op fsop.Op) *snapshot.Snapshot {
-	if r.phaseUpper == "" || op.Kind() == "remove-all" {
+func upperState(upper string, op fsop.Op) *snapshot.Snapshot {
+	if upper == "" || op.Kind() == "remove-all" {
 		return nil
 	}
-	s, err := snapshot.TakePathSnapshot(r.phaseUpper, op.Paths())
+	s, err := snapshot.TakePathSnapshot(upper, op.Paths())
 	if err != nil {
 		return nil
 	}
@@ -24,23 +24,23 @@ func (r *scenarioRun) upperState(op fsop.Op) *snapshot.Snapshot {
 }
 
 // checkFailedOp records a KindFailedOpCopyUp finding for every change of
-// the upper directory since before, when op failed on the merged view with
+// the upper directory at.upper since before, when op failed on the merged view with
 // outcome out.
-func (r *scenarioRun) checkFailedOp(phase string, op fsop.Op, out fsop.Outcome, before *snapshot.Snapshot) {
+func (r *scenarioRun) checkFailedOp(at opSite, op fsop.Op, out fsop.Outcome, before *snapshot.Snapshot) {
 	if out == fsop.OK || before == nil {
 		return
 	}
-	after, err := snapshot.TakePathSnapshot(r.phaseUpper, op.Paths())
+	after, err := snapshot.TakePathSnapshot(at.upper, op.Paths())
 	if err != nil {
 		return
 	}
-	fs := snapshot.CompareAs(snapshot.KindFailedOpCopyUp, phase, before, after)
+	fs := snapshot.CompareAs(snapshot.KindFailedOpCopyUp, at.phase, before, after)
 	for i := range fs {
 		fs[i].Field = string(out) + ", yet upper " + fs[i].Field
 		fs[i].Op = op.Shell()
 	}
 	if r.cfg.Backend != nil { // known issues tag them
-		r.explain(fs, &backend.Evidence{Op: op, Stack: r.stack, Upper: r.phaseUpper})
+		r.explain(fs, &backend.Evidence{Op: op, Stack: r.stack, Upper: at.upper})
 	}
 	r.findings = append(r.findings, fs...)
 }

@@ -16,20 +16,19 @@ import (
 // succeeded, or with no upper to watch, it is nothing.
 func TestFailedOpCopyUpIsAFinding(t *testing.T) {
 	upper := t.TempDir()
-	r := &scenarioRun{phaseUpper: upper}
+	r, at := &scenarioRun{}, opSite{phase: "runtime", upper: upper}
 	op := fsop.Chmod{Path: "copied", Mode: 0o600, By: fsop.By{As: fsop.Identity{Name: "other", UID: 1002, GID: 1002}}}
-	before := r.upperState(op)
+	before := upperState(upper, op)
 	os.WriteFile(filepath.Join(upper, "copied"), []byte("x"), 0o644)
-	r.checkFailedOp("runtime", op, fsop.OK, before)
+	r.checkFailedOp(at, op, fsop.OK, before)
 	if len(r.findings) != 0 {
 		t.Fatalf("a successful op: %v", r.findings)
 	}
-	r.checkFailedOp("runtime", op, "EPERM", before)
+	r.checkFailedOp(at, op, "EPERM", before)
 	if len(r.findings) != 1 || r.findings[0].Kind != snapshot.KindFailedOpCopyUp || r.findings[0].Path != "copied" || r.findings[0].Op != op.Shell() {
 		t.Fatalf("findings %v, want one failed-op-copy-up of copied", r.findings)
 	}
-	r = &scenarioRun{}
-	if r.upperState(op) != nil {
+	if upperState("", op) != nil {
 		t.Fatal("a phase without an upper has a state")
 	}
 }

@@ -198,34 +198,37 @@ func TestImportDirection(t *testing.T) {
 	}
 }
 
+// cleanImportGraph is a small graph of the project's packages that keeps
+// every import rule, for TestImportRulesCatchWrongImports to break.
+func cleanImportGraph() importGraph {
+	m := func(p string) string { return module + "/" + p }
+	return importGraph{
+		m("frontend/driver"):          {m("harness"), m("suites"), m("fixtures")},
+		m("harness"):                  {m("harness/backend"), m("harness/scenario")},
+		m("suites"):                   {m("suites/permissions")},
+		m("suites/permissions"):       {m("harness/deviation"), m("harness/scenario")},
+		m("fixtures"):                 {m("harness/scenario"), m("harness/errs")},
+		m("harness/backend"):          {m("harness/scenario"), m("harness/errs")},
+		m("harness/backend/overlay"):  {m("harness/backend"), m("harness/deviation"), m("harness/ovlformat")},
+		m("harness/backend/control"):  {m("harness/backend"), m("harness/ovlformat")},
+		m("harness/ovlformat"):        {m("harness/backend")},
+		m("harness/errs"):             nil,
+		m("harness/sandbox"):          {m("harness/errs"), m("harness/internal/daemon")},
+		m("harness/internal/daemon"):  {m("harness/backend")},
+		m("harness/backend/registry"): {m("harness/backend/overlay"), m("harness/backend/control")},
+		m("harness/deviation"):        nil,
+		m("harness/scenario"):         {m("harness/snapshot"), m("harness/fsop")},
+		m("harness/snapshot"):         {m("harness/fsop")},
+		m("harness/fsop"):             {m("harness/kernfeat")},
+		m("harness/kernfeat"):         nil,
+	}
+}
+
 // TestImportRulesCatchWrongImports: each rule fails on a graph with one
 // wrong import added (most would not even compile in the real module:
 // they make a cycle, which the compiler reports first).
 func TestImportRulesCatchWrongImports(t *testing.T) {
-	base := func() importGraph {
-		m := func(p string) string { return module + "/" + p }
-		return importGraph{
-			m("frontend/driver"):          {m("harness"), m("suites"), m("fixtures")},
-			m("harness"):                  {m("harness/backend"), m("harness/scenario")},
-			m("suites"):                   {m("suites/permissions")},
-			m("suites/permissions"):       {m("harness/deviation"), m("harness/scenario")},
-			m("fixtures"):                 {m("harness/scenario"), m("harness/errs")},
-			m("harness/backend"):          {m("harness/scenario"), m("harness/errs")},
-			m("harness/backend/overlay"):  {m("harness/backend"), m("harness/deviation"), m("harness/ovlformat")},
-			m("harness/backend/control"):  {m("harness/backend"), m("harness/ovlformat")},
-			m("harness/ovlformat"):        {m("harness/backend")},
-			m("harness/errs"):             nil,
-			m("harness/sandbox"):          {m("harness/errs"), m("harness/internal/daemon")},
-			m("harness/internal/daemon"):  {m("harness/backend")},
-			m("harness/backend/registry"): {m("harness/backend/overlay"), m("harness/backend/control")},
-			m("harness/deviation"):        nil,
-			m("harness/scenario"):         {m("harness/snapshot"), m("harness/fsop")},
-			m("harness/snapshot"):         {m("harness/fsop")},
-			m("harness/fsop"):             {m("harness/kernfeat")},
-			m("harness/kernfeat"):         nil,
-		}
-	}
-	if v := base().violations(); len(v) > 0 {
+	if v := cleanImportGraph().violations(); len(v) > 0 {
 		t.Fatalf("the clean graph breaks rules: %v", v)
 	}
 	wrong := [][2]string{
@@ -257,7 +260,7 @@ func TestImportRulesCatchWrongImports(t *testing.T) {
 		{"harness/sandbox", "harness/backend"},
 	}
 	for _, w := range wrong {
-		g := base()
+		g := cleanImportGraph()
 		g[module+"/"+w[0]] = append(g[module+"/"+w[0]], module+"/"+w[1])
 		if len(g.violations()) == 0 {
 			t.Errorf("no rule caught %s importing %s", w[0], w[1])

@@ -47,6 +47,15 @@ func dedupe(fs []snapshot.Finding) []snapshot.Finding {
 	return out
 }
 
+// opSite is where a phase's ops go: the phase, the tree they are applied
+// through (the merged view, or layer 0 itself), and the upper directory of
+// that mount ("" for layer 0), which the failed-op check watches.
+type opSite struct {
+	phase string
+	sut   *fsop.Tree
+	upper string
+}
+
 // lockstep applies op to the system under test, then to the reference, and
 // records an errno finding when the outcomes differ. When the system under
 // test refuses the op in a way its documentation describes (EXDEV for a
@@ -54,13 +63,14 @@ func dedupe(fs []snapshot.Finding) []snapshot.Finding {
 // does not apply the op either, as a program that handles the documented
 // error would leave things: the rest of the scenario then still tests
 // everything else instead of drowning in consequences.
-func (r *scenarioRun) lockstep(phase string, sut *fsop.Tree, op fsop.Op) {
+func (r *scenarioRun) lockstep(at opSite, op fsop.Op) {
+	phase, sut := at.phase, at.sut
 	srcType := fsop.TypeIn(r.ref, op.Paths()[0])
-	upperBefore := r.upperState(op)
+	upperBefore := upperState(at.upper, op)  // failedop.go
 	idsBefore := r.identitiesBefore(sut, op) // inodes.go
 	m := fsop.Apply(sut, op)
 	r.viaBackend = r.viaBackend || r.mounted != nil
-	r.checkFailedOp(phase, op, m, upperBefore)
+	r.checkFailedOp(at, op, m, upperBefore)
 	rec := OpRecord{Stage: phase, Op: op.Shell(), Merged: m}
 	if !op.Identity().IsRoot() {
 		rec.As = op.Identity().String()

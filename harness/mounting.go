@@ -7,54 +7,11 @@ import (
 	"strings"
 
 	"github.com/layercheck/layercheck/harness/backend"
-	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/internal/mounts"
-	"github.com/layercheck/layercheck/harness/scenario"
 )
 
-// buildLayer applies a layer step: layer 0 directly, layer k through a
-// mount of layers 0..k-1 with layer k as the upper.
-func (r *scenarioRun) buildLayer(st scenario.Step) error {
-	phase := fmt.Sprintf("layer %d", st.Layer)
-	defer r.ref.CloseFiles() // what descriptor ops left open ends with the layer (t.Close: the other side)
-	if st.Layer == 0 {
-		t, err := fsop.OpenTree(r.layers[0])
-		if err != nil {
-			return err
-		}
-		defer t.Close()
-		for _, op := range st.Ops {
-			r.lockstep(phase, t, op)
-		}
-		r.stampLayer(phase, t, st) // times.go
-		return nil
-	}
-	lowers, err := r.lowers(r.layers[:st.Layer]) // layouts.go: sealed once built
-	if err != nil {
-		return err
-	}
-	spec := backend.MountSpec{Lowers: lowers, Upper: r.layers[st.Layer], Work: r.buildWork(st.Layer), Target: r.target}
-	if err := r.mountWith(r.cfg.layerBackend(), spec); err != nil { // buildwith.go
-		return fmt.Errorf("build layer %d: %w", st.Layer, err)
-	}
-	t, err := fsop.OpenTree(r.target)
-	if err != nil {
-		return err
-	}
-	r.phaseUpper = r.layers[st.Layer]
-	defer func() { r.phaseUpper = "" }()
-	for _, op := range st.Ops {
-		if err := r.halted(); err != nil {
-			t.Close()
-			return err
-		}
-		r.lockstep(phase, t, op)
-	}
-	r.stampLayer(phase, t, st) // times.go
-	t.Close()
-	return r.commitBuiltLayer(st.Layer) // commitcheck.go: unmounts, checks the layer
-}
-
+// mountRuntime mounts every layer as a lower with the runtime upper (the
+// runtime, remount and rebuilt phases).
 func (r *scenarioRun) mountRuntime() error {
 	lowers, err := r.runtimeLowers() // layouts.go: sealed, or one nested overlay
 	if err != nil {

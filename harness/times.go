@@ -30,7 +30,6 @@ type timeState struct {
 	bound bool // the scenario directory is bind-mounted with the policy
 	// rawBound: its raw path too (--idmap, idmapped.go)
 	rawBound bool
-	policy   snapshot.TimePolicy // the ctime boundary of the runtime mount
 }
 
 // timesCompared reports whether the scenario compares timestamps.
@@ -92,19 +91,20 @@ func (r *scenarioRun) unbindScenarioDir() error {
 	return errors.Join(mounts.Detach(r.dir), r.idmapUnbindRaw())
 }
 
-// markTimes takes the ctime boundary just before the runtime mount.
-func (r *scenarioRun) markTimes() (err error) {
+// markTimes takes the ctime boundary just before the runtime mount: the
+// policy the compare phase judges times by.
+func (r *scenarioRun) markTimes() (policy snapshot.TimePolicy, err error) {
 	if r.timesCompared() {
 		// Seal the layers first (layouts.go; cached): sealing writes
 		// (the data-only layouts' metadata trees get new ctimes), and
 		// that is the layout's doing, not a change the mount made.
 		if _, err := r.lowers(r.layers); err != nil {
-			return err
+			return policy, err
 		}
-		r.times.policy, err = snapshot.CtimeBoundary(r.dir)
-		r.times.policy.NoSymlinkAtime = r.s.Times == scenario.TimesStrictatime
+		policy, err = snapshot.CtimeBoundary(r.dir)
+		policy.NoSymlinkAtime = r.s.Times == scenario.TimesStrictatime
 	}
-	return err
+	return policy, err
 }
 
 // stampLayer gives what the layer's ops touched (fsop.TouchedPaths, as far
@@ -112,7 +112,7 @@ func (r *scenarioRun) markTimes() (err error) {
 // itself) the layer's known times, through the tree the
 // ops went through and on the reference, in lockstep: the ops that set
 // them are the scenario's like any other.
-func (r *scenarioRun) stampLayer(phase string, t *fsop.Tree, st scenario.Step) {
+func (r *scenarioRun) stampLayer(at opSite, st scenario.Step) {
 	if !r.timesCompared() {
 		return
 	}
@@ -129,23 +129,24 @@ func (r *scenarioRun) stampLayer(phase string, t *fsop.Tree, st scenario.Step) {
 		}
 	}
 	for _, op := range fsop.StampOps(st.Layer, paths) {
-		r.lockstep(phase, t, op)
+		r.lockstep(at, op)
 	}
 }
 
 // compareTimes adds the time findings: the merged view against the
 // reference after the runtime ops, and after the remount against the
-// reference changed offline or, with no offline change, against itself.
-func (r *scenarioRun) compareTimes(ref1, merged1, ref2, merged2 *snapshot.Snapshot, offline bool) {
+// reference changed offline or, with no offline change, against itself,
+// by the policy the runtime phase took (markTimes).
+func (r *scenarioRun) compareTimes(policy snapshot.TimePolicy, ref1, merged1, ref2, merged2 *snapshot.Snapshot, offline bool) {
 	if !r.timesCompared() {
 		return
 	}
-	r.add("runtime", snapshot.CompareTimes(ref1, merged1, r.times.policy), merged1, ref1)
+	r.add("runtime", snapshot.CompareTimes(ref1, merged1, policy), merged1, ref1)
 	if offline {
-		r.add("remount", snapshot.CompareTimes(ref2, merged2, r.times.policy), merged2, ref2)
+		r.add("remount", snapshot.CompareTimes(ref2, merged2, policy), merged2, ref2)
 		return
 	}
-	fs := snapshot.CompareTimes(merged1, merged2, r.times.policy)
+	fs := snapshot.CompareTimes(merged1, merged2, policy)
 	for i := range fs {
 		fs[i].Kind, fs[i].Field = snapshot.KindPersistence, string(snapshot.KindTime)+" "+fs[i].Field
 	}

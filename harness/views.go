@@ -10,25 +10,26 @@ import (
 
 // snapshotMerged snapshots the live merged view, with the access matrix
 // and direct lookups of every name any layer or the reference holds.
-// ref is the reference as it stands.
-func (r *scenarioRun) snapshotMerged(ref *snapshot.Snapshot) (*snapshot.Snapshot, error) {
+// ref is the reference as it stands, lowers the read-only layers as
+// snapshotLowers read them before this mount.
+func (r *scenarioRun) snapshotMerged(ref *snapshot.Snapshot, lowers []*snapshot.Snapshot) (*snapshot.Snapshot, error) {
 	s, err := snapshot.TakeSnapshot(r.target, snapshot.SnapshotOptions{Identities: r.base.Identities, Prior: r.prior()}) // baseview.go
 	if err != nil {
 		return nil, err
 	}
 	countReuse(s) // baseview.go
-	s.Lookup(r.target, r.lookupCandidates(ref))
+	s.Lookup(r.target, r.lookupCandidates(ref, lowers))
 	return s, nil
 }
 
 // lookupCandidates are the names a deleted or hidden entry could come back
 // under: every path of every layer, of the runtime upper and of ref.
-func (r *scenarioRun) lookupCandidates(ref *snapshot.Snapshot) []string {
+func (r *scenarioRun) lookupCandidates(ref *snapshot.Snapshot, lowers []*snapshot.Snapshot) []string {
 	set := map[string]bool{}
 	for p := range ref.Entries {
 		set[p] = true
 	}
-	for _, s := range r.lowerSnaps { // taken by snapshotLowers before this mount
+	for _, s := range lowers {
 		if s != nil {
 			for p := range s.Entries {
 				set[p] = true
@@ -91,7 +92,6 @@ func (r *scenarioRun) snapshotLowers() ([]*snapshot.Snapshot, error) {
 			r.lowerLinks[p] = append(r.lowerLinks[p], e.Links...)
 		}
 	}
-	r.lowerSnaps = out
 	return out, nil
 }
 

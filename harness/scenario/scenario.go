@@ -79,7 +79,7 @@ type Scenario struct {
 	// missing, the scenario is skip with the reason.
 	Requires []string
 	// Rebuild also checks the view after every layer and the upper are
-	// copied to new directories and mounted from there (rebuild.go).
+	// copied to new directories and mounted from there (harness/phase_rebuilt.go).
 	Rebuild bool
 	// Skip, set by Expand, is why the scenario cannot run at this depth.
 	Skip string

@@ -8,7 +8,7 @@
 // (errno.go). A scenario that renames a lower or merged directory declares
 // harness.ExpectRenameDirEXDEV: without redirect_dir the rename must fail
 // with the documented EXDEV (the reference then skips it, see
-// harness/run.go lockstep), with redirect_dir=on it must succeed and every
+// harness/lockstep.go), with redirect_dir=on it must succeed and every
 // child of every layer must follow.
 package rename
 

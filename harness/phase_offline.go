@@ -5,7 +5,31 @@ import (
 
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/harness/snapshot"
 )
+
+// offlineInput is the offline phase's input: the offline steps the build
+// set aside and the views of the runtime phase.
+type offlineInput struct {
+	steps   []scenario.Step
+	runtime views
+}
+
+// applyOfflineSteps is the offline phase: it applies the offline steps to
+// the layers (and the reference) with nothing mounted (applyOffline). It
+// gives the reference the remount must show: snapshotted again after an
+// offline change, else the runtime's.
+func applyOfflineSteps(r *scenarioRun, in offlineInput) (*snapshot.Snapshot, error) {
+	for _, st := range in.steps {
+		if err := r.applyOffline(st); err != nil {
+			return nil, err
+		}
+	}
+	if len(in.steps) == 0 {
+		return in.runtime.ref, nil
+	}
+	return r.snapshotReference()
+}
 
 // applyOffline applies an offline step to a layer (or the runtime upper)
 // and to the reference. Both are plain directories, so the outcomes must

@@ -11,7 +11,13 @@ import (
 	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
-// rebuilt is the last phase of a scenario with Scenario.Rebuild: every
+// rebuiltInput is the rebuilt phase's input: the views of the remount,
+// which the rebuilt copies must show.
+type rebuiltInput struct {
+	remount views
+}
+
+// rebuildCopies is the last phase, of a scenario with Scenario.Rebuild: every
 // layer and the runtime upper are copied file by file to new directories
 // (CopyTree: types, modes, owners, data, xattrs of every namespace, the
 // backend's markers among them, device numbers and so whiteouts, hardlink
@@ -21,10 +27,14 @@ import (
 // to another tree or machine is common practice, and only the "index"
 // feature refuses the copies (documented: the lower root's file handle no
 // longer verifies), so with index on the phase does not run.
-func (r *scenarioRun) rebuilt(before, ref *snapshot.Snapshot) error {
+func rebuildCopies(r *scenarioRun, in rebuiltInput) error {
+	if !r.s.Rebuild {
+		return nil
+	}
 	if c, ok := r.cfg.Backend.(backend.CopyRefuser); ok && c.RefusesCopiedLayers() != "" {
 		return nil
 	}
+	before, ref := in.remount.merged, in.remount.ref
 	copies := make([]string, len(r.layers))
 	for k, l := range r.layers {
 		copies[k] = filepath.Join(r.dir, "rebuilt-l"+strconv.Itoa(k))
@@ -43,7 +53,7 @@ func (r *scenarioRun) rebuilt(before, ref *snapshot.Snapshot) error {
 	if err := r.mountRuntime(); err != nil {
 		return fmt.Errorf("rebuilt: %w", err)
 	}
-	after, err := r.snapshotMerged(ref)
+	after, err := r.snapshotMerged(ref, in.remount.lowers) // the copies' sources
 	if uerr := r.unmount(); err == nil {
 		err = uerr
 	}
