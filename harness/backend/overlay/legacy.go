@@ -98,6 +98,11 @@ func (o *Overlay) mountLegacy(spec backend.MountSpec) (backend.Mount, error) {
 			if err := unix.Chdir(cwd); err != nil {
 				return err
 			}
+			// Leave the layers before answering: the thread ends some
+			// time after the goroutine, and until then its working
+			// directory pins the layers' filesystem (an unmount of the
+			// run's ext4 scratch got EBUSY).
+			defer unix.Chdir("/")
 			return unix.Mount("overlay", spec.Target, "overlay", 0, data)
 		}()
 	}()
