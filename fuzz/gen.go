@@ -246,43 +246,16 @@ func (s *gen) op() fsop.Op {
 		s.note("lchown", p)
 		return fsop.Lchown{Path: p, UID: ids[s.r.IntN(len(ids))], GID: ids[s.r.IntN(len(ids))], By: by}
 	case 4:
-		p := s.existing("file", "symlink", "fifo", "dir")
-		s.note("remove", p)
-		if t := s.m[p]; t != "dir" || len(s.m.children(p)) == 0 {
-			delete(s.m, p)
-		}
-		return fsop.Remove{Path: p, By: by}
+		return s.removeOp(by)
 	case 5:
 		p := s.existing("dir")
 		s.note("remove-all", p)
 		s.m.removeTree(p)
 		return fsop.RemoveAll{Path: p, By: by}
 	case 6, 7:
-		from := s.existing()
-		to := s.fresh()
-		if s.r.IntN(3) == 0 {
-			to = s.existing()
-		}
-		var flags uint
-		switch s.r.IntN(6) {
-		case 0:
-			flags = unix.RENAME_NOREPLACE
-		case 1:
-			flags = unix.RENAME_EXCHANGE
-		}
-		s.note("rename", from)
-		s.rename(from, to, flags)
-		return fsop.Rename{From: from, To: to, Flags: flags, By: by}
+		return s.renameOp(by)
 	case 8, 9:
-		p := s.existing("file")
-		if s.r.IntN(2) == 0 {
-			p = s.fresh()
-		}
-		s.note("write", p)
-		if s.m[p] == "" && s.m[path.Dir(p)] == "dir" || path.Dir(p) == "." && s.m[p] == "" {
-			s.m[p] = "file"
-		}
-		return fsop.WriteFile{Path: p, Data: payload[s.r.IntN(len(payload))], Mode: modes[s.r.IntN(7)], By: by}
+		return s.writeOp(by)
 	case 10:
 		p := s.existing("file")
 		s.note("append", p)
@@ -297,25 +270,7 @@ func (s *gen) op() fsop.Op {
 		s.create(p, "dir")
 		return fsop.Mkdir{Path: p, Mode: modes[s.r.IntN(len(modes))], By: by}
 	case 13:
-		p := s.fresh()
-		kind := s.r.IntN(3)
-		switch kind {
-		case 0:
-			target := s.existing()
-			s.note("symlink", p)
-			s.create(p, "symlink")
-			return fsop.Symlink{Target: target, Path: p, By: by}
-		case 1:
-			old := s.existing("file", "symlink", "fifo")
-			s.note("link", old)
-			if t := s.m[old]; t != "" && t != "dir" {
-				s.create(p, t)
-			}
-			return fsop.Link{Old: old, New: p, By: by}
-		}
-		s.note("mkfifo", p)
-		s.create(p, "fifo")
-		return fsop.Mkfifo{Path: p, Mode: modes[s.r.IntN(4)], By: by}
+		return s.newNameOp(by)
 	case 14:
 		p := s.existing()
 		s.note("setxattr", p)
@@ -332,6 +287,73 @@ func (s *gen) op() fsop.Op {
 	p := s.existing()
 	s.note("removexattr", p)
 	return fsop.RemoveXattr{Path: p, Name: xattrs[s.r.IntN(len(xattrs))], By: by}
+}
+
+// removeOp is op's remove of a name (a directory only leaves the model
+// when it is empty: the remove fails otherwise).
+func (s *gen) removeOp(by fsop.By) fsop.Op {
+	p := s.existing("file", "symlink", "fifo", "dir")
+	s.note("remove", p)
+	if t := s.m[p]; t != "dir" || len(s.m.children(p)) == 0 {
+		delete(s.m, p)
+	}
+	return fsop.Remove{Path: p, By: by}
+}
+
+// renameOp is op's rename: to a fresh or an existing name, with
+// RENAME_NOREPLACE or RENAME_EXCHANGE a third of the time.
+func (s *gen) renameOp(by fsop.By) fsop.Op {
+	from := s.existing()
+	to := s.fresh()
+	if s.r.IntN(3) == 0 {
+		to = s.existing()
+	}
+	var flags uint
+	switch s.r.IntN(6) {
+	case 0:
+		flags = unix.RENAME_NOREPLACE
+	case 1:
+		flags = unix.RENAME_EXCHANGE
+	}
+	s.note("rename", from)
+	s.rename(from, to, flags)
+	return fsop.Rename{From: from, To: to, Flags: flags, By: by}
+}
+
+// writeOp is op's write of an existing file or a fresh name.
+func (s *gen) writeOp(by fsop.By) fsop.Op {
+	p := s.existing("file")
+	if s.r.IntN(2) == 0 {
+		p = s.fresh()
+	}
+	s.note("write", p)
+	if s.m[p] == "" && s.m[path.Dir(p)] == "dir" || path.Dir(p) == "." && s.m[p] == "" {
+		s.m[p] = "file"
+	}
+	return fsop.WriteFile{Path: p, Data: payload[s.r.IntN(len(payload))], Mode: modes[s.r.IntN(7)], By: by}
+}
+
+// newNameOp is op's new name: a symlink, a hardlink or a fifo.
+func (s *gen) newNameOp(by fsop.By) fsop.Op {
+	p := s.fresh()
+	kind := s.r.IntN(3)
+	switch kind {
+	case 0:
+		target := s.existing()
+		s.note("symlink", p)
+		s.create(p, "symlink")
+		return fsop.Symlink{Target: target, Path: p, By: by}
+	case 1:
+		old := s.existing("file", "symlink", "fifo")
+		s.note("link", old)
+		if t := s.m[old]; t != "" && t != "dir" {
+			s.create(p, t)
+		}
+		return fsop.Link{Old: old, New: p, By: by}
+	}
+	s.note("mkfifo", p)
+	s.create(p, "fifo")
+	return fsop.Mkfifo{Path: p, Mode: modes[s.r.IntN(4)], By: by}
 }
 
 func (s *gen) create(p, t string) {

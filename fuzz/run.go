@@ -110,20 +110,7 @@ func Run(ctx context.Context, o Options) *Report {
 					return // an interrupted scenario says nothing
 				}
 				mu.Lock()
-				rep.Scenarios++
-				rep.Verdicts[res.Verdict]++
-				for k, v := range cov {
-					rep.Coverage[k] += v
-				}
-				rep.countFindings(res)
-				switch {
-				case res.Verdict == h.Error:
-					if len(rep.Errors) < 5 {
-						rep.Errors = append(rep.Errors, res)
-					}
-				case o.Gate.Fails(res):
-					file(bySig, res, o.Gate)
-				}
+				rep.add(res, cov, bySig, o.Gate)
 				if o.Progress != nil {
 					o.Progress(rep.Scenarios, len(bySig), float64(rep.Scenarios)/time.Since(start).Seconds())
 				}
@@ -133,8 +120,32 @@ func Run(ctx context.Context, o Options) *Report {
 	}
 	wg.Wait()
 	rep.Seconds = time.Since(start).Seconds()
+	rep.shrinkAll(ctx, o, bySig)
+	return rep
+}
 
-	// Shrink each distinct failure, in the order they were first seen.
+// add counts one scenario's result into the report, and files it under
+// its new signatures if the gate fails it (the caller holds the lock).
+func (rep *Report) add(res h.Result, cov map[string]int, bySig map[string]*Failure, gate h.Gate) {
+	rep.Scenarios++
+	rep.Verdicts[res.Verdict]++
+	for k, v := range cov {
+		rep.Coverage[k] += v
+	}
+	rep.countFindings(res)
+	switch {
+	case res.Verdict == h.Error:
+		if len(rep.Errors) < 5 {
+			rep.Errors = append(rep.Errors, res)
+		}
+	case gate.Fails(res):
+		file(bySig, res, gate)
+	}
+}
+
+// shrinkAll shrinks each distinct failure, in the order they were first
+// seen, o.Workers at a time.
+func (rep *Report) shrinkAll(ctx context.Context, o Options, bySig map[string]*Failure) {
 	for _, f := range bySig {
 		rep.Failures = append(rep.Failures, f)
 	}
@@ -152,7 +163,6 @@ func Run(ctx context.Context, o Options) *Report {
 	}
 	swg.Wait()
 	rep.ShrinkSeconds = time.Since(shrinkStart).Seconds()
-	return rep
 }
 
 // shrink minimises f.First and runs the result once more for its record.

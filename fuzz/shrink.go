@@ -46,52 +46,12 @@ func Shrink(c Candidate, fails func(Candidate) bool, budget int) (Candidate, int
 		}
 		return false
 	}
+	cur := func() Candidate { return c }
 	for progress := true; progress && runs < budget; {
-		progress = false
-		// Drop whole steps, then single ops.
-		for i := 0; i < len(c.Scenario.Steps); i++ {
-			if try(withSteps(c, dropStep(c.Scenario.Steps, i))) {
-				progress = true
-				i--
-			}
-		}
-		for i := 0; i < len(c.Scenario.Steps); i++ {
-			for j := 0; j < len(c.Scenario.Steps[i].Ops); j++ {
-				steps := dropOp(c.Scenario.Steps, i, j) // shrink_fd.go: an Open takes its ops along
-				if try(withSteps(c, steps)) {
-					progress = true
-					j--
-				}
-			}
-		}
-		// Fewer, lower layers.
-		if steps, changed := renumber(c.Scenario.Steps); changed && try(withSteps(c, steps)) {
-			progress = true
-		}
-		for i := 1; i < len(c.Scenario.Steps); i++ {
-			a, b := c.Scenario.Steps[i-1], c.Scenario.Steps[i]
-			if a.Phase == scenario.PhaseLayer && b.Phase == scenario.PhaseLayer {
-				steps := cloneSteps(c.Scenario.Steps)
-				steps[i-1].Ops = append(append([]fsop.Op{}, a.Ops...), b.Ops...)
-				if try(withSteps(c, dropStep(steps, i))) {
-					progress = true
-					i--
-				}
-			}
-		}
-		progress = lighten(func() Candidate { return c }, try) || progress // fewer checks (shrink_checks.go)
-		// Simpler ops.
-		for i := range c.Scenario.Steps {
-			for j := range c.Scenario.Steps[i].Ops {
-				for _, simpler := range simplifications(c.Scenario.Steps[i].Ops[j]) {
-					steps := cloneSteps(c.Scenario.Steps)
-					steps[i].Ops[j] = simpler
-					if try(withSteps(c, steps)) {
-						progress = true
-					}
-				}
-			}
-		}
+		progress = dropParts(cur, try)
+		progress = lowerLayers(cur, try) || progress
+		progress = lighten(cur, try) || progress // fewer checks (shrink_checks.go)
+		progress = simplerOps(cur, try) || progress
 	}
 	return c, runs
 }
@@ -170,4 +130,67 @@ func simplifications(op fsop.Op) []fsop.Op {
 		out = append(out, c.Interface().(fsop.Op))
 	}
 	return out
+}
+
+// The passes of Shrink: each tries candidates made from cur() (the
+// smallest failing one so far, which try replaces when a candidate still
+// fails) and says whether one was taken.
+
+// dropParts drops whole steps, then single ops.
+func dropParts(cur func() Candidate, try func(Candidate) bool) bool {
+	progress := false
+	for i := 0; i < len(cur().Scenario.Steps); i++ {
+		if try(withSteps(cur(), dropStep(cur().Scenario.Steps, i))) {
+			progress = true
+			i--
+		}
+	}
+	for i := 0; i < len(cur().Scenario.Steps); i++ {
+		for j := 0; j < len(cur().Scenario.Steps[i].Ops); j++ {
+			steps := dropOp(cur().Scenario.Steps, i, j) // shrink_fd.go: an Open takes its ops along
+			if try(withSteps(cur(), steps)) {
+				progress = true
+				j--
+			}
+		}
+	}
+	return progress
+}
+
+// lowerLayers renumbers the layers down and merges neighbouring layer
+// steps: fewer, lower layers.
+func lowerLayers(cur func() Candidate, try func(Candidate) bool) bool {
+	progress := false
+	if steps, changed := renumber(cur().Scenario.Steps); changed && try(withSteps(cur(), steps)) {
+		progress = true
+	}
+	for i := 1; i < len(cur().Scenario.Steps); i++ {
+		a, b := cur().Scenario.Steps[i-1], cur().Scenario.Steps[i]
+		if a.Phase == scenario.PhaseLayer && b.Phase == scenario.PhaseLayer {
+			steps := cloneSteps(cur().Scenario.Steps)
+			steps[i-1].Ops = append(append([]fsop.Op{}, a.Ops...), b.Ops...)
+			if try(withSteps(cur(), dropStep(steps, i))) {
+				progress = true
+				i--
+			}
+		}
+	}
+	return progress
+}
+
+// simplerOps replaces each op by its simplifications.
+func simplerOps(cur func() Candidate, try func(Candidate) bool) bool {
+	progress := false
+	for i := range cur().Scenario.Steps {
+		for j := range cur().Scenario.Steps[i].Ops {
+			for _, simpler := range simplifications(cur().Scenario.Steps[i].Ops[j]) {
+				steps := cloneSteps(cur().Scenario.Steps)
+				steps[i].Ops[j] = simpler
+				if try(withSteps(cur(), steps)) {
+					progress = true
+				}
+			}
+		}
+	}
+	return progress
 }

@@ -38,54 +38,19 @@ type scenarioFile struct {
 }
 
 func cmdFuzz(args []string) (int, error) {
-	fs := flag.NewFlagSet("layercheck fuzz", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	depth := fs.Int("depth", harness.DefaultDepth, "read-only layers under the upper (1 to 500)")
-	var bf backendFlags
-	bf.register(fs, "overlay", false) // fuzz writes its findings on the host: no --rootless
-	count := fs.Int("count", 0, "scenarios to run (default 500 unless --duration is given)")
-	duration := fs.Duration("duration", 0, "run for this long instead of a count")
-	seed := fs.Uint64("seed", 0, "random seed (default: from the clock, printed)")
-	jobs := fs.Int("j", runtime.NumCPU(), "scenarios in parallel")
-	out := fs.String("out", "fuzz-out", "where to write each distinct failure's scenario.json and repro.sh")
-	budget := fs.Int("shrink-budget", 300, "most runs spent shrinking one failure")
-	fixture := fs.String("fixture", "mini", "the base tree: "+strings.Join(fixtures.Names(), ", "))
-	scratch := fs.String("scratch", sandbox.DefaultScratch, "where runs make their directories")
-	quiet := fs.Bool("quiet", false, "no progress lines")
-	verify := fs.Bool("verify", true, "run every reproducer with sh and say whether it reproduces")
-	jsonOut := fs.String("json", "", "write the fuzz report as JSON to `FILE`")
-	var df dimFlags
-	df.register(fs) // dim_flags.go: --layout, --build, --build-backend, --commit-check, --build-with
-	var gf gateFlags
-	fs.StringVar(&gf.baseline, "baseline", "", "file only deviations not in `FILE` (an earlier run's --json, or what 'layercheck baseline' writes), and shrink each")
-	fullCompare := fs.Bool("full-compare", false, "read every entry of every merged view in full (slower; to check the fast way against)")
-	if err := fs.Parse(args); err != nil {
-		return 0, &harness.UsageError{Msg: err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return 0, &harness.UsageError{Msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
-	}
-	if *count < 0 || *duration < 0 || *jobs < 1 || *budget < 0 {
-		return 0, &harness.UsageError{Msg: "--count, --duration, -j and --shrink-budget must not be negative (-j at least 1)"}
-	}
-	if *count == 0 && *duration == 0 {
-		*count = 500
-	}
-	if _, err := fixtures.Get(*fixture); err != nil {
-		return 0, err
-	}
-	if !isSet(fs, "seed") {
-		*seed = uint64(time.Now().UnixNano())
-	}
-	be, err := bf.newBackend()
+	f, err := parseFuzzFlags(args)
 	if err != nil {
 		return 0, err
 	}
-	gate, err := gf.gate()
+	be, err := f.bf.newBackend()
 	if err != nil {
 		return 0, err
 	}
-	plan, err := df.checkedPlan(harness.Plan{Backend: be, Depth: *depth, ScratchBase: *scratch, Workers: *jobs, FullCompare: *fullCompare}, &bf, "")
+	gate, err := f.gf.gate()
+	if err != nil {
+		return 0, err
+	}
+	plan, err := f.df.checkedPlan(harness.Plan{Backend: be, Depth: f.depth, ScratchBase: f.scratch, Workers: f.jobs, FullCompare: f.fullCompare}, &f.bf, "")
 	if err != nil {
 		return 0, err
 	}
@@ -100,12 +65,12 @@ func cmdFuzz(args []string) (int, error) {
 	}
 	defer sess.Close()
 	offline := offlineAllowed(be)
-	fmt.Printf("layercheck fuzz: %s (options %q), depth %d, fixture %s, seed %d%s\n", be.Name(), be.Options(), plan.Depth, *fixture, *seed, dimsLine(df.record(), gf.baseline))
+	fmt.Printf("layercheck fuzz: %s (options %q), depth %d, fixture %s, seed %d%s\n", be.Name(), be.Options(), plan.Depth, f.fixture, f.seed, dimsLine(f.df.record(), f.gf.baseline))
 	last := time.Time{}
-	rep := fuzz.Run(ctx, fuzz.Options{Config: sess.Config(), Seed: *seed, Count: *count, Duration: *duration, Workers: *jobs,
-		Fixture: *fixture, Offline: offline, ShrinkBudget: *budget, Gate: gate,
+	rep := fuzz.Run(ctx, fuzz.Options{Config: sess.Config(), Seed: f.seed, Count: f.count, Duration: f.duration, Workers: f.jobs,
+		Fixture: f.fixture, Offline: offline, ShrinkBudget: f.budget, Gate: gate,
 		Progress: func(done, failing int, rate float64) {
-			if !*quiet && time.Since(last) > 2*time.Second {
+			if !f.quiet && time.Since(last) > 2*time.Second {
 				fmt.Fprintf(os.Stderr, "[%d] %d distinct failures, %.0f scenarios/s\n", done, failing, rate)
 				last = time.Now()
 			}
@@ -114,14 +79,14 @@ func cmdFuzz(args []string) (int, error) {
 		fmt.Fprintln(os.Stderr, "layercheck: interrupted; everything mounted was unmounted")
 		return 130, nil
 	}
-	outcomes, err := writeFuzzOutputs(*out, sess.Config(), bf.unmount, df.record(), rep, *verify)
+	outcomes, err := writeFuzzOutputs(f.out, sess.Config(), f.bf.unmount, f.df.record(), rep, f.verify)
 	if err != nil {
 		return 0, err
 	}
-	printFuzz(os.Stdout, rep, outcomes, *jobs)
-	if *jsonOut != "" {
+	printFuzz(os.Stdout, rep, outcomes, f.jobs)
+	if f.jsonOut != "" {
 		b, _ := json.MarshalIndent(fuzzJSON(rep, outcomes), "", "  ")
-		if err := os.WriteFile(*jsonOut, append(b, '\n'), 0o644); err != nil {
+		if err := os.WriteFile(f.jsonOut, append(b, '\n'), 0o644); err != nil {
 			return 0, err
 		}
 	}
@@ -129,6 +94,61 @@ func cmdFuzz(args []string) (int, error) {
 		return exitFindings, nil
 	}
 	return exitOK, nil
+}
+
+// fuzzFlags are the flags of `layercheck fuzz`.
+type fuzzFlags struct {
+	depth, count, jobs, budget int
+	duration                   time.Duration
+	seed                       uint64
+	out, fixture, scratch      string
+	jsonOut                    string
+	quiet, verify, fullCompare bool
+	bf                         backendFlags
+	df                         dimFlags
+	gf                         gateFlags
+}
+
+// parseFuzzFlags reads and checks the flags of `layercheck fuzz`.
+func parseFuzzFlags(args []string) (*fuzzFlags, error) {
+	f := &fuzzFlags{}
+	fs := flag.NewFlagSet("layercheck fuzz", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.IntVar(&f.depth, "depth", harness.DefaultDepth, "read-only layers under the upper (1 to 500)")
+	f.bf.register(fs, "overlay", false) // fuzz writes its findings on the host: no --rootless
+	fs.IntVar(&f.count, "count", 0, "scenarios to run (default 500 unless --duration is given)")
+	fs.DurationVar(&f.duration, "duration", 0, "run for this long instead of a count")
+	fs.Uint64Var(&f.seed, "seed", 0, "random seed (default: from the clock, printed)")
+	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "scenarios in parallel")
+	fs.StringVar(&f.out, "out", "fuzz-out", "where to write each distinct failure's scenario.json and repro.sh")
+	fs.IntVar(&f.budget, "shrink-budget", 300, "most runs spent shrinking one failure")
+	fs.StringVar(&f.fixture, "fixture", "mini", "the base tree: "+strings.Join(fixtures.Names(), ", "))
+	fs.StringVar(&f.scratch, "scratch", sandbox.DefaultScratch, "where runs make their directories")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines")
+	fs.BoolVar(&f.verify, "verify", true, "run every reproducer with sh and say whether it reproduces")
+	fs.StringVar(&f.jsonOut, "json", "", "write the fuzz report as JSON to `FILE`")
+	f.df.register(fs) // dim_flags.go: --layout, --build, --build-backend, --commit-check, --build-with
+	fs.StringVar(&f.gf.baseline, "baseline", "", "file only deviations not in `FILE` (an earlier run's --json, or what 'layercheck baseline' writes), and shrink each")
+	fs.BoolVar(&f.fullCompare, "full-compare", false, "read every entry of every merged view in full (slower; to check the fast way against)")
+	if err := fs.Parse(args); err != nil {
+		return nil, &harness.UsageError{Msg: err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return nil, &harness.UsageError{Msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	if f.count < 0 || f.duration < 0 || f.jobs < 1 || f.budget < 0 {
+		return nil, &harness.UsageError{Msg: "--count, --duration, -j and --shrink-budget must not be negative (-j at least 1)"}
+	}
+	if f.count == 0 && f.duration == 0 {
+		f.count = 500
+	}
+	if _, err := fixtures.Get(f.fixture); err != nil {
+		return nil, err
+	}
+	if !isSet(fs, "seed") {
+		f.seed = uint64(time.Now().UnixNano())
+	}
+	return f, nil
 }
 
 func isSet(fs *flag.FlagSet, name string) bool {

@@ -57,50 +57,9 @@ func ACL(text string) string {
 func EncodeACL(text string) (string, error) {
 	var ents []aclEntry
 	for _, field := range strings.Split(text, ",") {
-		parts := strings.Split(strings.TrimSpace(field), ":")
-		if len(parts) != 3 {
-			return "", fmt.Errorf("acl %q: entry %q is not tag:id:perms", text, field)
-		}
-		e := aclEntry{id: aclUndefinedID}
-		named := parts[1] != ""
-		switch parts[0] {
-		case "u", "user":
-			e.tag = aclUserObj
-			if named {
-				e.tag = aclUser
-			}
-		case "g", "group":
-			e.tag = aclGroupObj
-			if named {
-				e.tag = aclGroup
-			}
-		case "m", "mask":
-			e.tag = aclMask
-		case "o", "other":
-			e.tag = aclOther
-		default:
-			return "", fmt.Errorf("acl %q: unknown tag %q", text, parts[0])
-		}
-		if named {
-			if e.tag != aclUser && e.tag != aclGroup {
-				return "", fmt.Errorf("acl %q: %s entries take no id", text, parts[0])
-			}
-			id, err := strconv.ParseUint(parts[1], 10, 32)
-			if err != nil {
-				return "", fmt.Errorf("acl %q: id %q is not a number", text, parts[1])
-			}
-			e.id = uint32(id)
-		}
-		if len(parts[2]) != 3 {
-			return "", fmt.Errorf("acl %q: perms %q are not rwx", text, parts[2])
-		}
-		for i, c := range parts[2] {
-			switch {
-			case c == rune("rwx"[i]):
-				e.perm |= 4 >> i
-			case c != '-':
-				return "", fmt.Errorf("acl %q: perms %q are not rwx", text, parts[2])
-			}
+		e, err := parseACLEntry(text, field)
+		if err != nil {
+			return "", err
 		}
 		ents = append(ents, e)
 	}
@@ -117,6 +76,57 @@ func EncodeACL(text string) (string, error) {
 		b = binary.LittleEndian.AppendUint32(b, e.id)
 	}
 	return string(b), nil
+}
+
+// parseACLEntry reads one "tag:id:perms" entry of the ACL text (text is
+// for the error's words).
+func parseACLEntry(text, field string) (aclEntry, error) {
+	parts := strings.Split(strings.TrimSpace(field), ":")
+	if len(parts) != 3 {
+		return aclEntry{}, fmt.Errorf("acl %q: entry %q is not tag:id:perms", text, field)
+	}
+	e := aclEntry{id: aclUndefinedID}
+	named := parts[1] != ""
+	switch parts[0] {
+	case "u", "user":
+		e.tag = aclUserObj
+		if named {
+			e.tag = aclUser
+		}
+	case "g", "group":
+		e.tag = aclGroupObj
+		if named {
+			e.tag = aclGroup
+		}
+	case "m", "mask":
+		e.tag = aclMask
+	case "o", "other":
+		e.tag = aclOther
+	default:
+		return e, fmt.Errorf("acl %q: unknown tag %q", text, parts[0])
+	}
+	if named {
+		if e.tag != aclUser && e.tag != aclGroup {
+			return e, fmt.Errorf("acl %q: %s entries take no id", text, parts[0])
+		}
+		id, err := strconv.ParseUint(parts[1], 10, 32)
+		if err != nil {
+			return e, fmt.Errorf("acl %q: id %q is not a number", text, parts[1])
+		}
+		e.id = uint32(id)
+	}
+	if len(parts[2]) != 3 {
+		return e, fmt.Errorf("acl %q: perms %q are not rwx", text, parts[2])
+	}
+	for i, c := range parts[2] {
+		switch {
+		case c == rune("rwx"[i]):
+			e.perm |= 4 >> i
+		case c != '-':
+			return e, fmt.Errorf("acl %q: perms %q are not rwx", text, parts[2])
+		}
+	}
+	return e, nil
 }
 
 // decodeACL is the inverse of EncodeACL (ok false if v is no ACL).

@@ -64,12 +64,9 @@ func ReexecRootless(scratchBase string, outputs ...string) error {
 	if !InPrivateMountNamespace() {
 		return errors.New("a rootless run needs the run's private mount namespace")
 	}
-	dir := filepath.Join(scratchBase, fmt.Sprintf("run-%d", os.Getpid()))
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return &errs.EnvError{Setting: "rootless", Msg: fmt.Sprintf("scratch %s: %v", dir, err)}
-	}
-	if err := os.Chown(dir, RootlessHostID, RootlessHostID); err != nil {
-		return &errs.EnvError{Setting: "rootless", Msg: fmt.Sprintf("scratch %s: %v", dir, err)}
+	dir, err := rootlessRunDir(scratchBase)
+	if err != nil {
+		return err
 	}
 	fuseNote := shareFuseDevice(dir)
 	exe, err := os.Executable()
@@ -115,6 +112,19 @@ func ReexecRootless(scratchBase string, outputs ...string) error {
 	unix.Unmount(filepath.Join(dir, "dev"), unix.MNT_DETACH)
 	os.RemoveAll(dir)
 	return childExit(err)
+}
+
+// rootlessRunDir makes the run's directory beneath scratchBase, owned by
+// the namespace's root (host RootlessHostID).
+func rootlessRunDir(scratchBase string) (string, error) {
+	dir := filepath.Join(scratchBase, fmt.Sprintf("run-%d", os.Getpid()))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", &errs.EnvError{Setting: "rootless", Msg: fmt.Sprintf("scratch %s: %v", dir, err)}
+	}
+	if err := os.Chown(dir, RootlessHostID, RootlessHostID); err != nil {
+		return "", &errs.EnvError{Setting: "rootless", Msg: fmt.Sprintf("scratch %s: %v", dir, err)}
+	}
+	return dir, nil
 }
 
 // shareFuseDevice puts, over /dev/fuse in this private mount namespace, a

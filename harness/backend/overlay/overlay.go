@@ -131,32 +131,8 @@ func (o *Overlay) Mount(ctx context.Context, spec backend.MountSpec) (backend.Mo
 		}
 		return &backend.MountError{FS: "overlay", Errno: errnoOf(err), Kernel: msg, Step: step}
 	}
-	for _, opt := range o.opts {
-		k, v, hasVal := strings.Cut(opt, "=")
-		if hasVal {
-			err = unix.FsconfigSetString(fsfd, k, v)
-		} else {
-			err = unix.FsconfigSetFlag(fsfd, k)
-		}
-		if err != nil {
-			return nil, fail("option "+opt, err)
-		}
-	}
-	for _, l := range spec.Lowers {
-		if err := unix.FsconfigSetString(fsfd, "lowerdir+", l); err != nil {
-			return nil, fail("lowerdir+ "+l, err)
-		}
-	}
-	for _, d := range spec.Data { // data-only layers: below every lower
-		if err := unix.FsconfigSetString(fsfd, "datadir+", d); err != nil {
-			return nil, fail("datadir+ "+d, err)
-		}
-	}
-	if err := unix.FsconfigSetString(fsfd, "upperdir", spec.Upper); err != nil {
-		return nil, fail("upperdir", err)
-	}
-	if err := unix.FsconfigSetString(fsfd, "workdir", spec.Work); err != nil {
-		return nil, fail("workdir", err)
+	if step, err := o.configure(fsfd, spec); err != nil {
+		return nil, fail(step, err)
 	}
 	if err := unix.FsconfigCreate(fsfd); err != nil {
 		return nil, fail("create", err)
@@ -170,6 +146,41 @@ func (o *Overlay) Mount(ctx context.Context, spec backend.MountSpec) (backend.Mo
 		return nil, fail("move_mount", err)
 	}
 	return &kernelMount{target: spec.Target}, nil
+}
+
+// configure sets the options and the layers of a mount on the fs context
+// fsfd: each layer one lowerdir+ (data-only layers datadir+, below every
+// lower), so that no escaping is needed and 500 layers fit. A refusal says
+// at which step.
+func (o *Overlay) configure(fsfd int, spec backend.MountSpec) (step string, err error) {
+	for _, opt := range o.opts {
+		k, v, hasVal := strings.Cut(opt, "=")
+		if hasVal {
+			err = unix.FsconfigSetString(fsfd, k, v)
+		} else {
+			err = unix.FsconfigSetFlag(fsfd, k)
+		}
+		if err != nil {
+			return "option " + opt, err
+		}
+	}
+	for _, l := range spec.Lowers {
+		if err := unix.FsconfigSetString(fsfd, "lowerdir+", l); err != nil {
+			return "lowerdir+ " + l, err
+		}
+	}
+	for _, d := range spec.Data { // data-only layers: below every lower
+		if err := unix.FsconfigSetString(fsfd, "datadir+", d); err != nil {
+			return "datadir+ " + d, err
+		}
+	}
+	if err := unix.FsconfigSetString(fsfd, "upperdir", spec.Upper); err != nil {
+		return "upperdir", err
+	}
+	if err := unix.FsconfigSetString(fsfd, "workdir", spec.Work); err != nil {
+		return "workdir", err
+	}
+	return "", nil
 }
 
 // fsContextLog reads the messages the kernel left on an fs context: the

@@ -70,30 +70,8 @@ func StartMount(ctx context.Context, name string, argv, unmount []string, target
 		return nil, err
 	}
 	m := &Mounted{backend: name, target: target, d: d, unmount: unmount}
-	deadline := time.Now().Add(MountWait)
-	delay := time.Millisecond
-	for {
-		if mi, ok := mounts.Find(target); ok {
-			m.dev = mi.Dev
-			break
-		}
-		if !d.running() {
-			if d.waitErr != nil {
-				return nil, d.mountFailed(name) // crash.go
-			}
-			// Exited 0: a daemonizing program; its mount must be there now.
-			if mi, ok := mounts.Find(target); ok {
-				m.dev = mi.Dev
-				break
-			}
-			d.close()
-			return nil, fmt.Errorf("%s: the mount command exited 0 but %s is not mounted (%s)", name, target, d.status())
-		}
-		if ctx.Err() != nil || time.Now().After(deadline) {
-			return nil, m.giveUp(ctx) // crash.go
-		}
-		time.Sleep(delay)
-		delay = min(2*delay, 20*time.Millisecond)
+	if err := m.waitForMount(ctx); err != nil {
+		return nil, err
 	}
 	if exclusive && d.running() {
 		// A command that mounts and returns (mount(8), a FUSE program
@@ -116,6 +94,37 @@ func StartMount(ctx context.Context, name string, argv, unmount []string, target
 	m.stopWatch, m.watchDone = make(chan struct{}), make(chan struct{})
 	go m.watch(ctx)
 	return m, nil
+}
+
+// waitForMount waits until m's target shows in the mount table, the
+// starter fails or exits without a mount, or ctx or MountWait runs out.
+func (m *Mounted) waitForMount(ctx context.Context) error {
+	d, name, target := m.d, m.backend, m.target
+	deadline := time.Now().Add(MountWait)
+	delay := time.Millisecond
+	for {
+		if mi, ok := mounts.Find(target); ok {
+			m.dev = mi.Dev
+			return nil
+		}
+		if !d.running() {
+			if d.waitErr != nil {
+				return d.mountFailed(name) // crash.go
+			}
+			// Exited 0: a daemonizing program; its mount must be there now.
+			if mi, ok := mounts.Find(target); ok {
+				m.dev = mi.Dev
+				return nil
+			}
+			d.close()
+			return fmt.Errorf("%s: the mount command exited 0 but %s is not mounted (%s)", name, target, d.status())
+		}
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			return m.giveUp(ctx) // crash.go
+		}
+		time.Sleep(delay)
+		delay = min(2*delay, 20*time.Millisecond)
+	}
 }
 
 // daemonErrno classifies a failed mount command by what it wrote: no

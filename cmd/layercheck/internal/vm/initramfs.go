@@ -44,21 +44,8 @@ func (r *initramfs) write(dst string) error {
 	if cfg.Modules, err = r.addModules(w); err != nil {
 		return err
 	}
-	for _, t := range r.trees {
-		libs, err := addTree(w, t)
-		if err != nil {
-			return err
-		}
-		for l := range libs {
-			if _, ok := r.files[l]; !ok {
-				r.files[l] = l
-			}
-		}
-	}
-	for g, h := range r.files {
-		if err := w.CopyFile(g, h); err != nil {
-			return err
-		}
+	if err := r.addTrees(w); err != nil {
+		return err
 	}
 	for _, d := range []string{"/proc", "/sys", "/dev", "/tmp", "/run", "/var/tmp", "/root", "/etc"} {
 		if err := w.Dir(d, 0o755); err != nil {
@@ -90,6 +77,28 @@ func (r *initramfs) write(dst string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// addTrees writes the carried trees and every file the initramfs takes,
+// the libraries the trees' programs need among them.
+func (r *initramfs) addTrees(w *cpio.Writer) error {
+	for _, t := range r.trees {
+		libs, err := addTree(w, t)
+		if err != nil {
+			return err
+		}
+		for l := range libs {
+			if _, ok := r.files[l]; !ok {
+				r.files[l] = l
+			}
+		}
+	}
+	for g, h := range r.files {
+		if err := w.CopyFile(g, h); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeEtc writes the name tables the carried programs look names up in:

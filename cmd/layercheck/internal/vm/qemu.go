@@ -109,13 +109,7 @@ func (q *qemu) run(ctx context.Context, limit, bootLimit time.Duration, w io.Wri
 	go func() { relayed <- relay(pipe, log, w, spoke, rewrite) }()
 	waited := make(chan error, 1)
 	go func() { end.panicLine = <-relayed; waited <- cmd.Wait() }()
-	var timer, boot <-chan time.Time
-	if limit > 0 {
-		timer = time.After(limit)
-	}
-	if bootLimit > 0 {
-		boot = time.After(bootLimit)
-	}
+	timer, boot := after(limit), after(bootLimit)
 	for {
 		select {
 		case <-spoke:
@@ -140,6 +134,14 @@ func (q *qemu) run(ctx context.Context, limit, bootLimit time.Duration, w io.Wri
 	<-waited
 	end.status = "killed"
 	return end, nil
+}
+
+// after is a channel that fires once d has passed (nil, never, for 0).
+func after(d time.Duration) <-chan time.Time {
+	if d <= 0 {
+		return nil
+	}
+	return time.After(d)
 }
 
 // relay copies the console to log and, without carriage returns, to w;
