@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/layercheck/layercheck/harness/backend"
-	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
@@ -77,11 +77,12 @@ func ReuseStats() (entries, reused int64) {
 
 // baseViewKey names what a base view depends on: the run (its scratch),
 // the backend and its options, the layout, the depth, the build mode and
-// the base directory.
-func (r *scenarioRun) baseViewKey() string {
+// the directory mounted as layer 0 (the base, or the rebuilt phase's
+// shared copy of it: rebuiltbase.go).
+func (r *scenarioRun) baseViewKey(layer0 string) string {
 	b := r.cfg.Backend
 	return strings.Join([]string{r.cfg.Scratch, b.Name(), b.Options(), string(r.cfg.Layout),
-		strconv.Itoa(r.cfg.Depth), string(r.cfg.Build), r.base.Dir}, "\x00")
+		strconv.Itoa(r.cfg.Depth), string(r.cfg.Build), layer0}, "\x00")
 }
 
 // sharesBaseView reports whether this scenario's merged views may take
@@ -90,7 +91,7 @@ func (r *scenarioRun) sharesBaseView() bool {
 	if r.cfg.FullCompare || r.usesStorage() || r.cfg.Extracting() || r.base == nil || r.base.Sealed() == nil {
 		return false
 	}
-	if len(r.layers) == 0 || r.layers[0] != r.base.Dir || r.timesCompared() {
+	if len(r.layers) == 0 || !r.sharedLayer0() || r.timesCompared() {
 		return false
 	}
 	if ir, ok := r.cfg.Backend.(backend.InodeRenewer); ok && ir.RenewsInodes() {
@@ -109,15 +110,16 @@ func (r *scenarioRun) prior() *snapshot.Prior {
 	if !ok {
 		return nil
 	}
+	layer0 := r.layers[0]
 	baseViews.Lock()
-	key := r.baseViewKey()
+	key := r.baseViewKey(layer0)
 	bv := baseViews.m[key]
 	if bv == nil {
 		bv = &baseView{}
 		baseViews.m[key] = bv
 	}
 	baseViews.Unlock()
-	bv.once.Do(func() { bv.snap, bv.err = takeBaseView(r.ctx, r.cfg, r.base) })
+	bv.once.Do(func() { bv.snap, bv.err = takeBaseView(r.ctx, r.cfg, layer0, r.base.Identities) })
 	if bv.err != nil {
 		return nil // no base view: every entry read in full, as without one
 	}
@@ -163,17 +165,38 @@ func (r *scenarioRun) reached() (func(p string) bool, bool) {
 	}, true
 }
 
-// takeBaseView mounts the base under Depth-1 empty layers and an empty
-// upper in a directory of its own, snapshots the view with the access
-// probes, unmounts and removes the directory.
-func takeBaseView(ctx context.Context, cfg Config, base *scenario.Base) (s *snapshot.Snapshot, err error) {
+// sharedLayer0 reports whether layer 0 is a tree shared by every scenario
+// of the run, as it was when the base view was taken of it: the base
+// directory itself, or in the rebuilt phase the run's copy of it.
+func (r *scenarioRun) sharedLayer0() bool {
+	return r.layers[0] == r.base.Dir || r.rebuiltBase != "" && r.layers[0] == r.rebuiltBase
+}
+
+// forgetBaseViews drops the base views of the runs whose scenarios live
+// beneath dir (a session's scratch, going away): a later session of the
+// process makes its directories at the same paths.
+func forgetBaseViews(dir string) {
+	baseViews.Lock()
+	defer baseViews.Unlock()
+	for k := range baseViews.m {
+		if strings.HasPrefix(k, dir+"/") {
+			delete(baseViews.m, k)
+		}
+	}
+}
+
+// takeBaseView mounts layer0 (the base, or a copy of it) under Depth-1
+// empty layers and an empty upper in a directory of its own, snapshots
+// the view with the access probes for ids, unmounts and removes the
+// directory.
+func takeBaseView(ctx context.Context, cfg Config, layer0 string, ids []fsop.Identity) (s *snapshot.Snapshot, err error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
 	dir, err := os.MkdirTemp(cfg.Scratch, "baseview-")
 	if err != nil {
 		return nil, err
 	}
-	spec, err := emptyStack(dir, base.Dir, cfg.Depth) // floor.go
+	spec, err := emptyStack(dir, layer0, cfg.Depth) // floor.go
 	if err != nil {
 		return nil, errors.Join(err, os.RemoveAll(dir))
 	}
@@ -181,7 +204,7 @@ func takeBaseView(ctx context.Context, cfg Config, base *scenario.Base) (s *snap
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("base view: %w", err), os.RemoveAll(dir))
 	}
-	s, err = snapshot.TakeSnapshot(spec.Target, snapshot.SnapshotOptions{Identities: base.Identities})
+	s, err = snapshot.TakeSnapshot(spec.Target, snapshot.SnapshotOptions{Identities: ids})
 	if uerr := m.Unmount(); uerr != nil {
 		// Left in place, never removed while mounted.
 		return nil, fmt.Errorf("base view: unmount %s: %w", spec.Target, uerr)

@@ -35,8 +35,16 @@ func rebuildCopies(r *scenarioRun, in rebuiltInput) error {
 		return nil
 	}
 	before, ref := in.remount.merged, in.remount.ref
+	shared, err := r.sharedRebuiltBase() // rebuiltbase.go: layer 0's copy, made once per run
+	if err != nil {
+		return err
+	}
 	copies := make([]string, len(r.layers))
 	for k, l := range r.layers {
+		if k == 0 && shared != nil {
+			copies[0], r.rebuiltBase = shared.dir, shared.dir
+			continue
+		}
 		copies[k] = filepath.Join(r.dir, "rebuilt-l"+strconv.Itoa(k))
 		if err := fsop.CopyTree(l, copies[k]); err != nil {
 			return fmt.Errorf("rebuild layer %d: %w", k, err)
@@ -57,6 +65,7 @@ func rebuildCopies(r *scenarioRun, in rebuiltInput) error {
 	if uerr := r.unmount(); err == nil {
 		err = uerr
 	}
+	r.checkRebuiltBase(shared)
 	if err != nil {
 		return err
 	}

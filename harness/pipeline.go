@@ -46,6 +46,9 @@ type scenarioRun struct {
 	stack   []string      // the layers of the live mount, its upper first
 	base    *scenario.Base
 	layout  layoutRun // layouts.go: where layers live, sealed lowers
+	// rebuiltBase: the run's shared copy of the base that the rebuilt
+	// phase mounts as layer 0, if it does (rebuiltbase.go)
+	rebuiltBase string
 	// lowerLinks: path -> its other names in the read-only layers, as
 	// snapshotLowers last read them
 	lowerLinks map[string][]string

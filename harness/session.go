@@ -162,7 +162,9 @@ func (s *Session) Close() error {
 	}
 	sc := s.Scratch
 	s.Scratch = nil
-	forgetBaseImages(sc.Dir) // commitbase.go
+	forgetBaseImages(sc.Dir)   // commitbase.go
+	forgetBaseViews(sc.Dir)    // baseview.go
+	forgetRebuiltBases(sc.Dir) // rebuiltbase.go
 	return errors.Join(s.closeIdmap(), s.closeLayout(), sc.Close())
 }
 

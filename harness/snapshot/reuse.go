@@ -15,7 +15,9 @@ import (
 // owner, size, mtime, ctime, link count, st_ino, st_rdev) is the one the
 // earlier snapshot recorded for the same path. Every entry is still listed
 // and stat'ed, so what is missing, extra, moved or changed in any way that
-// stat shows still gets read in full and compared.
+// stat shows still gets read in full and compared. The statx cross-check
+// of invariants.go is not made again for an entry taken from the Prior:
+// the Prior's own walk made it, on the same identity.
 //
 // Access is taken only where it cannot differ either: the entry's own
 // identity is unchanged and every directory above it has the mode, owner

@@ -125,10 +125,15 @@ func (s *Snapshot) walk(fd int, dir string) error {
 		if dt := direntType(d.Type); dt != "" && dt != fsop.TypeOf(st.Mode) {
 			s.invariant(p, "d_type", fsop.TypeOf(st.Mode), dt)
 		}
-		s.checkStat(fd, d.Name, p, &st)         // invariants.go
+		reused := s.Reused()
 		e, err := s.entryOf(fd, d.Name, p, &st) // reuse.go: entry, or the Prior's
 		if err != nil {
 			return err
+		}
+		if s.Reused() == reused {
+			// invariants.go; an entry taken from the Prior was checked
+			// there, and its lstat is the one it had (reuse.go)
+			s.checkStat(fd, d.Name, p, &st)
 		}
 		nl.entry(p, &st)
 		s.Entries[p] = e

@@ -76,3 +76,16 @@ func sameStamps(dir string, before map[string]stamp) bool {
 func (s *Snapshot) Unchanged(dir string) bool {
 	return s.stamps != nil && sameStamps(dir, s.stamps)
 }
+
+// Stamps are the stamps of a whole tree, taken once (TakeStamps), to ask
+// later whether anything changed it.
+type Stamps struct{ m map[string]stamp }
+
+// TakeStamps stamps the tree at dir (StampTree).
+func TakeStamps(dir string) (Stamps, error) {
+	m, err := StampTree(dir)
+	return Stamps{m}, err
+}
+
+// Same reports whether the tree at dir still stamps as it did.
+func (s Stamps) Same(dir string) bool { return s.m != nil && sameStamps(dir, s.m) }
