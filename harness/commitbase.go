@@ -54,7 +54,7 @@ func forgetBaseImages(dir string) {
 func (r *scenarioRun) imageBase(f commit.Format) error {
 	r.commit.image = r.cfg.idmapUpper(filepath.Join(r.dir, "commit-image")) // idmapped.go: the image holds what the upper holds
 	r.commit.applied = 1
-	r.commit.linked = nil
+	r.commit.linked, r.commit.partial = nil, ""
 	if r.base == nil || r.layers[0] != r.base.Dir {
 		return extractBase(r.layers[0], r.commit.image, f) // the scenario changes layer 0
 	}
@@ -75,6 +75,10 @@ func (r *scenarioRun) imageBase(f commit.Format) error {
 		return b.err
 	}
 	r.commit.linked = b.snap
+	if r.partialImage() { // commitpartial.go
+		r.commit.partial = b.dir
+		return r.linkFarmUnits(b.dir, r.commit.image)
+	}
 	return linkFarm(b.dir, r.commit.image)
 }
 

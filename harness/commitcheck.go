@@ -50,6 +50,9 @@ type commitState struct {
 	// linked is the snapshot of the shared extract the image is a link
 	// farm of (commitbase.go), nil if it is not one.
 	linked *snapshot.Snapshot
+	// partial is the extract the image is a partial link farm of, ""
+	// if it is whole (commitpartial.go)
+	partial string
 }
 
 // commitFormats returns the on-disk formats in which the built layers and
@@ -160,7 +163,7 @@ func (r *scenarioRun) commitCheck(phase string, k int, f commit.Format, merged, 
 	if err != nil {
 		return fmt.Errorf("commit check, %s: %w", phase, err)
 	}
-	image, err := snapshot.TakeSnapshot(r.commit.image, snapshot.SnapshotOptions{Prior: r.imagePrior()}) // commitprior.go
+	image, err := r.imageSnapshot() // commitpartial.go
 	if err != nil {
 		return err
 	}
@@ -225,6 +228,11 @@ func (r *scenarioRun) commitOnto(upper string, k int, f commit.Format) (carried 
 	}
 	if carried, err = tarNames(buf.Bytes()); err != nil {
 		return nil, err
+	}
+	if r.commit.partial != "" && !r.tarStaysIn(buf.Bytes()) {
+		if err := r.completeImage(r.commit.partial); err != nil { // commitpartial.go
+			return nil, err
+		}
 	}
 	if err := commit.Apply(&buf, r.commit.image); err != nil {
 		return nil, err
