@@ -32,14 +32,24 @@ import (
 //   - other layouts copy layer 0 onto their own storage per scenario
 //     (perlayer and disk filesystems), pack it into an image (squashfs,
 //     erofs) or read it through an inner overlay (nested): new inodes;
-//   - a scenario that changes layer 0, or compares times, gets its own
-//     copy of the base (phase_prepare.go), and the rebuilt phase copies every layer;
+//   - a scenario that changes layer 0 gets its own copy of the base
+//     (phase_prepare.go): the identities of the copy's entries are taken
+//     as it is made, and stand for the base view's (snapshot.Prior.Idents),
+//     so what no op reached and still has them is the base's;
+//   - a scenario that compares times reads everything (reading a file
+//     moves its atime under its policy); the rebuilt phase copies every
+//     layer, but where layer 0 is the base it mounts the run's one copy
+//     of it (rebuiltbase.go), with a base view of its own;
+//   - the data-only layouts keep their layers on storage of their own;
 //   - the extract builder writes layers without the backend (and is a
 //     mode of its own: it never shares a base view with --build mount);
 //   - a backend that renews its inodes at every mount (the control
 //     backend copies its layers) never shows the same st_ino twice.
 //
-// Elsewhere every entry is read in full, as it always was. The base view
+// With --idmap the base view is mounted as the scenarios' stacks are
+// (the mapped layers attached idmapped, the upper on its side), keyed by
+// the session's mapping. Elsewhere every entry is read in full, as it
+// always was. The base view
 // is read-only: it is mounted with its own upper and work directory,
 // which are removed with it, so nothing a scenario does can write to it,
 // and overlay's index and origin records of a scenario's upper point at
@@ -78,20 +88,25 @@ func ReuseStats() (entries, reused int64) {
 // baseViewKey names what a base view depends on: the run (its scratch),
 // the backend and its options, the layout, the depth, the build mode and
 // the directory mounted as layer 0 (the base, or the rebuilt phase's
-// shared copy of it: rebuiltbase.go).
+// shared copy of it: rebuiltbase.go), and the idmapped layers' mapping
+// (the session's, which the base view mounts through as the scenarios do).
 func (r *scenarioRun) baseViewKey(layer0 string) string {
 	b := r.cfg.Backend
 	return strings.Join([]string{r.cfg.Scratch, b.Name(), b.Options(), string(r.cfg.Layout),
-		strconv.Itoa(r.cfg.Depth), string(r.cfg.Build), layer0}, "\x00")
+		strconv.Itoa(r.cfg.Depth), string(r.cfg.Build), layer0,
+		fmt.Sprintf("idmap %p %v", r.cfg.Idmap, r.cfg.IdmapLayers)}, "\x00")
 }
 
 // sharesBaseView reports whether this scenario's merged views may take
 // entries from the base view (see above for why not elsewhere).
 func (r *scenarioRun) sharesBaseView() bool {
-	if r.cfg.FullCompare || r.usesStorage() || r.cfg.Extracting() || r.base == nil || r.base.Sealed() == nil {
-		return false
-	}
-	if len(r.layers) == 0 || !r.sharedLayer0() || r.timesCompared() {
+	return r.mayTakeFromBaseView() && len(r.layers) > 0 && r.sharedLayer0()
+}
+
+// mayTakeFromBaseView reports whether the run's stacks can show what the
+// base view shows, layer 0 aside (see above).
+func (r *scenarioRun) mayTakeFromBaseView() bool {
+	if r.cfg.FullCompare || r.usesStorage() || r.cfg.Extracting() || r.base == nil || r.base.Sealed() == nil || r.timesCompared() {
 		return false
 	}
 	if ir, ok := r.cfg.Backend.(backend.InodeRenewer); ok && ir.RenewsInodes() {
@@ -100,17 +115,29 @@ func (r *scenarioRun) sharesBaseView() bool {
 	return true
 }
 
+// copiedLayer0 reports whether layer 0 is the scenario's own copy of the
+// base whose identities were taken as it was made (phase_prepare.go): its
+// entries that nothing changed since hold what the base view shows.
+func (r *scenarioRun) copiedLayer0() bool {
+	return r.layer0Idents != nil && len(r.layers) > 0 && r.layers[0] == r.layer0Copy && r.mayTakeFromBaseView()
+}
+
 // prior is what a merged snapshot of this scenario may take from the base
 // view, or nil: then it reads every entry.
 func (r *scenarioRun) prior() *snapshot.Prior {
-	if !r.sharesBaseView() {
+	layer0, idents := "", (*snapshot.Idents)(nil)
+	switch {
+	case r.sharesBaseView():
+		layer0 = r.layers[0]
+	case r.copiedLayer0():
+		layer0, idents = r.base.Dir, r.layer0Idents // the copy's entries stand for the base's
+	default:
 		return nil
 	}
 	reached, ok := r.reached()
 	if !ok {
 		return nil
 	}
-	layer0 := r.layers[0]
 	baseViews.Lock()
 	key := r.baseViewKey(layer0)
 	bv := baseViews.m[key]
@@ -123,7 +150,7 @@ func (r *scenarioRun) prior() *snapshot.Prior {
 	if bv.err != nil {
 		return nil // no base view: every entry read in full, as without one
 	}
-	return &snapshot.Prior{Snap: bv.snap, Reached: reached}
+	return &snapshot.Prior{Snap: bv.snap, Reached: reached, Idents: idents}
 }
 
 // buildPrior is prior for the view of a build mount, which the layer
@@ -186,9 +213,10 @@ func forgetBaseViews(dir string) {
 }
 
 // takeBaseView mounts layer0 (the base, or a copy of it) under Depth-1
-// empty layers and an empty upper in a directory of its own, snapshots
-// the view with the access probes for ids, unmounts and removes the
-// directory.
+// empty layers and an empty upper in a directory of its own, as a
+// scenario's stack is mounted (with --idmap: the upper on the side the
+// selection puts it, every mapped layer attached idmapped), snapshots the
+// view with the access probes for ids, unmounts and removes the directory.
 func takeBaseView(ctx context.Context, cfg Config, layer0 string, ids []fsop.Identity) (s *snapshot.Snapshot, err error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
@@ -196,18 +224,27 @@ func takeBaseView(ctx context.Context, cfg Config, layer0 string, ids []fsop.Ide
 	if err != nil {
 		return nil, err
 	}
-	spec, err := emptyStack(dir, layer0, cfg.Depth) // floor.go
-	if err != nil {
-		return nil, errors.Join(err, os.RemoveAll(dir))
+	remove := func() error { return os.RemoveAll(cfg.idmapRaw(dir)) } // idmapped.go: as teardown removes
+	spec, err := emptyStack(dir, layer0, cfg.Depth)                   // floor.go
+	if err == nil && cfg.Idmap != nil {
+		spec.Upper, spec.Work = cfg.idmapUpper(spec.Upper+"-id"), cfg.idmapUpper(spec.Work+"-id") // as newRuntimeUpper makes them
+		err = errors.Join(os.Mkdir(spec.Upper, 0o755), os.Mkdir(spec.Work, 0o755))
 	}
-	m, err := cfg.Backend.Mount(ctx, spec)
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("base view: %w", err), os.RemoveAll(dir))
+		return nil, errors.Join(err, remove())
+	}
+	attached, release, err := cfg.idmapStack(spec) // idmapped.go
+	if err != nil {
+		return nil, errors.Join(err, remove())
+	}
+	m, err := cfg.Backend.Mount(ctx, attached)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("base view: %w", err), release(), remove())
 	}
 	s, err = snapshot.TakeSnapshot(spec.Target, snapshot.SnapshotOptions{Identities: ids})
-	if uerr := m.Unmount(); uerr != nil {
+	if uerr := errors.Join(m.Unmount(), release()); uerr != nil {
 		// Left in place, never removed while mounted.
 		return nil, fmt.Errorf("base view: unmount %s: %w", spec.Target, uerr)
 	}
-	return s, errors.Join(err, os.RemoveAll(dir))
+	return s, errors.Join(err, remove())
 }

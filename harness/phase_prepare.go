@@ -7,6 +7,7 @@ import (
 
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
 // prepareRun is the first phase. It takes the scenario and the
@@ -60,6 +61,12 @@ func (r *scenarioRun) prepareLayers() (err error) {
 		r.layers[0] = filepath.Join(r.dir, "l0")
 		if err := fsop.CopyTree(r.base.Dir, r.layers[0]); err != nil {
 			return fmt.Errorf("copy the base to layer 0: %w", err)
+		}
+		if r.layer0Copy = r.layers[0]; r.mayTakeFromBaseView() { // baseview.go
+			// Taken before any op: what keeps them holds the base's content.
+			if r.layer0Idents, err = snapshot.TakeIdents(r.layers[0]); err != nil {
+				return err
+			}
 		}
 	}
 	for k := 1; k < r.cfg.Depth; k++ {

@@ -49,6 +49,11 @@ type scenarioRun struct {
 	// rebuiltBase: the run's shared copy of the base that the rebuilt
 	// phase mounts as layer 0, if it does (rebuiltbase.go)
 	rebuiltBase string
+	// layer0Copy: layer 0 when it is the scenario's own copy of the base,
+	// and layer0Idents its entries' identities as the copy made them
+	// (phase_prepare.go), for the base view to stand for them (baseview.go)
+	layer0Copy   string
+	layer0Idents *snapshot.Idents
 	// lowerLinks: path -> its other names in the read-only layers, as
 	// snapshotLowers last read them
 	lowerLinks map[string][]string

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"path"
 
+	"github.com/layercheck/layercheck/harness/fsop"
 	"golang.org/x/sys/unix"
 )
 
@@ -43,6 +44,56 @@ type Prior struct {
 	// hardlinks moves both). Directories are always read in full. A
 	// commit check's image is a link farm of this kind (commitbase.go).
 	SameInode bool
+	// Idents, if set, stand for Snap's identities: the tree viewed now is a
+	// copy (fsop.CopyTree) of the one Snap viewed, made before anything
+	// else touched it, and Idents are its entries' identities taken right
+	// after the copy. An entry that still has them holds what the copy
+	// gave it, Snap's content: every change of data, metadata or xattrs
+	// moves its ctime. Entries whose identity the view shows otherwise (a
+	// directory whose link count the view computes) are read in full.
+	Idents *Idents
+}
+
+// Idents are the identities (ident) of every entry of a tree but its root,
+// as lstat(2) gives them.
+type Idents struct{ m map[string]ident }
+
+// TakeIdents lstats every entry of the tree at dir.
+func TakeIdents(dir string) (*Idents, error) {
+	fd, err := openNoatime(unix.AT_FDCWD, dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	out := &Idents{m: map[string]ident{}}
+	return out, out.walk(fd, "")
+}
+
+func (ids *Idents) walk(fd int, dir string) error {
+	names, err := fsop.ReadNames(fd)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		var st unix.Stat_t
+		if err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			return err
+		}
+		p := fsop.Join(dir, name)
+		ids.m[p] = identOf(&st)
+		if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+			sub, err := openNoatime(fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
+			if err != nil {
+				return err
+			}
+			err = ids.walk(sub, p)
+			unix.Close(sub)
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // ident is an entry's cheap identity: every stat(2) field that a change of
@@ -143,7 +194,11 @@ func (s *Snapshot) unchanged(p string, id ident) (Entry, bool) {
 		return Entry{}, false
 	}
 	prior := s.reuse.prior.Snap
-	if pid, ok := prior.idents[p]; !ok || !id.sameAs(pid, s.reuse.prior.SameInode) {
+	idents := prior.idents
+	if s.reuse.prior.Idents != nil {
+		idents = s.reuse.prior.Idents.m
+	}
+	if pid, ok := idents[p]; !ok || !id.sameAs(pid, s.reuse.prior.SameInode) {
 		return Entry{}, false
 	}
 	e, ok := prior.Entries[p]

@@ -132,3 +132,48 @@ func TestSameInodePriorIsTheVeryInode(t *testing.T) {
 		t.Errorf("reused %d entries, want 2", fast.Reused())
 	}
 }
+
+// TestPriorOfACopyStandsOnlyForWhatTheCopyKept: a copy of a tree,
+// identified right after it was made (TakeIdents), takes from the
+// original's snapshot every entry that still has the copy's identity, and
+// reads in full one that changed after (size and mtime kept: ctime says
+// it); the result is the copy's full snapshot.
+func TestPriorOfACopyStandsOnlyForWhatTheCopyKept(t *testing.T) {
+	testenv.RequireRoot(t)
+	orig := reuseTree(t)
+	prior := takeReuse(t, orig, nil)
+	cp := filepath.Join(t.TempDir(), "copy")
+	if err := fsop.CopyTree(orig, cp); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := TakeIdents(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	none := func(string) bool { return false }
+	if same := takeReuse(t, cp, &Prior{Snap: prior, Reached: none, Idents: ids}); same.Reused() != len(prior.Entries)-1 {
+		t.Errorf("reused %d of %d entries of an untouched copy", same.Reused(), len(prior.Entries)-1)
+	}
+	if orig := takeReuse(t, cp, &Prior{Snap: prior, Reached: none}); orig.Reused() != 0 {
+		t.Errorf("the copy's entries were taken by the original's identities (%d reused)", orig.Reused())
+	}
+	a := filepath.Join(cp, "d/a")
+	var st unix.Stat_t
+	if err := unix.Lstat(a, &st); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(a, []byte("DATA OF d/a"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.UtimesNanoAt(unix.AT_FDCWD, a, []unix.Timespec{st.Atim, st.Mtim}, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		t.Fatal(err)
+	}
+	fast := takeReuse(t, cp, &Prior{Snap: prior, Reached: none, Idents: ids})
+	full := takeReuse(t, cp, nil)
+	if fast.Reused() != len(prior.Entries)-2 {
+		t.Errorf("reused %d entries, want all but the root and the changed d/a", fast.Reused())
+	}
+	if !reflect.DeepEqual(fast.Entries, full.Entries) {
+		t.Errorf("the copy's snapshot with the original's prior is not its full snapshot:\n%v\n%v", fast.Entries, full.Entries)
+	}
+}
