@@ -39,6 +39,7 @@ func rebuildCopies(r *scenarioRun, in rebuiltInput) error {
 	if err != nil {
 		return err
 	}
+	copied := r.copiedLayer0() // baseview.go: layer 0 is the scenario's copy of the base
 	copies := make([]string, len(r.layers))
 	for k, l := range r.layers {
 		if k == 0 && shared != nil {
@@ -48,6 +49,15 @@ func rebuildCopies(r *scenarioRun, in rebuiltInput) error {
 		copies[k] = filepath.Join(r.dir, "rebuilt-l"+strconv.Itoa(k))
 		if err := fsop.CopyTree(l, copies[k]); err != nil {
 			return fmt.Errorf("rebuild layer %d: %w", k, err)
+		}
+		if k == 0 && copied {
+			// What no op reached in the copy of the copy is still the
+			// base's: the base view stands for it as it did for layer 0.
+			ids, err := snapshot.TakeIdents(copies[0])
+			if err != nil {
+				return err
+			}
+			r.layer0Copy, r.layer0Idents = copies[0], ids
 		}
 	}
 	upper, work := filepath.Join(r.dir, "rebuilt-u"), filepath.Join(r.dir, "rebuilt-w")

@@ -13,14 +13,17 @@ import (
 // what no op can have reached from the base's view and the commit check's
 // image its untouched files from the shared extract (the default), or
 // every entry is read, hashed and probed (--full-compare): at depth 3 on
-// kernel overlay, where the base view is shared, and on the control
-// backend, whose fresh inodes at every mount leave only the image's.
+// kernel overlay, where the base view is shared (and the rebuilt phase's
+// copy of the base, a scenario's own copy of layer 0 and the commit
+// check's partial image come into play), with idmapped layers, whose base
+// view is mounted through the mapping, and on the control backend, whose
+// fresh inodes at every mount leave only the image's.
 func TestFastCompareIsTheFullCompare(t *testing.T) {
 	RequireRoot(t)
 	if testing.Short() {
-		t.Skip("runs the suites four times")
+		t.Skip("runs the suites six times")
 	}
-	for _, args := range [][]string{{"--depth", "3"}, {"--depth", "2", "--backend", "control"}} {
+	for _, args := range [][]string{{"--depth", "3"}, {"--depth", "2", "--idmap", "all", "--suite", "idmap,permissions"}, {"--depth", "2", "--backend", "control"}} {
 		fast, full := suiteResults(t, args...), suiteResults(t, append(args, "--full-compare")...)
 		if len(fast) != len(full) {
 			t.Fatalf("%v: %d scenarios, %d with --full-compare", args, len(fast), len(full))
