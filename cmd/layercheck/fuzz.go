@@ -68,7 +68,7 @@ func cmdFuzz(args []string) (int, error) {
 	fmt.Printf("layercheck fuzz: %s (options %q), depth %d, fixture %s, seed %d%s\n", be.Name(), be.Options(), plan.Depth, f.fixture, f.seed, dimsLine(f.df.record(), f.gf.baseline))
 	last := time.Time{}
 	rep := fuzz.Run(ctx, fuzz.Options{Config: sess.Config(), Seed: f.seed, Count: f.count, Duration: f.duration, Workers: f.jobs,
-		Fixture: f.fixture, Offline: offline, ShrinkBudget: f.budget, Gate: gate,
+		Fixture: f.fixture, Offline: offline, ShrinkBudget: f.budget, Gate: gate, Batch: f.batch,
 		Progress: func(done, failing int, rate float64) {
 			if !f.quiet && time.Since(last) > 2*time.Second {
 				fmt.Fprintf(os.Stderr, "[%d] %d distinct failures, %.0f scenarios/s\n", done, failing, rate)
@@ -96,9 +96,14 @@ func cmdFuzz(args []string) (int, error) {
 	return exitOK, nil
 }
 
+// defaultBatch is --batch when not given: the batch size measured
+// fastest on the mini fixture (README, "Random scenarios").
+const defaultBatch = 16
+
 // fuzzFlags are the flags of `layercheck fuzz`.
 type fuzzFlags struct {
 	depth, count, jobs, budget int
+	batch                      int
 	duration                   time.Duration
 	seed                       uint64
 	out, fixture, scratch      string
@@ -121,6 +126,7 @@ func parseFuzzFlags(args []string) (*fuzzFlags, error) {
 	fs.Uint64Var(&f.seed, "seed", 0, "random seed (default: from the clock, printed)")
 	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "scenarios in parallel")
 	fs.StringVar(&f.out, "out", "fuzz-out", "where to write each distinct failure's scenario.json and repro.sh")
+	fs.IntVar(&f.batch, "batch", defaultBatch, "most scenarios run in one stack, each in its own subtree (1: each alone); a failure is confirmed alone")
 	fs.IntVar(&f.budget, "shrink-budget", 300, "most runs spent shrinking one failure")
 	fs.StringVar(&f.fixture, "fixture", "mini", "the base tree: "+strings.Join(fixtures.Names(), ", "))
 	fs.StringVar(&f.scratch, "scratch", sandbox.DefaultScratch, "where runs make their directories")
@@ -136,8 +142,8 @@ func parseFuzzFlags(args []string) (*fuzzFlags, error) {
 	if fs.NArg() > 0 {
 		return nil, &harness.UsageError{Msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
-	if f.count < 0 || f.duration < 0 || f.jobs < 1 || f.budget < 0 {
-		return nil, &harness.UsageError{Msg: "--count, --duration, -j and --shrink-budget must not be negative (-j at least 1)"}
+	if f.count < 0 || f.duration < 0 || f.jobs < 1 || f.budget < 0 || f.batch < 1 {
+		return nil, &harness.UsageError{Msg: "--count, --duration, -j and --shrink-budget must not be negative (-j and --batch at least 1)"}
 	}
 	if f.count == 0 && f.duration == 0 {
 		f.count = 500
@@ -227,6 +233,13 @@ func printFuzz(w io.Writer, rep *fuzz.Report, outcomes fuzzOutcomes, jobs int) {
 	sort.Strings(vs)
 	fmt.Fprintf(w, "%d scenarios in %.1fs: %.1f scenarios/s with %d workers (verdicts: %s); shrinking took %.1fs\n",
 		rep.Scenarios, rep.Seconds, rep.Rate(), jobs, strings.Join(vs, ", "), rep.ShrinkSeconds)
+	if n := rep.Batched.Load(); n > 0 || rep.BatchOff != "" {
+		fmt.Fprintf(w, "%d of them from batches", n)
+		if rep.BatchOff != "" {
+			fmt.Fprintf(w, " (batching off: %s)", rep.BatchOff)
+		}
+		fmt.Fprintln(w)
+	}
 	for _, st := range rep.Standing {
 		fmt.Fprintf(w, "%s: %s, %d findings the stack shows with no op (not filed below):\n", st.Name, verdictWord(harness.Gate{}, st), len(st.Findings))
 		for _, f := range st.Findings {
@@ -301,7 +314,7 @@ func fuzzJSON(rep *fuzz.Report, outcomes fuzzOutcomes) any {
 	}
 	return map[string]any{
 		"version": 1, "seed": rep.Seed, "scenarios": rep.Scenarios, "seconds": rep.Seconds, "rate": rep.Rate(),
-		"shrink_seconds": rep.ShrinkSeconds, "verdicts": rep.Verdicts, "failures": fs, "coverage": rep.Coverage,
+		"shrink_seconds": rep.ShrinkSeconds, "batched": rep.Batched.Load(), "verdicts": rep.Verdicts, "failures": fs, "coverage": rep.Coverage,
 		"findings_produced": rep.Produced, "kinds_unreachable": rep.Unreachable,
 	}
 }
