@@ -3,12 +3,14 @@ package fuzz
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	h "github.com/layercheck/layercheck/harness"
@@ -48,13 +50,17 @@ func slot(k int) string { return fmt.Sprintf("@%d", k) }
 
 // batcher runs batches of scenarios in one stack.
 type batcher struct {
-	cfg     h.Config // the run's, with the batched base among its Bases
-	fixture string   // the batched base's fixture name
-	n       int      // slots
+	cfg     h.Config // the run's
+	fixture string   // the fixture the scenarios start from
+	n       int      // most slots
+	mu      sync.Mutex
+	sized   map[int]h.Config // by slots: cfg with a batched base of that many slots
 }
 
-// newBatcher builds the batched base (n copies of the fixture's base,
-// beside it, on the same filesystem) or says why batching is off.
+// newBatcher says why batching is off for cfg, or returns a batcher whose
+// batched bases (k copies of the fixture's base, beside it, on the same
+// filesystem: one base for each batch size, so that no batch walks empty
+// slots) are built as batches need them.
 func newBatcher(cfg h.Config, fixture string, n int) (*batcher, string) {
 	base := cfg.Bases[fixture]
 	switch {
@@ -71,27 +77,32 @@ func newBatcher(cfg h.Config, fixture string, n int) (*batcher, string) {
 	case len(base.Clashes) > 0 || len(base.Omitted) > 0:
 		return nil, "a --base tree or a base with omitted paths"
 	}
-	dir, err := os.MkdirTemp(filepath.Dir(base.Dir), fixture+"-batch-")
-	if err != nil {
-		return nil, err.Error()
+	return &batcher{cfg: cfg, fixture: fixture, n: n, sized: map[int]h.Config{}}, ""
+}
+
+// config is the run's Config with a batched base of k slots among its
+// bases, and that base's fixture name.
+func (b *batcher) config(k int) (h.Config, string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	name := fmt.Sprintf("%s-batch-%d", b.fixture, k)
+	if c, ok := b.sized[k]; ok {
+		return c, name, nil
 	}
-	if err := os.Remove(dir); err != nil {
-		return nil, err.Error()
+	base := b.cfg.Bases[b.fixture]
+	dir := filepath.Join(filepath.Dir(base.Dir), name)
+	if err := buildBatchedBase(base.Dir, dir, k); err != nil {
+		return h.Config{}, "", fmt.Errorf("batched base: %w", err)
 	}
-	if err := buildBatchedBase(base.Dir, dir, n); err != nil {
-		return nil, "batched base: " + err.Error()
-	}
-	bb := &scenario.Base{Name: filepath.Base(dir), Dir: dir, Identities: base.Identities}
+	bb := &scenario.Base{Name: name, Dir: dir, Identities: base.Identities}
 	if err := bb.Seal(); err != nil {
-		return nil, "batched base: " + err.Error()
+		return h.Config{}, "", fmt.Errorf("batched base: %w", err)
 	}
-	bases := map[string]*scenario.Base{}
-	for k, v := range cfg.Bases {
-		bases[k] = v
-	}
-	bases[bb.Name] = bb
-	cfg.Bases = bases
-	return &batcher{cfg: cfg, fixture: bb.Name, n: n}, ""
+	c := b.cfg
+	c.Bases = maps.Clone(b.cfg.Bases)
+	c.Bases[name] = bb
+	b.sized[k] = c
+	return c, name, nil
 }
 
 // buildBatchedBase copies src to dst/@k for each slot, each with its
@@ -206,7 +217,7 @@ func confined(p string) bool {
 
 // combine is one scenario that runs subs[k] in slot k: the ops of every
 // sub in each (phase, layer), sub by sub.
-func (b *batcher) combine(subs []scenario.Scenario) scenario.Scenario {
+func (b *batcher) combine(subs []scenario.Scenario, fixture string) scenario.Scenario {
 	type key struct {
 		phase scenario.Phase
 		layer int
@@ -235,7 +246,7 @@ func (b *batcher) combine(subs []scenario.Scenario) scenario.Scenario {
 		return h.MaxDepth + 3 + k.layer
 	}
 	slices.SortStableFunc(order, func(a, c key) int { return rank(a) - rank(c) })
-	out := scenario.Scenario{Name: subs[0].Name + "/batch", Suite: subs[0].Suite, Fixture: b.fixture,
+	out := scenario.Scenario{Name: subs[0].Name + "/batch", Suite: subs[0].Suite, Fixture: fixture, Labels: []string{h.BatchLabel},
 		Times: subs[0].Times, Rebuild: subs[0].Rebuild}
 	for _, kk := range order {
 		out.Steps = append(out.Steps, scenario.Step{Phase: kk.phase, Layer: kk.layer, Ops: ops[kk]})
@@ -259,7 +270,11 @@ func (b *batcher) run(ctx context.Context, cfg h.Config, subs []scenario.Scenari
 	if len(subs) == 1 {
 		return all()
 	}
-	res := h.RunScenario(ctx, b.cfg, b.combine(subs))
+	bcfg, fixture, err := b.config(len(subs))
+	if err != nil {
+		return all()
+	}
+	res := h.RunScenario(ctx, bcfg, b.combine(subs, fixture))
 	if res.Verdict != h.Pass && res.Verdict != h.XFail && res.Verdict != h.Fail || len(res.KernelSuspects) > 0 {
 		return all()
 	}
@@ -356,18 +371,30 @@ func runChunk(ctx context.Context, cfg h.Config, bt *batcher, ss []scenario.Scen
 		groups[key] = append(groups[key], k)
 	}
 	for _, key := range keys {
-		idx := groups[key]
-		subs := make([]scenario.Scenario, len(idx))
-		for j, k := range idx {
-			subs[j] = ss[k]
-		}
-		results, fromBatch := bt.run(ctx, cfg, subs)
-		for j, res := range results {
-			out[idx[j]] = res
-			if fromBatch[j] {
-				batched.Add(1)
-			}
+		for len(groups[key]) > 0 {
+			n := min(len(groups[key]), bt.n)
+			runBatch(ctx, cfg, bt, ss, groups[key][:n], out, batched)
+			groups[key] = groups[key][n:]
 		}
 	}
 	return out
 }
+
+// runBatch runs the scenarios ss[idx...] as one batch into out.
+func runBatch(ctx context.Context, cfg h.Config, bt *batcher, ss []scenario.Scenario, idx []int, out []h.Result, batched *atomic.Int64) {
+	subs := make([]scenario.Scenario, len(idx))
+	for j, k := range idx {
+		subs[j] = ss[k]
+	}
+	results, fromBatch := bt.run(ctx, cfg, subs)
+	for j, res := range results {
+		out[idx[j]] = res
+		if fromBatch[j] {
+			batched.Add(1)
+		}
+	}
+}
+
+// batchChunk is how many batches' worth of consecutive scenarios a worker
+// takes at a time and groups by their dimensions.
+const batchChunk = 4

@@ -101,12 +101,17 @@ func Run(ctx context.Context, o Options) *Report {
 	if o.Duration > 0 {
 		deadline = start.Add(o.Duration)
 	}
-	chunk := max(o.Batch, 1)
+	chunk := 1
 	var bt *batcher
-	if chunk > 1 {
+	if o.Batch > 1 {
 		var why string
-		if bt, why = newBatcher(o.Config, o.Fixture, chunk); bt == nil {
-			rep.BatchOff, chunk = why, 1
+		if bt, why = newBatcher(o.Config, o.Fixture, o.Batch); bt == nil {
+			rep.BatchOff = why
+		} else {
+			// Scenarios are batched with those of their chunk that share
+			// their whole-stack dimensions (batch.go): a chunk of several
+			// batches fills most of them.
+			chunk = batchChunk * o.Batch
 		}
 	}
 	var wg sync.WaitGroup
