@@ -12,6 +12,7 @@ import (
 	"github.com/layercheck/layercheck/fixtures"
 	h "github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/backend/registry"
+	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/scenario"
 )
 
@@ -105,4 +106,83 @@ func describe(s scenario.Scenario) string {
 		}
 	}
 	return b.String()
+}
+
+// TestBatchAttributesAPlantedFailure: in a batch of five, slot 2 holds a
+// scenario that kernel overlay fails alone (fuzz seed 1 found and shrank
+// it: a hardlink pair made in layer 1, chowned and unlinked through the
+// merged view, loses a name from its link group); the other four write,
+// chmod and append a file of their own. The batch gives that failure to
+// slot 2 alone, with the signatures the scenario shows alone, and the
+// others' results, taken from the batch, are what they are alone.
+func TestBatchAttributesAPlantedFailure(t *testing.T) {
+	cfg := openSession(t, "overlay")
+	ctx := context.Background()
+	planted := scenario.Scenario{Name: "planted", Suite: "fuzz", Fixture: "mini", Steps: []scenario.Step{
+		scenario.AtLayer(1, fsop.WriteFile{Path: "hl", Data: "x", Mode: 0o755}, fsop.Link{Old: "hl", New: "hl2"}, fsop.Link{Old: "hl", New: "hl3"}),
+		scenario.Runtime(fsop.Chown{Path: "hl3"}, fsop.Remove{Path: "hl"}),
+	}}
+	var subs []scenario.Scenario
+	for k := 0; k < 5; k++ {
+		s := scenario.Scenario{Name: fmt.Sprintf("filler%d", k), Suite: "fuzz", Fixture: "mini", Steps: []scenario.Step{
+			scenario.AtLayer(1, fsop.WriteFile{Path: "home/f", Data: "x", Mode: 0o644}),
+			scenario.Runtime(fsop.Chmod{Path: "home/f", Mode: 0o600}, fsop.Append{Path: "etc/passwd", Data: "y"}),
+		}}
+		if k == 2 {
+			s = planted
+		}
+		subs = append(subs, s)
+	}
+	bt, why := newBatcher(cfg, "mini", len(subs))
+	if bt == nil {
+		t.Fatal(why)
+	}
+	if bt.groupKey(planted) == "" || bt.groupKey(planted) != bt.groupKey(subs[0]) {
+		t.Fatalf("the scenarios do not batch together: %q, %q", bt.groupKey(planted), bt.groupKey(subs[0]))
+	}
+	solo := make([]h.Result, len(subs))
+	for k, s := range subs {
+		solo[k] = h.RunScenario(ctx, cfg, s)
+	}
+	if solo[2].Verdict != h.Fail {
+		t.Fatalf("the planted scenario alone: %s, want fail: %v", solo[2].Verdict, solo[2].Findings)
+	}
+	// The batch itself, before any confirmation: only slot 2 fails.
+	bcfg, fixture, err := bt.config(len(subs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := h.RunScenario(ctx, bcfg, bt.combine(subs, fixture))
+	per, ok := splitFindings(res.Findings, len(subs))
+	if !ok {
+		t.Fatalf("the batch's findings lie outside its slots: %v", res.Findings)
+	}
+	for k := range subs {
+		var unexpected []string
+		for _, f := range per[k] {
+			if !f.Expected() {
+				unexpected = append(unexpected, keyOf(solo[k], f))
+			}
+		}
+		sort.Strings(unexpected)
+		var want []string
+		for _, f := range solo[k].Unexpected() {
+			want = append(want, keyOf(solo[k], f))
+		}
+		sort.Strings(want)
+		if fmt.Sprint(unexpected) != fmt.Sprint(want) {
+			t.Errorf("slot %d (%s): the batch's unexpected findings %q, alone %q", k, subs[k].Name, unexpected, want)
+		}
+	}
+	// Through the batcher: slot 2 is confirmed alone, the rest come from
+	// the batch, each with its solo outcome.
+	got, fromBatch := bt.run(ctx, cfg, subs)
+	for k := range subs {
+		if outcome(got[k]) != outcome(solo[k]) {
+			t.Errorf("%s: batched %s, alone %s", subs[k].Name, outcome(got[k]), outcome(solo[k]))
+		}
+		if fromBatch[k] != (k != 2) {
+			t.Errorf("%s: from the batch %v", subs[k].Name, fromBatch[k])
+		}
+	}
 }

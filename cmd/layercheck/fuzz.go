@@ -57,6 +57,11 @@ func cmdFuzz(args []string) (int, error) {
 	if err := privateRun(); err != nil {
 		return 0, err
 	}
+	stopProfile, err := startProfile(f.cpuProfile) // run.go
+	if err != nil {
+		return 0, err
+	}
+	defer stopProfile()
 	ctx, stop := interruptible()
 	defer stop()
 	sess, err := harness.OpenSession(ctx, plan)
@@ -107,7 +112,7 @@ type fuzzFlags struct {
 	duration                   time.Duration
 	seed                       uint64
 	out, fixture, scratch      string
-	jsonOut                    string
+	jsonOut, cpuProfile        string
 	quiet, verify, fullCompare bool
 	bf                         backendFlags
 	df                         dimFlags
@@ -133,6 +138,7 @@ func parseFuzzFlags(args []string) (*fuzzFlags, error) {
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines")
 	fs.BoolVar(&f.verify, "verify", true, "run every reproducer with sh and say whether it reproduces")
 	fs.StringVar(&f.jsonOut, "json", "", "write the fuzz report as JSON to `FILE`")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
 	f.df.register(fs) // dim_flags.go: --layout, --build, --build-backend, --commit-check, --build-with
 	fs.StringVar(&f.gf.baseline, "baseline", "", "file only deviations not in `FILE` (an earlier run's --json, or what 'layercheck baseline' writes), and shrink each")
 	fs.BoolVar(&f.fullCompare, "full-compare", false, "read every entry of every merged view in full (slower; to check the fast way against)")
