@@ -74,6 +74,8 @@ func newBatcher(cfg h.Config, fixture string, n int) (*batcher, string) {
 		return nil, "only with the samefs layout, --build mount, no --build-with or --idmap"
 	case len(cfg.Standing[fixture]) > 0:
 		return nil, "the fixture's standing scenario shows findings"
+	case !batchProven[cfg.Backend.Name()]:
+		return nil, "batches are checked against solo runs only on " + strings.Join(slices.Sorted(maps.Keys(batchProven)), " and ")
 	case len(base.Clashes) > 0 || len(base.Omitted) > 0:
 		return nil, "a --base tree or a base with omitted paths"
 	}
@@ -104,6 +106,14 @@ func (b *batcher) config(k int) (h.Config, string, error) {
 	b.sized[k] = c
 	return c, name, nil
 }
+
+// batchProven are the backends whose batches TestBatchGivesSoloOutcomes
+// found to give every scenario its solo outcome. unionfs-fuse is not one:
+// it showed, alone, d_ino findings on directories that its batch did not
+// (its inode numbers come from the daemon's lookups, which a batch
+// multiplies), and errors alone that its batch did not have;
+// fuse-overlayfs's standing finding on the root turns batching off anyway.
+var batchProven = map[string]bool{"overlay": true, "control": true}
 
 // buildBatchedBase copies src to dst/@k for each slot, each with its
 // root's metadata and times, and gives dst the same.

@@ -90,7 +90,7 @@ func TestBatchGivesSoloOutcomes(t *testing.T) {
 			solo := h.RunScenario(ctx, cfg, s)
 			if outcome(solo) != outcome(got[k]) {
 				diffs++
-				t.Errorf("%s:\n solo  %s\n batch %s\n%s%v", s.Name, outcome(solo), outcome(got[k]), describe(s), got[k].Findings)
+				t.Errorf("%s:\n solo  %s %s\n batch %s %s\n%s%v", s.Name, outcome(solo), solo.Reason, outcome(got[k]), got[k].Reason, describe(s), got[k].Findings)
 			}
 			if solo.Verdict == h.Fail {
 				failing[s.Name] = true
