@@ -196,3 +196,36 @@ func TestBatchAttributesAPlantedFailure(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefixOpConfines: an op's paths and descriptor name go beneath the
+// slot; what would act on the root or outside the slot is refused.
+func TestPrefixOpConfines(t *testing.T) {
+	for _, c := range []struct {
+		op   fsop.Op
+		want []string // the prefixed op's Paths; nil: refused
+	}{
+		{fsop.Rename{From: "tmp/a", To: "b"}, []string{"@3/tmp/a", "@3/b"}},
+		{fsop.Open{Path: "held", FD: "h"}, []string{"@3/held"}},
+		{fsop.FstatFD{FD: "h"}, []string{"fd:@3/h"}},
+		{fsop.Link{Old: "bin/tool", New: "x"}, []string{"@3/bin/tool", "@3/x"}},
+		{fsop.Symlink{Target: "etc/passwd", Path: "l"}, []string{"@3/l"}},
+		{fsop.Symlink{Target: "../etc/passwd", Path: "l"}, nil},
+		{fsop.Symlink{Target: "/etc/passwd", Path: "l"}, nil},
+		{fsop.Chmod{Path: ".", Mode: 0o700}, nil},
+		{fsop.Chmod{Path: "a/../..", Mode: 0o700}, nil},
+		{fsop.ListTwice{Path: ""}, nil},
+		{fsop.Exec{Path: "bin/tool"}, nil},
+	} {
+		got, ok := prefixOp(c.op, slot(3))
+		if ok != (c.want != nil) {
+			t.Errorf("%s: confined %v, want %v", c.op.Shell(), ok, c.want != nil)
+			continue
+		}
+		if ok && fmt.Sprint(got.Paths()) != fmt.Sprint(c.want) {
+			t.Errorf("%s: paths %q, want %q", c.op.Shell(), got.Paths(), c.want)
+		}
+		if o, isOpen := got.(fsop.Open); isOpen && o.FD != "@3/h" {
+			t.Errorf("%s: descriptor %q, want @3/h", c.op.Shell(), o.FD)
+		}
+	}
+}
