@@ -101,19 +101,7 @@ func Run(ctx context.Context, o Options) *Report {
 	if o.Duration > 0 {
 		deadline = start.Add(o.Duration)
 	}
-	chunk := 1
-	var bt *batcher
-	if o.Batch > 1 {
-		var why string
-		if bt, why = newBatcher(o.Config, o.Fixture, o.Batch); bt == nil {
-			rep.BatchOff = why
-		} else {
-			// Scenarios are batched with those of their chunk that share
-			// their whole-stack dimensions (batch.go): a chunk of several
-			// batches fills most of them.
-			chunk = batchChunk * o.Batch
-		}
-	}
+	bt, chunk := rep.batching(o)
 	var wg sync.WaitGroup
 	for w := 0; w < max(o.Workers, 1); w++ {
 		wg.Add(1)
@@ -151,6 +139,24 @@ func Run(ctx context.Context, o Options) *Report {
 	rep.Seconds = time.Since(start).Seconds()
 	rep.shrinkAll(ctx, o, bySig)
 	return rep
+}
+
+// batching is the batcher of the run and the consecutive scenarios a
+// worker takes at a time (1 without one; batch.go); BatchOff says why
+// batching asked for is off.
+func (rep *Report) batching(o Options) (*batcher, int) {
+	if o.Batch < 2 {
+		return nil, 1
+	}
+	bt, why := newBatcher(o.Config, o.Fixture, o.Batch)
+	if bt == nil {
+		rep.BatchOff = why
+		return nil, 1
+	}
+	// Scenarios are batched with those of their chunk that share their
+	// whole-stack dimensions: a chunk of several batches fills most of
+	// them.
+	return bt, batchChunk * o.Batch
 }
 
 // add counts one scenario's result into the report, and files it under

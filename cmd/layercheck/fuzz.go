@@ -71,15 +71,8 @@ func cmdFuzz(args []string) (int, error) {
 	defer sess.Close()
 	offline := offlineAllowed(be)
 	fmt.Printf("layercheck fuzz: %s (options %q), depth %d, fixture %s, seed %d%s\n", be.Name(), be.Options(), plan.Depth, f.fixture, f.seed, dimsLine(f.df.record(), f.gf.baseline))
-	last := time.Time{}
 	rep := fuzz.Run(ctx, fuzz.Options{Config: sess.Config(), Seed: f.seed, Count: f.count, Duration: f.duration, Workers: f.jobs,
-		Fixture: f.fixture, Offline: offline, ShrinkBudget: f.budget, Gate: gate, Batch: f.batch,
-		Progress: func(done, failing int, rate float64) {
-			if !f.quiet && time.Since(last) > 2*time.Second {
-				fmt.Fprintf(os.Stderr, "[%d] %d distinct failures, %.0f scenarios/s\n", done, failing, rate)
-				last = time.Now()
-			}
-		}})
+		Fixture: f.fixture, Offline: offline, ShrinkBudget: f.budget, Gate: gate, Batch: f.batch, Progress: f.progress()})
 	if ctx.Err() != nil {
 		fmt.Fprintln(os.Stderr, "layercheck: interrupted; everything mounted was unmounted")
 		return 130, nil
@@ -99,6 +92,17 @@ func cmdFuzz(args []string) (int, error) {
 		return exitFindings, nil
 	}
 	return exitOK, nil
+}
+
+// progress prints a line of the counts every 2 seconds, unless --quiet.
+func (f *fuzzFlags) progress() func(done, failing int, rate float64) {
+	last := time.Time{}
+	return func(done, failing int, rate float64) {
+		if !f.quiet && time.Since(last) > 2*time.Second {
+			fmt.Fprintf(os.Stderr, "[%d] %d distinct failures, %.0f scenarios/s\n", done, failing, rate)
+			last = time.Now()
+		}
+	}
 }
 
 // defaultBatch is --batch when not given: the batch size measured
