@@ -31,6 +31,9 @@ type Options struct {
 	ShrinkBudget int
 	// Progress, if set, is called after each scenario with the counts so far.
 	Progress func(done, failing int, rate float64)
+	// Batch is the most scenarios run in one stack (batch.go); 0 or 1
+	// runs each alone.
+	Batch int
 }
 
 // Failure is one distinct failure (one signature) and where it showed.
@@ -63,6 +66,10 @@ type Report struct {
 	// produce, with why.
 	Produced    map[string]int
 	Unreachable map[snapshot.Kind]string
+	// Batched counts the scenarios whose result came from a batch
+	// (batch.go); BatchOff says why batching was off, if it was asked for.
+	Batched  atomic.Int64
+	BatchOff string
 }
 
 // Rate is scenarios per second while exploring.
@@ -94,25 +101,35 @@ func Run(ctx context.Context, o Options) *Report {
 	if o.Duration > 0 {
 		deadline = start.Add(o.Duration)
 	}
+	bt, chunk := rep.batching(o)
 	var wg sync.WaitGroup
 	for w := 0; w < max(o.Workers, 1); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if o.Count > 0 && i >= o.Count || !deadline.IsZero() && time.Now().After(deadline) {
+				i := int(next.Add(int64(chunk)) - int64(chunk))
+				n := chunk
+				if o.Count > 0 {
+					n = min(n, o.Count-i)
+				}
+				if n <= 0 || !deadline.IsZero() && time.Now().After(deadline) {
 					return
 				}
-				s, cov := g.Scenario(i)
-				res := h.RunScenario(ctx, o.Config, s)
+				ss, covs := make([]scenario.Scenario, n), make([]map[string]int, n)
+				for k := range ss {
+					ss[k], covs[k] = g.Scenario(i + k)
+				}
+				results := runChunk(ctx, o.Config, bt, ss, &rep.Batched)
 				if ctx.Err() != nil {
 					return // an interrupted scenario says nothing
 				}
 				mu.Lock()
-				rep.add(res, cov, bySig, o.Gate)
-				if o.Progress != nil {
-					o.Progress(rep.Scenarios, len(bySig), float64(rep.Scenarios)/time.Since(start).Seconds())
+				for k, res := range results {
+					rep.add(res, covs[k], bySig, o.Gate)
+					if o.Progress != nil {
+						o.Progress(rep.Scenarios, len(bySig), float64(rep.Scenarios)/time.Since(start).Seconds())
+					}
 				}
 				mu.Unlock()
 			}
@@ -122,6 +139,24 @@ func Run(ctx context.Context, o Options) *Report {
 	rep.Seconds = time.Since(start).Seconds()
 	rep.shrinkAll(ctx, o, bySig)
 	return rep
+}
+
+// batching is the batcher of the run and the consecutive scenarios a
+// worker takes at a time (1 without one; batch.go); BatchOff says why
+// batching asked for is off.
+func (rep *Report) batching(o Options) (*batcher, int) {
+	if o.Batch < 2 {
+		return nil, 1
+	}
+	bt, why := newBatcher(o.Config, o.Fixture, o.Batch)
+	if bt == nil {
+		rep.BatchOff = why
+		return nil, 1
+	}
+	// Scenarios are batched with those of their chunk that share their
+	// whole-stack dimensions: a chunk of several batches fills most of
+	// them.
+	return bt, batchChunk * o.Batch
 }
 
 // add counts one scenario's result into the report, and files it under

@@ -52,7 +52,7 @@ func (r *scenarioRun) noteOutcome(phase string, op fsop.Op, merged, ref fsop.Out
 	case merged == "EIO":
 		f := []snapshot.Finding{{Kind: snapshot.KindCrash, Field: "eio", Path: op.Paths()[0], Op: op.Shell(), Stage: phase,
 			Reference: string(ref), Merged: "the op returned EIO (an I/O error from a mount that still serves)"}}
-		r.explain(f, &backend.Evidence{Op: op, Stack: r.stack, LowerLinks: r.lowerLinks, Named: r.named()})
+		r.explain(f, &backend.Evidence{Op: op, Stack: r.stack, LowerLinks: r.lowerLinks, Named: r.namedFor(op)})
 		r.findings = append(r.findings, f...)
 		return true
 	}

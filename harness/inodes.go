@@ -129,7 +129,7 @@ func (r *scenarioRun) checkKept(phase string, sut *fsop.Tree, op fsop.Op, m fsop
 	if len(fs) == 0 {
 		return
 	}
-	r.explain(fs, &backend.Evidence{Op: op, Stack: r.stack, LowerLinks: r.lowerLinks, Named: r.named(),
+	r.explain(fs, &backend.Evidence{Op: op, Stack: r.stack, LowerLinks: r.lowerLinks, Named: r.namedFor(op),
 		LayerFS: r.layout.filesystems, Type: typ, Nlink: nlink})
 	r.findings = append(r.findings, fs...)
 }

@@ -79,7 +79,7 @@ func (r *scenarioRun) lockstep(at opSite, op fsop.Op) {
 		f := snapshot.Finding{Kind: snapshot.KindErrno, Path: op.Paths()[0], Field: op.Kind(), Reference: "not applied: the reference follows the documented outcome",
 			Merged: string(m), Stage: phase, Op: op.Shell()}
 		fs := []snapshot.Finding{f}
-		r.explain(fs, &backend.Evidence{Op: op, SourceType: srcType, Stack: r.stack, LowerLinks: r.lowerLinks, Named: r.named()})
+		r.explain(fs, &backend.Evidence{Op: op, SourceType: srcType, Stack: r.stack, LowerLinks: r.lowerLinks, Named: r.namedFor(op)})
 		if fs[0].Expected() {
 			rec.Reference = "skipped"
 			r.ops = append(r.ops, rec)
@@ -95,7 +95,7 @@ func (r *scenarioRun) lockstep(at opSite, op fsop.Op) {
 	if !sameOutcome(op, rec.Reference, m) { // layouts.go: POSIX's either-or errnos
 		fs := []snapshot.Finding{{Kind: snapshot.KindErrno, Path: op.Paths()[0], Field: op.Kind(),
 			Reference: string(rec.Reference), Merged: string(m), Stage: phase, Op: op.Shell()}}
-		r.explain(fs, &backend.Evidence{Op: op, SourceType: srcType, Stack: r.stack, LowerLinks: r.lowerLinks, Named: r.named()})
+		r.explain(fs, &backend.Evidence{Op: op, SourceType: srcType, Stack: r.stack, LowerLinks: r.lowerLinks, Named: r.namedFor(op)})
 		r.findings = append(r.findings, fs...)
 		return
 	}

@@ -57,6 +57,11 @@ func cmdFuzz(args []string) (int, error) {
 	if err := privateRun(); err != nil {
 		return 0, err
 	}
+	stopProfile, err := startProfile(f.cpuProfile) // run.go
+	if err != nil {
+		return 0, err
+	}
+	defer stopProfile()
 	ctx, stop := interruptible()
 	defer stop()
 	sess, err := harness.OpenSession(ctx, plan)
@@ -66,15 +71,8 @@ func cmdFuzz(args []string) (int, error) {
 	defer sess.Close()
 	offline := offlineAllowed(be)
 	fmt.Printf("layercheck fuzz: %s (options %q), depth %d, fixture %s, seed %d%s\n", be.Name(), be.Options(), plan.Depth, f.fixture, f.seed, dimsLine(f.df.record(), f.gf.baseline))
-	last := time.Time{}
 	rep := fuzz.Run(ctx, fuzz.Options{Config: sess.Config(), Seed: f.seed, Count: f.count, Duration: f.duration, Workers: f.jobs,
-		Fixture: f.fixture, Offline: offline, ShrinkBudget: f.budget, Gate: gate,
-		Progress: func(done, failing int, rate float64) {
-			if !f.quiet && time.Since(last) > 2*time.Second {
-				fmt.Fprintf(os.Stderr, "[%d] %d distinct failures, %.0f scenarios/s\n", done, failing, rate)
-				last = time.Now()
-			}
-		}})
+		Fixture: f.fixture, Offline: offline, ShrinkBudget: f.budget, Gate: gate, Batch: f.batch, Progress: f.progress()})
 	if ctx.Err() != nil {
 		fmt.Fprintln(os.Stderr, "layercheck: interrupted; everything mounted was unmounted")
 		return 130, nil
@@ -96,13 +94,29 @@ func cmdFuzz(args []string) (int, error) {
 	return exitOK, nil
 }
 
+// progress prints a line of the counts every 2 seconds, unless --quiet.
+func (f *fuzzFlags) progress() func(done, failing int, rate float64) {
+	last := time.Time{}
+	return func(done, failing int, rate float64) {
+		if !f.quiet && time.Since(last) > 2*time.Second {
+			fmt.Fprintf(os.Stderr, "[%d] %d distinct failures, %.0f scenarios/s\n", done, failing, rate)
+			last = time.Now()
+		}
+	}
+}
+
+// defaultBatch is --batch when not given: the batch size measured
+// fastest on the mini fixture (README, "Random scenarios").
+const defaultBatch = 16
+
 // fuzzFlags are the flags of `layercheck fuzz`.
 type fuzzFlags struct {
 	depth, count, jobs, budget int
+	batch                      int
 	duration                   time.Duration
 	seed                       uint64
 	out, fixture, scratch      string
-	jsonOut                    string
+	jsonOut, cpuProfile        string
 	quiet, verify, fullCompare bool
 	bf                         backendFlags
 	df                         dimFlags
@@ -121,12 +135,14 @@ func parseFuzzFlags(args []string) (*fuzzFlags, error) {
 	fs.Uint64Var(&f.seed, "seed", 0, "random seed (default: from the clock, printed)")
 	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "scenarios in parallel")
 	fs.StringVar(&f.out, "out", "fuzz-out", "where to write each distinct failure's scenario.json and repro.sh")
+	fs.IntVar(&f.batch, "batch", defaultBatch, "most scenarios run in one stack, each in its own subtree (1: each alone); a failure is confirmed alone")
 	fs.IntVar(&f.budget, "shrink-budget", 300, "most runs spent shrinking one failure")
 	fs.StringVar(&f.fixture, "fixture", "mini", "the base tree: "+strings.Join(fixtures.Names(), ", "))
 	fs.StringVar(&f.scratch, "scratch", sandbox.DefaultScratch, "where runs make their directories")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines")
 	fs.BoolVar(&f.verify, "verify", true, "run every reproducer with sh and say whether it reproduces")
 	fs.StringVar(&f.jsonOut, "json", "", "write the fuzz report as JSON to `FILE`")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
 	f.df.register(fs) // dim_flags.go: --layout, --build, --build-backend, --commit-check, --build-with
 	fs.StringVar(&f.gf.baseline, "baseline", "", "file only deviations not in `FILE` (an earlier run's --json, or what 'layercheck baseline' writes), and shrink each")
 	fs.BoolVar(&f.fullCompare, "full-compare", false, "read every entry of every merged view in full (slower; to check the fast way against)")
@@ -136,8 +152,8 @@ func parseFuzzFlags(args []string) (*fuzzFlags, error) {
 	if fs.NArg() > 0 {
 		return nil, &harness.UsageError{Msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
-	if f.count < 0 || f.duration < 0 || f.jobs < 1 || f.budget < 0 {
-		return nil, &harness.UsageError{Msg: "--count, --duration, -j and --shrink-budget must not be negative (-j at least 1)"}
+	if f.count < 0 || f.duration < 0 || f.jobs < 1 || f.budget < 0 || f.batch < 1 {
+		return nil, &harness.UsageError{Msg: "--count, --duration, -j and --shrink-budget must not be negative (-j and --batch at least 1)"}
 	}
 	if f.count == 0 && f.duration == 0 {
 		f.count = 500
@@ -227,6 +243,13 @@ func printFuzz(w io.Writer, rep *fuzz.Report, outcomes fuzzOutcomes, jobs int) {
 	sort.Strings(vs)
 	fmt.Fprintf(w, "%d scenarios in %.1fs: %.1f scenarios/s with %d workers (verdicts: %s); shrinking took %.1fs\n",
 		rep.Scenarios, rep.Seconds, rep.Rate(), jobs, strings.Join(vs, ", "), rep.ShrinkSeconds)
+	if n := rep.Batched.Load(); n > 0 || rep.BatchOff != "" {
+		fmt.Fprintf(w, "%d of them from batches", n)
+		if rep.BatchOff != "" {
+			fmt.Fprintf(w, " (batching off: %s)", rep.BatchOff)
+		}
+		fmt.Fprintln(w)
+	}
 	for _, st := range rep.Standing {
 		fmt.Fprintf(w, "%s: %s, %d findings the stack shows with no op (not filed below):\n", st.Name, verdictWord(harness.Gate{}, st), len(st.Findings))
 		for _, f := range st.Findings {
@@ -301,7 +324,7 @@ func fuzzJSON(rep *fuzz.Report, outcomes fuzzOutcomes) any {
 	}
 	return map[string]any{
 		"version": 1, "seed": rep.Seed, "scenarios": rep.Scenarios, "seconds": rep.Seconds, "rate": rep.Rate(),
-		"shrink_seconds": rep.ShrinkSeconds, "verdicts": rep.Verdicts, "failures": fs, "coverage": rep.Coverage,
+		"shrink_seconds": rep.ShrinkSeconds, "batched": rep.Batched.Load(), "verdicts": rep.Verdicts, "failures": fs, "coverage": rep.Coverage,
 		"findings_produced": rep.Produced, "kinds_unreachable": rep.Unreachable,
 	}
 }
