@@ -32,7 +32,13 @@ func idmapConfig(t *testing.T, layers idmap.Layers, depth int) Config {
 			t.Error(err)
 		}
 	})
-	base := &scenario.Base{Name: "rootfs", Dir: filepath.Join(v.Mapped, "base"), Identities: []fsop.Identity{fsop.Root, {Name: "user", UID: 1000, GID: 1000}}}
+	// With the upper alone mapped the base and the scenarios lie on the
+	// raw side, as the session puts them (Session.layersRoot).
+	root := v.Mapped
+	if !layers.MapsLowers() {
+		root = v.Raw
+	}
+	base := &scenario.Base{Name: "rootfs", Dir: filepath.Join(root, "base"), Identities: []fsop.Identity{fsop.Root, {Name: "user", UID: 1000, GID: 1000}}}
 	testenv.Build(t, base.Dir, testenv.BaseOps...)
 	if err := os.Lchown(filepath.Join(base.Dir, "home/a"), 1000, 1000); err != nil {
 		t.Fatal(err)
@@ -40,7 +46,7 @@ func idmapConfig(t *testing.T, layers idmap.Layers, depth int) Config {
 	if err := base.Seal(); err != nil {
 		t.Fatal(err)
 	}
-	scratch := filepath.Join(v.Mapped, "scratch")
+	scratch := filepath.Join(root, "scratch")
 	os.Mkdir(scratch, 0o755)
 	return Config{Backend: o, Depth: depth, Scratch: scratch, Bases: map[string]*scenario.Base{"rootfs": base},
 		Idmap: v, IdmapLayers: layers}
@@ -55,7 +61,7 @@ var idmapChown = scenario.Scenario{Name: "idmap-chown", Suite: "t", Steps: []sce
 // plain directory shows through the same mapping, for each selection, and
 // leaves nothing mounted.
 func TestIdmapRunPasses(t *testing.T) {
-	for _, layers := range []idmap.Layers{idmap.Lowers, idmap.All} {
+	for _, layers := range []idmap.Layers{idmap.Lowers, idmap.Upper, idmap.All} {
 		cfg := idmapConfig(t, layers, 3)
 		res := RunScenario(context.Background(), cfg, idmapChown)
 		if res.Verdict != Pass {

@@ -119,6 +119,9 @@ func (s *Session) probe(ctx context.Context) error {
 		return err
 	}
 	defer os.RemoveAll(s.cfg.idmapRaw(dir))
+	if err := s.cfg.idmapOwnDir(dir); err != nil { // idmapped.go
+		return err
+	}
 	spec := backend.MountSpec{Lowers: []string{base.Dir}, Upper: s.cfg.idmapUpper(filepath.Join(dir, "u")),
 		Work: s.cfg.idmapUpper(filepath.Join(dir, "w")), Target: filepath.Join(dir, "m")}
 	for _, d := range []string{spec.Upper, spec.Work, spec.Target} {

@@ -1,6 +1,7 @@
 package idmap
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -141,4 +142,67 @@ func mustUserns(t *testing.T) *Userns {
 		t.Fatal(err)
 	}
 	return ns
+}
+
+// TestOverlayIdmappedUpperOnly: overlay (6.18) takes an idmapped upper
+// over plain lowers (--idmap upper). A lower owner shows as it is stored;
+// a copy-up stores the mapped host id in the upper, a new file container
+// root's host id; a lower file whose owner the mapping cannot store (a
+// container id past it) is shown as it is but cannot be copied up
+// (EOVERFLOW), and the refused copy-up leaves nothing in the upper.
+func TestOverlayIdmappedUpperOnly(t *testing.T) {
+	privateTmpfs(t, func(dir string) {
+		v, err := NewView(mustUserns(t), dir)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer v.Close()
+		l := filepath.Join(dir, "l")
+		must(t, os.Mkdir(l, 0o755))
+		for name, id := range map[string]int{"mine": 1000, "far": 70000} {
+			must(t, os.WriteFile(filepath.Join(l, name), []byte(name), 0o644))
+			must(t, os.Lchown(filepath.Join(l, name), id, id))
+		}
+		must(t, os.Mkdir(filepath.Join(dir, "m"), 0o755))
+		must(t, os.Mkdir(filepath.Join(dir, "s"), 0o755))
+		// container root's, as the harness's idmapOwnDir; upper and work
+		// made through the mapping (owned by an unmapped id, overlay
+		// could not make its work dir in them and would mount read-only)
+		must(t, os.Lchown(filepath.Join(dir, "s"), 100000, 100000))
+		must(t, os.Mkdir(v.MappedPath(filepath.Join(dir, "s/u")), 0o755))
+		must(t, os.Mkdir(v.MappedPath(filepath.Join(dir, "s/w")), 0o755))
+		_, upper, work, release, err := v.Stack(nil, v.MappedPath(filepath.Join(dir, "s/u")), v.MappedPath(filepath.Join(dir, "s/w")))
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer func() { must(t, release()) }()
+		merged := filepath.Join(dir, "m")
+		if err := unix.Mount("overlay", merged, "overlay", 0, fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", l, upper, work)); err != nil {
+			t.Errorf("overlay refuses an idmapped upper over a plain lower: %v", err)
+			return
+		}
+		defer func() { must(t, unix.Unmount(merged, 0)) }()
+		if u, _ := owner(t, filepath.Join(merged, "far")); u != 70000 {
+			t.Errorf("plain lower's owner 70000 shows as %d", u)
+		}
+		must(t, os.Chmod(filepath.Join(merged, "mine"), 0o600))
+		must(t, os.WriteFile(filepath.Join(merged, "new"), nil, 0o644))
+		raw := filepath.Join(dir, "s/u")
+		for name, want := range map[string]uint32{"mine": 101000, "new": 100000} {
+			if u, g := owner(t, filepath.Join(raw, name)); u != want || g != want {
+				t.Errorf("%s stored in the idmapped upper as %d:%d, want the host id %d", name, u, g, want)
+			}
+		}
+		if u, _ := owner(t, filepath.Join(merged, "mine")); u != 1000 {
+			t.Errorf("copied-up file shows as %d, want 1000", u)
+		}
+		if err := os.Chmod(filepath.Join(merged, "far"), 0o600); !errors.Is(err, unix.EOVERFLOW) {
+			t.Errorf("copy-up of an owner the upper's mapping cannot store: %v, want EOVERFLOW", err)
+		}
+		if _, err := os.Lstat(filepath.Join(raw, "far")); !os.IsNotExist(err) {
+			t.Errorf("a refused copy-up left the file in the upper: %v", err)
+		}
+	})
 }
