@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -54,7 +55,39 @@ func (s *Session) openIdmap(o Plan) error {
 		return &EnvError{Msg: fmt.Sprintf("--idmap: this kernel or %s cannot make an idmapped mount: %v", s.fsType, err)}
 	}
 	s.idmap, s.idmapLayers = view, o.Idmap.Layers
+	if m, ok := o.Backend.(backend.IdMapper); ok {
+		b, err := m.WithIdmap(o.Idmap.Layers.MapsLowers(), o.Idmap.Layers.MapsUpper(), idRanges(o.Idmap.Mapping.UID), idRanges(o.Idmap.Mapping.GID))
+		var env *EnvError
+		if errors.As(err, &env) {
+			return &EnvError{Msg: fmt.Sprintf("--idmap %s on %s: %s", o.Idmap.Layers, o.Backend.Name(), env.Msg)}
+		}
+		if err != nil {
+			return err
+		}
+		s.idmapBackend = b
+	}
 	return nil
+}
+
+// idmapConfig puts the session's mapping into its config: the view, the
+// selection, and a backend that maps owners itself.
+func (s *Session) idmapConfig() {
+	s.cfg.Idmap, s.cfg.IdmapLayers = s.idmap, s.idmapLayers
+	if s.idmapBackend != nil {
+		s.cfg.Backend, s.cfg.idmapByBackend = s.idmapBackend, true
+	}
+}
+
+// IdmapByBackend reports whether the backend maps owners itself and takes
+// the layers' raw directories (a reproducer mounts it the same way).
+func (c Config) IdmapByBackend() bool { return c.idmapByBackend }
+
+func idRanges(rs []idmap.Range) []backend.IDRange {
+	out := make([]backend.IDRange, len(rs))
+	for i, r := range rs {
+		out[i] = backend.IDRange{Container: r.Container, Host: r.Host, Size: r.Size}
+	}
+	return out
 }
 
 // layersRoot is where the bases and the scenarios' directories go.
@@ -80,7 +113,9 @@ func (c Config) idmapStack(spec backend.MountSpec) (backend.MountSpec, func() er
 	if c.Idmap == nil {
 		return spec, func() error { return nil }, nil
 	}
-	if c.idmapUnmapped { // the same layers without the mapping (tests only)
+	// The same layers without the mapping: a backend that maps them
+	// itself, or a test's broken stack.
+	if c.idmapUnmapped || c.idmapByBackend {
 		for i, l := range spec.Lowers {
 			spec.Lowers[i] = c.Idmap.RawPath(l)
 		}

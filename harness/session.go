@@ -37,6 +37,8 @@ type Session struct {
 	// --idmap.
 	idmap       *idmap.View
 	idmapLayers idmap.Layers
+	// idmapBackend is the backend with its own mapping (backend.IdMapper).
+	idmapBackend backend.Backend
 }
 
 // OpenSession checks the plan (Plan.Check), makes the scratch directory,
@@ -96,7 +98,7 @@ func OpenSession(ctx context.Context, p Plan) (*Session, error) {
 	}
 	s.cfg = o.config()
 	s.cfg.Scratch, s.cfg.Bases, s.cfg.Storage = scenDir, bases, s.storage
-	s.cfg.Idmap, s.cfg.IdmapLayers = s.idmap, s.idmapLayers
+	s.idmapConfig() // idmapped.go
 	if err := s.probe(ctx); err != nil {
 		return fail(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/snapshot"
 
@@ -39,6 +40,9 @@ func (w *scriptWriter) idmapSetup(cfg harness.Config) {
 	}
 	m := cfg.Idmap.Mapping()
 	w.printf("# --idmap %s: the layers through an idmapped mount (container id c stored as host id)\n", idmap.Spec{Layers: cfg.IdmapLayers, Mapping: m})
+	if cfg.IdmapByBackend() {
+		w.printf("# %s maps owners itself (its own options): it is given the raw layers, ../lN from the mapped view\n", cfg.Backend.Name())
+	}
 	w.WriteString(idmapPerl)
 	w.WriteString(`unshare --user sleep 100000 & NSPID=$!
 cleanup() { cd /; umount "$S/m" 2>/dev/null; umount "$S/v/m" 2>/dev/null; umount -l "$S/v" 2>/dev/null; kill "$NSPID" 2>/dev/null; wait "$NSPID" 2>/dev/null; rm -rf "$S"; }
@@ -56,6 +60,22 @@ cd "$S/v" || exit 2
 		w.WriteString("mkdir \"$S/u\" \"$S/wu\" \"$S/ref\" && ln -s \"$S/u\" u && ln -s \"$S/wu\" wu && ln -s \"$S/ref\" ref || exit 2\n")
 	}
 	w.WriteString("\n")
+}
+
+// rawSideMounter mounts a backend that maps owners itself (fuse-overlayfs's
+// uidmapping=, harness.Config.IdmapByBackend) over the layers' raw
+// directories, as the run did: the script works in the mapped view $S/v,
+// the root of an idmapped mount of $S, so "../l0" is $S/l0 itself.
+type rawSideMounter struct{ backend.ShellMounter }
+
+func (m rawSideMounter) MountShell(spec backend.MountSpec) string {
+	raw := func(p string) string { return "../" + p }
+	lowers := make([]string, len(spec.Lowers))
+	for i, l := range spec.Lowers {
+		lowers[i] = raw(l)
+	}
+	spec.Lowers, spec.Upper, spec.Work = lowers, raw(spec.Upper), raw(spec.Work)
+	return m.ShellMounter.MountShell(spec)
 }
 
 // nsLines is a uid_map's text for ranges: inside the host ids, outside

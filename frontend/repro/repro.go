@@ -69,6 +69,9 @@ func newGen(cfg harness.Config, res harness.Result) (*gen, error) {
 	if len(base.Shell) == 0 { // the base's own directory is gone with the run
 		return nil, fmt.Errorf("base %q has no shell lines to rebuild it", base.Name)
 	}
+	if cfg.IdmapByBackend() {
+		sm = rawSideMounter{sm} // idmap.go
+	}
 	g := &gen{w: &scriptWriter{}, res: res, sm: sm, base: base, unexpected: res.Unexpected(), ops: res.Ops}
 	g.dirs = make([]string, cfg.Depth)
 	for k := range g.dirs {

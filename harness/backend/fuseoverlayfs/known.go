@@ -14,6 +14,9 @@ import (
 const (
 	KnownFuseOverlayfsWhPrefix   = "fuse-overlayfs/hides-wh-prefixed-names"
 	KnownFuseOverlayfsRootDotDot = "fuse-overlayfs/root-readdir-without-dotdot"
+	// KnownFuseOverlayfsIdmapOverflow: under its own mapping (--idmap
+	// all, -o uidmapping=/gidmapping=).
+	KnownFuseOverlayfsIdmapOverflow = "fuse-overlayfs/uidmapping-stores-unmapped-id-as-overflow"
 )
 
 // KnownIssues implements KnownIssuer.
@@ -40,6 +43,16 @@ func (f *FuseOverlayfs) KnownIssues() []backend.KnownIssue {
 				}
 				_, ok := ev.Ref.Entries[path.Join(dir, ".wh..wh..opq")]
 				return ok
+			},
+		},
+		{
+			ID: KnownFuseOverlayfsIdmapOverflow,
+			Summary: "with -o uidmapping=/gidmapping=, a chown to a container id the mapping does not cover, or a create by " +
+				"such an identity, succeeds instead of failing with EOVERFLOW as the kernel's idmapped mounts do: the " +
+				"file is stored owned by the overflow id 65534, the host's nobody (minimal case: --idmap all, " +
+				"`chown 70000:70000 etc/hostname` at runtime)",
+			Match: func(f snapshot.Finding, _ *backend.Evidence) bool {
+				return f.Kind == snapshot.KindErrno && strings.HasPrefix(f.Merged, "ok") && strings.Contains(f.Reference, "EOVERFLOW")
 			},
 		},
 		{
