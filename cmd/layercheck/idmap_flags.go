@@ -33,3 +33,25 @@ func rootlessIdmap(spec *idmap.Spec) {
 		sandbox.RootlessIDs = int(spec.Mapping.HostEnd())
 	}
 }
+
+// idmapTarget is the mapping of a run as its target line and JSON give it,
+// "lowers 0:100000:65536" ("" without --idmap).
+func idmapTarget(cfg harness.Config) string {
+	if cfg.Idmap == nil {
+		return ""
+	}
+	t := string(cfg.IdmapLayers) + " " + cfg.Idmap.Mapping().String()
+	if cfg.IdmapByBackend() {
+		t += " (by " + cfg.Backend.Name() + "'s own mapping options)"
+	}
+	return t
+}
+
+// withIdmap records spec, the mapping a fuzz run used, in its scenario
+// files' dimensions, so that replay attaches the layers the same way.
+func withIdmap(d dims, spec *idmap.Spec) dims {
+	if spec != nil {
+		d.Idmap = spec.String()
+	}
+	return d
+}

@@ -1,12 +1,18 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/idmap"
 	"github.com/layercheck/layercheck/harness/sandbox"
+	"github.com/layercheck/layercheck/harness/scenario"
 )
 
 // TestParseIdmap: --idmap's bad values are one-line usage errors (exit
@@ -32,5 +38,40 @@ func TestParseIdmap(t *testing.T) {
 	rootlessIdmap(s)
 	if sandbox.RootlessIDs != 165536 {
 		t.Errorf("rootless namespace maps %d ids, want 165536", sandbox.RootlessIDs)
+	}
+}
+
+// TestReplayKeepsIdmap: a scenario file records the mapping fuzz ran
+// with, and replay attaches the layers through it: a chown at runtime to a
+// container id outside the mapping fails there (the idmapped upper cannot
+// store it: overlay's known issue, a fail), where without the mapping it
+// passes. FUSE backends without a mapping of their own exit 3.
+func TestReplayKeepsIdmap(t *testing.T) {
+	RequireRoot(t)
+	dir := t.TempDir()
+	sc := scenario.Scenario{Name: "fuzz/chown-outside", Suite: "fuzz", Steps: []scenario.Step{
+		scenario.Runtime(fsop.Chown{Path: "etc/hostname", UID: 70000, GID: 70000})}}
+	for name, d := range map[string]dims{"mapped": withIdmap(dims{}, &idmap.Spec{Layers: idmap.All, Mapping: idmap.Default}), "plain": {}} {
+		b, err := json.Marshal(scenarioFile{Version: 1, Backend: "overlay", Depth: 2, dims: d, Scenario: sc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(dir, name+".json")
+		if err := os.WriteFile(file, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, stdout, stderr := layercheck(t, "replay", file, "--scratch", t.TempDir())
+		switch {
+		case name == "mapped" && (code != 1 || !strings.Contains(stdout, "idmap all:0:100000:65536: fail")):
+			t.Errorf("replay with the recorded mapping: exit %d, want 1 and the mapping on the line\n%s%s", code, stdout, stderr)
+		case name == "plain" && (code != 0 || strings.Contains(stdout, "idmap")):
+			t.Errorf("replay without a mapping: exit %d, want 0\n%s%s", code, stdout, stderr)
+		}
+		if name == "mapped" {
+			code, _, stderr = layercheck(t, "replay", file, "--backend", "unionfs-fuse", "--scratch", t.TempDir())
+			if code != 3 || !strings.Contains(stderr, "no uid/gid mapping") {
+				t.Errorf("replay on unionfs-fuse with the mapping: exit %d, want 3 with the reason\n%s", code, stderr)
+			}
+		}
 	}
 }

@@ -50,9 +50,8 @@ func overlayOver(t *testing.T, v *View, dir string, mapUpper bool) (merged, rawU
 func TestOverlayUnmappedOwnerInLower(t *testing.T) {
 	for _, mapUpper := range []bool{false, true} {
 		privateTmpfs(t, func(dir string) {
-			v, err := NewView(mustUserns(t), dir)
-			if err != nil {
-				t.Error(err)
+			v := mappedView(t, dir)
+			if v == nil {
 				return
 			}
 			defer v.Close()
@@ -135,15 +134,6 @@ func orNil(err error) error {
 	return err
 }
 
-func mustUserns(t *testing.T) *Userns {
-	t.Helper()
-	ns, err := NewUserns(Default)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ns
-}
-
 // TestOverlayIdmappedUpperOnly: overlay (6.18) takes an idmapped upper
 // over plain lowers (--idmap upper). A lower owner shows as it is stored;
 // a copy-up stores the mapped host id in the upper, a new file container
@@ -152,9 +142,8 @@ func mustUserns(t *testing.T) *Userns {
 // (EOVERFLOW), and the refused copy-up leaves nothing in the upper.
 func TestOverlayIdmappedUpperOnly(t *testing.T) {
 	privateTmpfs(t, func(dir string) {
-		v, err := NewView(mustUserns(t), dir)
-		if err != nil {
-			t.Error(err)
+		v := mappedView(t, dir)
+		if v == nil {
 			return
 		}
 		defer v.Close()
