@@ -195,3 +195,140 @@ func TestOverlayIdmappedUpperOnly(t *testing.T) {
 		}
 	})
 }
+
+// TestOverlayUnmappedOwnersOfLinksAndWhiteouts: in the top lower layer a
+// hardlink pair, a whiteout and an opaque directory owned by an id outside
+// the mapping (7). Through idmapped lowers the whiteout and the opaque
+// directory still hide what lies below, the pair shows the overflow owner
+// as one inode whose names cannot be unlinked (EOVERFLOW), while an
+// unlink of a mapped owner's file stores a whiteout of container root's
+// in the upper (its host id where the upper is mapped). The same
+// layers mounted without the mapping show exactly the ids the mapping
+// hides: every entry's owner there, shown through the mapping, is the
+// owner of the mapped mount.
+func TestOverlayUnmappedOwnersOfLinksAndWhiteouts(t *testing.T) {
+	for _, mapUpper := range []bool{false, true} {
+		privateTmpfs(t, func(dir string) {
+			v := mappedView(t, dir)
+			if v == nil {
+				return
+			}
+			defer v.Close()
+			bottom, top := filepath.Join(dir, "l0"), filepath.Join(dir, "l1")
+			for _, d := range []string{bottom, top, bottom + "/d", top + "/d"} {
+				must(t, os.Mkdir(d, 0o755))
+				must(t, os.Lchown(d, 100000, 100000))
+			}
+			for _, f := range []string{"gone", "d/hidden"} {
+				must(t, os.WriteFile(filepath.Join(bottom, f), []byte(f), 0o644))
+			}
+			must(t, unix.Mknod(filepath.Join(top, "gone"), unix.S_IFCHR, 0))                          // whiteout
+			must(t, unix.Setxattr(filepath.Join(top, "d"), "trusted.overlay.opaque", []byte("y"), 0)) // opaque
+			must(t, os.WriteFile(filepath.Join(top, "h1"), []byte("h"), 0o644))
+			must(t, os.Link(filepath.Join(top, "h1"), filepath.Join(top, "h2")))
+			must(t, os.WriteFile(filepath.Join(top, "mine"), nil, 0o644))
+			must(t, os.Lchown(filepath.Join(top, "mine"), 101000, 101000))
+			for _, p := range []string{"gone", "d", "h1"} {
+				must(t, os.Lchown(filepath.Join(top, p), 7, 7))
+			}
+			side := func(p string) string {
+				if mapUpper {
+					return v.MappedPath(p)
+				}
+				return p
+			}
+			must(t, os.Mkdir(filepath.Join(dir, "s"), 0o755))
+			must(t, os.Lchown(filepath.Join(dir, "s"), 100000, 100000))
+			for _, d := range []string{"m", "raw-m"} {
+				must(t, os.Mkdir(filepath.Join(dir, d), 0o755))
+			}
+			for _, d := range []string{"s/u", "s/w"} {
+				must(t, os.Mkdir(side(filepath.Join(dir, d)), 0o755))
+			}
+			lowers, upper, work, release, err := v.Stack([]string{v.MappedPath(top), v.MappedPath(bottom)}, side(filepath.Join(dir, "s/u")), side(filepath.Join(dir, "s/w")))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer func() { must(t, release()) }()
+			merged := filepath.Join(dir, "m")
+			if err := unix.Mount("overlay", merged, "overlay", 0, fmt.Sprintf("lowerdir=%s:%s,upperdir=%s,workdir=%s", lowers[0], lowers[1], upper, work)); err != nil {
+				t.Errorf("overlay over idmapped layers: %v", err)
+				return
+			}
+			defer func() { must(t, unix.Unmount(merged, 0)) }()
+			rawMerged := filepath.Join(dir, "raw-m") // the same lowers without the mapping, no upper
+			if err := unix.Mount("overlay", rawMerged, "overlay", 0, fmt.Sprintf("lowerdir=%s:%s", top, bottom)); err != nil {
+				t.Errorf("overlay over the raw layers: %v", err)
+				return
+			}
+			defer func() { must(t, unix.Unmount(rawMerged, 0)) }()
+			checkShownThroughMapping(t, v.Mapping(), merged, rawMerged)
+			for _, p := range []string{"gone", "d/hidden"} {
+				if _, err := os.Lstat(filepath.Join(merged, p)); !os.IsNotExist(err) {
+					t.Errorf("upper mapped %v: %s shows through a whiteout or opaque dir owned by an unmapped id: %v", mapUpper, p, err)
+				}
+			}
+			var st1, st2 unix.Stat_t
+			must(t, unix.Lstat(filepath.Join(merged, "h1"), &st1))
+			must(t, unix.Lstat(filepath.Join(merged, "h2"), &st2))
+			if st1.Ino != st2.Ino || st1.Uid != Overflow || st2.Gid != Overflow {
+				t.Errorf("upper mapped %v: unmapped hardlink pair shows inodes %d, %d owned %d:%d", mapUpper, st1.Ino, st2.Ino, st2.Uid, st2.Gid)
+			}
+			// Neither name can go (EOVERFLOW, as on a plain idmapped
+			// directory: the kernel deletes nothing whose owner it
+			// cannot map) and nothing is copied up; a mapped owner's
+			// file goes, leaving a whiteout of container root's.
+			if err := os.Remove(filepath.Join(merged, "h2")); !errors.Is(err, unix.EOVERFLOW) {
+				t.Errorf("upper mapped %v: unlink of an unmapped owner's hardlink: %v, want EOVERFLOW", mapUpper, err)
+			}
+			if _, err := os.Lstat(filepath.Join(dir, "s/u/h2")); !os.IsNotExist(err) {
+				t.Errorf("upper mapped %v: a refused unlink left h2 in the upper: %v", mapUpper, err)
+			}
+			must(t, os.Remove(filepath.Join(merged, "mine")))
+			want := uint32(0)
+			if mapUpper {
+				want = 100000
+			}
+			if u, g := owner(t, filepath.Join(dir, "s/u/mine")); u != want || g != want {
+				t.Errorf("upper mapped %v: whiteout of mine stored as %d:%d, want %d", mapUpper, u, g, want)
+			}
+			if u, _ := owner(t, filepath.Join(merged, "h1")); u != Overflow {
+				t.Errorf("upper mapped %v: h1 after its other name went shows %d, want overflow", mapUpper, u)
+			}
+		})
+	}
+}
+
+// checkShownThroughMapping walks the raw merged view: every entry is in
+// the mapped one, owned by what its raw owner shows as through m.
+func checkShownThroughMapping(t *testing.T, m Mapping, mapped, raw string) {
+	t.Helper()
+	n := 0
+	err := filepath.Walk(raw, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(raw, p)
+		if rel == "." {
+			return nil
+		}
+		var rs, ms unix.Stat_t
+		if err := unix.Lstat(p, &rs); err != nil {
+			return err
+		}
+		if err := unix.Lstat(filepath.Join(mapped, rel), &ms); err != nil {
+			t.Errorf("%s: in the raw view, not the mapped one: %v", rel, err)
+			return nil
+		}
+		n++
+		if ms.Uid != m.ShownUID(rs.Uid) || ms.Gid != m.ShownGID(rs.Gid) {
+			t.Errorf("%s: raw owner %d:%d shows as %d:%d through the mapping, want %d:%d", rel, rs.Uid, rs.Gid, ms.Uid, ms.Gid, m.ShownUID(rs.Uid), m.ShownGID(rs.Gid))
+		}
+		return nil
+	})
+	must(t, err)
+	if n < 3 {
+		t.Errorf("compared %d entries, want the lowers' 3 at least", n)
+	}
+}
