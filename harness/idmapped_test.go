@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/backend/fuseoverlayfs"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/idmap"
 	"github.com/layercheck/layercheck/harness/internal/mounts"
@@ -93,6 +95,36 @@ func TestIdmapCheckCanFail(t *testing.T) {
 		}
 		if res.Verdict != Fail || owner == 0 {
 			t.Errorf("%s: verdict %s (%s) with %d owner findings, want fail with owners: %v", name, res.Verdict, res.Reason, owner, res.Findings)
+		}
+	}
+}
+
+// TestIdmapFuseOverlayfsOwnMapping: fuse-overlayfs given the raw layers and
+// its own mapping (backend.IdMapper) shows the owners a plain directory
+// shows through the mapping; the same raw layers without its mapping
+// show host ids: owner findings.
+func TestIdmapFuseOverlayfsOwnMapping(t *testing.T) {
+	fo := fuseOverlayfs(t)
+	mapped, err := fo.WithIdmap(true, true, idRanges(idmap.Default.UID), idRanges(idmap.Default.GID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []backend.Backend{mapped, fo} {
+		cfg := idmapConfig(t, idmap.All, 3)
+		cfg.Backend, cfg.idmapByBackend = b, true
+		cfg.NoCommitCheck = b != mapped // unmapped, to the end: the commit check reads what the mapping wrote
+		res := RunScenario(context.Background(), cfg, idmapChown)
+		owner := 0
+		for _, f := range res.Findings {
+			if f.Kind == snapshot.KindOwner {
+				owner++
+			}
+		}
+		if res.Verdict == Error || (b == mapped) != (owner == 0) {
+			t.Errorf("options %q: verdict %s (%s), %d owner findings: %v", b.(*fuseoverlayfs.FuseOverlayfs).Options(), res.Verdict, res.Reason, owner, res.Findings)
+		}
+		if left, _ := mounts.Beneath(cfg.Idmap.Raw); len(left) > 1 {
+			t.Errorf("left mounted: %v", left)
 		}
 	}
 }
