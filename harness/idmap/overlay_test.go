@@ -214,55 +214,12 @@ func TestOverlayUnmappedOwnersOfLinksAndWhiteouts(t *testing.T) {
 				return
 			}
 			defer v.Close()
-			bottom, top := filepath.Join(dir, "l0"), filepath.Join(dir, "l1")
-			for _, d := range []string{bottom, top, bottom + "/d", top + "/d"} {
-				must(t, os.Mkdir(d, 0o755))
-				must(t, os.Lchown(d, 100000, 100000))
-			}
-			for _, f := range []string{"gone", "d/hidden"} {
-				must(t, os.WriteFile(filepath.Join(bottom, f), []byte(f), 0o644))
-			}
-			must(t, unix.Mknod(filepath.Join(top, "gone"), unix.S_IFCHR, 0))                          // whiteout
-			must(t, unix.Setxattr(filepath.Join(top, "d"), "trusted.overlay.opaque", []byte("y"), 0)) // opaque
-			must(t, os.WriteFile(filepath.Join(top, "h1"), []byte("h"), 0o644))
-			must(t, os.Link(filepath.Join(top, "h1"), filepath.Join(top, "h2")))
-			must(t, os.WriteFile(filepath.Join(top, "mine"), nil, 0o644))
-			must(t, os.Lchown(filepath.Join(top, "mine"), 101000, 101000))
-			for _, p := range []string{"gone", "d", "h1"} {
-				must(t, os.Lchown(filepath.Join(top, p), 7, 7))
-			}
-			side := func(p string) string {
-				if mapUpper {
-					return v.MappedPath(p)
-				}
-				return p
-			}
-			must(t, os.Mkdir(filepath.Join(dir, "s"), 0o755))
-			must(t, os.Lchown(filepath.Join(dir, "s"), 100000, 100000))
-			for _, d := range []string{"m", "raw-m"} {
-				must(t, os.Mkdir(filepath.Join(dir, d), 0o755))
-			}
-			for _, d := range []string{"s/u", "s/w"} {
-				must(t, os.Mkdir(side(filepath.Join(dir, d)), 0o755))
-			}
-			lowers, upper, work, release, err := v.Stack([]string{v.MappedPath(top), v.MappedPath(bottom)}, side(filepath.Join(dir, "s/u")), side(filepath.Join(dir, "s/w")))
-			if err != nil {
-				t.Error(err)
+			top, bottom := linksAndWhiteoutsLayers(t, dir)
+			merged, rawMerged, done := mountTwoWays(t, v, dir, top, bottom, mapUpper)
+			if merged == "" {
 				return
 			}
-			defer func() { must(t, release()) }()
-			merged := filepath.Join(dir, "m")
-			if err := unix.Mount("overlay", merged, "overlay", 0, fmt.Sprintf("lowerdir=%s:%s,upperdir=%s,workdir=%s", lowers[0], lowers[1], upper, work)); err != nil {
-				t.Errorf("overlay over idmapped layers: %v", err)
-				return
-			}
-			defer func() { must(t, unix.Unmount(merged, 0)) }()
-			rawMerged := filepath.Join(dir, "raw-m") // the same lowers without the mapping, no upper
-			if err := unix.Mount("overlay", rawMerged, "overlay", 0, fmt.Sprintf("lowerdir=%s:%s", top, bottom)); err != nil {
-				t.Errorf("overlay over the raw layers: %v", err)
-				return
-			}
-			defer func() { must(t, unix.Unmount(rawMerged, 0)) }()
+			defer done()
 			checkShownThroughMapping(t, v.Mapping(), merged, rawMerged)
 			for _, p := range []string{"gone", "d/hidden"} {
 				if _, err := os.Lstat(filepath.Join(merged, p)); !os.IsNotExist(err) {
@@ -297,6 +254,75 @@ func TestOverlayUnmappedOwnersOfLinksAndWhiteouts(t *testing.T) {
 				t.Errorf("upper mapped %v: h1 after its other name went shows %d, want overflow", mapUpper, u)
 			}
 		})
+	}
+}
+
+// linksAndWhiteoutsLayers makes the lowers of
+// TestOverlayUnmappedOwnersOfLinksAndWhiteouts beneath dir: the bottom
+// holds gone and d/hidden; the top a whiteout of gone, d opaque, the pair
+// h1 = h2, all owned by the unmapped id 7, and mine, container uid 1000's.
+func linksAndWhiteoutsLayers(t *testing.T, dir string) (top, bottom string) {
+	bottom, top = filepath.Join(dir, "l0"), filepath.Join(dir, "l1")
+	for _, d := range []string{bottom, top, bottom + "/d", top + "/d"} {
+		must(t, os.Mkdir(d, 0o755))
+		must(t, os.Lchown(d, 100000, 100000))
+	}
+	for _, f := range []string{"gone", "d/hidden"} {
+		must(t, os.WriteFile(filepath.Join(bottom, f), []byte(f), 0o644))
+	}
+	must(t, unix.Mknod(filepath.Join(top, "gone"), unix.S_IFCHR, 0))                          // whiteout
+	must(t, unix.Setxattr(filepath.Join(top, "d"), "trusted.overlay.opaque", []byte("y"), 0)) // opaque
+	must(t, os.WriteFile(filepath.Join(top, "h1"), []byte("h"), 0o644))
+	must(t, os.Link(filepath.Join(top, "h1"), filepath.Join(top, "h2")))
+	must(t, os.WriteFile(filepath.Join(top, "mine"), nil, 0o644))
+	must(t, os.Lchown(filepath.Join(top, "mine"), 101000, 101000))
+	for _, p := range []string{"gone", "d", "h1"} {
+		must(t, os.Lchown(filepath.Join(top, p), 7, 7))
+	}
+	return top, bottom
+}
+
+// mountTwoWays mounts overlay at dir/m over the lowers top and bottom
+// through the mapping, with an upper on the side mapUpper says, and at
+// dir/raw-m over the same lowers without it (no upper); merged is "" if
+// that failed (reported). done unmounts both.
+func mountTwoWays(t *testing.T, v *View, dir, top, bottom string, mapUpper bool) (merged, rawMerged string, done func()) {
+	t.Helper()
+	side := func(p string) string {
+		if mapUpper {
+			return v.MappedPath(p)
+		}
+		return p
+	}
+	must(t, os.Mkdir(filepath.Join(dir, "s"), 0o755))
+	must(t, os.Lchown(filepath.Join(dir, "s"), 100000, 100000))
+	for _, d := range []string{"m", "raw-m"} {
+		must(t, os.Mkdir(filepath.Join(dir, d), 0o755))
+	}
+	for _, d := range []string{"s/u", "s/w"} {
+		must(t, os.Mkdir(side(filepath.Join(dir, d)), 0o755))
+	}
+	lowers, upper, work, release, err := v.Stack([]string{v.MappedPath(top), v.MappedPath(bottom)}, side(filepath.Join(dir, "s/u")), side(filepath.Join(dir, "s/w")))
+	if err != nil {
+		t.Error(err)
+		return "", "", nil
+	}
+	merged, rawMerged = filepath.Join(dir, "m"), filepath.Join(dir, "raw-m")
+	if err := unix.Mount("overlay", merged, "overlay", 0, fmt.Sprintf("lowerdir=%s:%s,upperdir=%s,workdir=%s", lowers[0], lowers[1], upper, work)); err != nil {
+		t.Errorf("overlay over idmapped layers: %v", err)
+		must(t, release())
+		return "", "", nil
+	}
+	if err := unix.Mount("overlay", rawMerged, "overlay", 0, fmt.Sprintf("lowerdir=%s:%s", top, bottom)); err != nil {
+		t.Errorf("overlay over the raw layers: %v", err)
+		must(t, unix.Unmount(merged, 0))
+		must(t, release())
+		return "", "", nil
+	}
+	return merged, rawMerged, func() {
+		must(t, unix.Unmount(rawMerged, 0))
+		must(t, unix.Unmount(merged, 0))
+		must(t, release())
 	}
 }
 
