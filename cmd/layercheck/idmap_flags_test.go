@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -71,6 +72,33 @@ func TestReplayKeepsIdmap(t *testing.T) {
 			code, _, stderr = layercheck(t, "replay", file, "--backend", "unionfs-fuse", "--scratch", t.TempDir())
 			if code != 3 || !strings.Contains(stderr, "no uid/gid mapping") {
 				t.Errorf("replay on unionfs-fuse with the mapping: exit %d, want 3 with the reason\n%s", code, stderr)
+			}
+		}
+	}
+}
+
+// TestIdmapReproducersReproduce: under each selection the reproducer of a
+// failing scenario recreates the mapped view, with the plain directories
+// of the selection on the raw side, and shows the failure again (sh exits
+// 1; 2 would be a setup that failed, as when the raw side's directories
+// were made where the view shows them too).
+func TestIdmapReproducersReproduce(t *testing.T) {
+	RequireRoot(t)
+	for _, sel := range []string{"lowers", "upper", "all"} {
+		dir := t.TempDir()
+		code, stdout, stderr := layercheck(t, "run", "--idmap", sel, "--depth", "2", "--focus", "^whiteout/delete-one-name-of-hardlink-triple/layer=1$",
+			"--scratch", t.TempDir(), "--repro-dir", dir, "-quiet")
+		if code != 1 {
+			t.Fatalf("--idmap %s: exit %d, want 1 (overlay/stale-nlink-of-lower-hardlink)\n%s%s", sel, code, stdout, stderr)
+		}
+		scripts, _ := filepath.Glob(filepath.Join(dir, "whiteout__*.sh"))
+		if len(scripts) == 0 {
+			t.Fatalf("--idmap %s: no reproducer in %s", sel, dir)
+		}
+		for _, s := range scripts {
+			out, err := exec.Command("sh", s).CombinedOutput()
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+				t.Errorf("--idmap %s: sh %s: %v, want exit 1\n%s", sel, filepath.Base(s), err, out)
 			}
 		}
 	}
