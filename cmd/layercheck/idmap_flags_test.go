@@ -14,6 +14,7 @@ import (
 	"github.com/layercheck/layercheck/harness/idmap"
 	"github.com/layercheck/layercheck/harness/sandbox"
 	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
 // TestParseIdmap: --idmap's bad values are one-line usage errors (exit
@@ -101,5 +102,29 @@ func TestIdmapReproducersReproduce(t *testing.T) {
 				t.Errorf("--idmap %s: sh %s: %v, want exit 1\n%s", sel, filepath.Base(s), err, out)
 			}
 		}
+	}
+}
+
+// TestIdmapNote: the closing note counts the idmap suite's scenarios alone
+// and names what their failures are; without --idmap it says nothing.
+func TestIdmapNote(t *testing.T) {
+	r := &report{Target: target{Idmap: "all 0:100000:65536"}, Scenarios: []harness.Result{
+		{Name: "standing/rootfs", Suite: "standing", Verdict: harness.Pass},
+		{Name: "idmap/a", Suite: "idmap", Verdict: harness.Pass},
+		{Name: "idmap/b", Suite: "idmap", Verdict: harness.Fail, Findings: []snapshot.Finding{
+			{Kind: snapshot.KindOwner, KnownIssue: "x/known"}, {Kind: snapshot.KindOwner, KnownIssue: "x/known"}, {Kind: snapshot.KindMode}}},
+		{Name: "idmap/c", Suite: "idmap", Verdict: harness.Fail, Findings: []snapshot.Finding{{Kind: snapshot.KindOwner, Standing: true}, {Kind: snapshot.KindMode, KnownIssue: "x/known"}}},
+		{Name: "permissions/d", Suite: "permissions", Verdict: harness.Fail},
+	}}
+	var b strings.Builder
+	printIdmapNote(&b, r)
+	want := "The mapping's own scenarios (suite idmap): 3: 1 pass, 2 fail, 0 xfail, 0 skip, 0 error; failing with untagged (1), x/known (2)\n"
+	if b.String() != want {
+		t.Errorf("note:\n%s want:\n%s", b.String(), want)
+	}
+	b.Reset()
+	r.Target.Idmap = ""
+	if printIdmapNote(&b, r); b.Len() != 0 {
+		t.Errorf("a note without --idmap: %s", b.String())
 	}
 }

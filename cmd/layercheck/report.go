@@ -228,6 +228,7 @@ func (r *report) print(w io.Writer, verbose bool) {
 		fmt.Fprint(w, " (the run fails: deviations gone, --fail-on gone)")
 	}
 	fmt.Fprintln(w)
+	printIdmapNote(w, r) // idmap_flags.go
 	if r.repro != "" {
 		fmt.Fprintf(w, "Reproducers: %s\n", r.repro)
 	}
