@@ -61,4 +61,7 @@ type Config struct {
 	// idmapUnmapped and idmapRawReference break the mapping on purpose,
 	// for the tests that show the check can fail (idmapped_test.go).
 	idmapUnmapped, idmapRawReference bool
+	// idmapByBackend: the backend maps owners itself (backend.IdMapper)
+	// and takes the layers' raw directories.
+	idmapByBackend bool
 }

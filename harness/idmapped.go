@@ -1,7 +1,9 @@
 package harness
 
 import (
+	"errors"
 	"fmt"
+	"os"
 
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/idmap"
@@ -35,12 +37,6 @@ func checkIdmap(p Plan) error {
 	if p.Layout != "" && p.Layout != layout.SameFS {
 		return &UsageError{Setting: "idmap", Msg: fmt.Sprintf("runs with the samefs layout only, not %s", p.Layout)}
 	}
-	if p.Idmap.Layers == idmap.Upper {
-		// The layers would sit on the raw side and the upper in the mapped
-		// view beneath the same scenario directory, which root cannot
-		// create in through the mapping: not done yet.
-		return &UsageError{Setting: "idmap", Msg: "upper: not supported yet (lowers and all are)"}
-	}
 	return nil
 }
 
@@ -59,7 +55,39 @@ func (s *Session) openIdmap(o Plan) error {
 		return &EnvError{Msg: fmt.Sprintf("--idmap: this kernel or %s cannot make an idmapped mount: %v", s.fsType, err)}
 	}
 	s.idmap, s.idmapLayers = view, o.Idmap.Layers
+	if m, ok := o.Backend.(backend.IdMapper); ok {
+		b, err := m.WithIdmap(o.Idmap.Layers.MapsLowers(), o.Idmap.Layers.MapsUpper(), idRanges(o.Idmap.Mapping.UID), idRanges(o.Idmap.Mapping.GID))
+		var env *EnvError
+		if errors.As(err, &env) {
+			return &EnvError{Msg: fmt.Sprintf("--idmap %s on %s: %s", o.Idmap.Layers, o.Backend.Name(), env.Msg)}
+		}
+		if err != nil {
+			return err
+		}
+		s.idmapBackend = b
+	}
 	return nil
+}
+
+// idmapConfig puts the session's mapping into its config: the view, the
+// selection, and a backend that maps owners itself.
+func (s *Session) idmapConfig() {
+	s.cfg.Idmap, s.cfg.IdmapLayers = s.idmap, s.idmapLayers
+	if s.idmapBackend != nil {
+		s.cfg.Backend, s.cfg.idmapByBackend = s.idmapBackend, true
+	}
+}
+
+// IdmapByBackend reports whether the backend maps owners itself and takes
+// the layers' raw directories (a reproducer mounts it the same way).
+func (c Config) IdmapByBackend() bool { return c.idmapByBackend }
+
+func idRanges(rs []idmap.Range) []backend.IDRange {
+	out := make([]backend.IDRange, len(rs))
+	for i, r := range rs {
+		out[i] = backend.IDRange{Container: r.Container, Host: r.Host, Size: r.Size}
+	}
+	return out
 }
 
 // layersRoot is where the bases and the scenarios' directories go.
@@ -85,7 +113,9 @@ func (c Config) idmapStack(spec backend.MountSpec) (backend.MountSpec, func() er
 	if c.Idmap == nil {
 		return spec, func() error { return nil }, nil
 	}
-	if c.idmapUnmapped { // the same layers without the mapping (tests only)
+	// The same layers without the mapping: a backend that maps them
+	// itself, or a test's broken stack.
+	if c.idmapUnmapped || c.idmapByBackend {
 		for i, l := range spec.Lowers {
 			spec.Lowers[i] = c.Idmap.RawPath(l)
 		}
@@ -110,6 +140,22 @@ func (c Config) idmapUpper(p string) string {
 		return c.Idmap.MappedPath(p)
 	}
 	return c.Idmap.RawPath(p)
+}
+
+// idmapOwnDir readies dir, a raw directory the runtime upper (and the
+// reference) will be made in through the mapping (--idmap upper): it is
+// given to container root's host ids. Through the mapping a directory
+// owned by an id outside it shows as the overflow id, and root has no
+// capability over such an inode (not even to search a 0700 directory),
+// as in a container whose scratch the engine forgot to chown.
+func (c Config) idmapOwnDir(dir string) error {
+	if c.Idmap == nil || c.IdmapLayers.MapsLowers() || !c.IdmapLayers.MapsUpper() {
+		return nil
+	}
+	m := c.Idmap.Mapping()
+	uid, _ := m.HostUID(0) // mapped: Mapping.Validate
+	gid, _ := m.HostGID(0)
+	return os.Lchown(c.Idmap.RawPath(dir), int(uid), int(gid))
 }
 
 // withRelease makes m's Unmount also release the idmapped layer mounts.
@@ -157,19 +203,35 @@ func (c Config) idmapReference(p string) string {
 	return c.idmapUpper(p)
 }
 
-// idmapBindRaw gives the raw path of the scenario's directory the atime
-// policy of bindScenarioDir too: the plain upper and the reference of
-// --idmap lowers lie there.
+// idmapBindRaw gives the scenario's directory on the other side of the
+// mapping the atime policy of bindScenarioDir too: the raw side holds the
+// plain upper and the reference of --idmap lowers, the mapped side the
+// upper and the reference of --idmap upper (a bind of a mapped path keeps
+// the mapping).
 func (r *scenarioRun) idmapBindRaw() error {
-	raw := r.cfg.idmapRaw(r.dir)
-	if raw == r.dir {
+	other := r.cfg.idmapOtherSide(r.dir)
+	if other == r.dir {
 		return nil
 	}
-	if err := unix.Mount(raw, raw, "", unix.MS_BIND, ""); err != nil {
-		return fmt.Errorf("bind %s for its atime policy: %w", raw, err)
+	if err := unix.Mount(other, other, "", unix.MS_BIND, ""); err != nil {
+		return fmt.Errorf("bind %s for its atime policy: %w", other, err)
 	}
 	r.times.rawBound = true
-	return r.setAtimePolicy(raw)
+	return r.setAtimePolicy(other)
+}
+
+// idmapOtherSide is the path of the scenario directory dir on the side of
+// the mapping where dir is not, if anything of the scenario lies there.
+func (c Config) idmapOtherSide(dir string) string {
+	switch {
+	case c.Idmap == nil:
+		return dir
+	case c.Idmap.IsMapped(dir):
+		return c.Idmap.RawPath(dir)
+	case c.IdmapLayers.MapsUpper():
+		return c.Idmap.MappedPath(dir)
+	}
+	return dir
 }
 
 func (r *scenarioRun) idmapUnbindRaw() error {
@@ -177,5 +239,5 @@ func (r *scenarioRun) idmapUnbindRaw() error {
 		return nil
 	}
 	r.times.rawBound = false
-	return mounts.Detach(r.cfg.idmapRaw(r.dir))
+	return mounts.Detach(r.cfg.idmapOtherSide(r.dir))
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/backend/fuseoverlayfs"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/idmap"
 	"github.com/layercheck/layercheck/harness/internal/mounts"
@@ -32,7 +34,13 @@ func idmapConfig(t *testing.T, layers idmap.Layers, depth int) Config {
 			t.Error(err)
 		}
 	})
-	base := &scenario.Base{Name: "rootfs", Dir: filepath.Join(v.Mapped, "base"), Identities: []fsop.Identity{fsop.Root, {Name: "user", UID: 1000, GID: 1000}}}
+	// With the upper alone mapped the base and the scenarios lie on the
+	// raw side, as the session puts them (Session.layersRoot).
+	root := v.Mapped
+	if !layers.MapsLowers() {
+		root = v.Raw
+	}
+	base := &scenario.Base{Name: "rootfs", Dir: filepath.Join(root, "base"), Identities: []fsop.Identity{fsop.Root, {Name: "user", UID: 1000, GID: 1000}}}
 	testenv.Build(t, base.Dir, testenv.BaseOps...)
 	if err := os.Lchown(filepath.Join(base.Dir, "home/a"), 1000, 1000); err != nil {
 		t.Fatal(err)
@@ -40,7 +48,7 @@ func idmapConfig(t *testing.T, layers idmap.Layers, depth int) Config {
 	if err := base.Seal(); err != nil {
 		t.Fatal(err)
 	}
-	scratch := filepath.Join(v.Mapped, "scratch")
+	scratch := filepath.Join(root, "scratch")
 	os.Mkdir(scratch, 0o755)
 	return Config{Backend: o, Depth: depth, Scratch: scratch, Bases: map[string]*scenario.Base{"rootfs": base},
 		Idmap: v, IdmapLayers: layers}
@@ -55,7 +63,7 @@ var idmapChown = scenario.Scenario{Name: "idmap-chown", Suite: "t", Steps: []sce
 // plain directory shows through the same mapping, for each selection, and
 // leaves nothing mounted.
 func TestIdmapRunPasses(t *testing.T) {
-	for _, layers := range []idmap.Layers{idmap.Lowers, idmap.All} {
+	for _, layers := range []idmap.Layers{idmap.Lowers, idmap.Upper, idmap.All} {
 		cfg := idmapConfig(t, layers, 3)
 		res := RunScenario(context.Background(), cfg, idmapChown)
 		if res.Verdict != Pass {
@@ -87,6 +95,36 @@ func TestIdmapCheckCanFail(t *testing.T) {
 		}
 		if res.Verdict != Fail || owner == 0 {
 			t.Errorf("%s: verdict %s (%s) with %d owner findings, want fail with owners: %v", name, res.Verdict, res.Reason, owner, res.Findings)
+		}
+	}
+}
+
+// TestIdmapFuseOverlayfsOwnMapping: fuse-overlayfs given the raw layers and
+// its own mapping (backend.IdMapper) shows the owners a plain directory
+// shows through the mapping; the same raw layers without its mapping
+// show host ids: owner findings.
+func TestIdmapFuseOverlayfsOwnMapping(t *testing.T) {
+	fo := fuseOverlayfs(t)
+	mapped, err := fo.WithIdmap(true, true, idRanges(idmap.Default.UID), idRanges(idmap.Default.GID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []backend.Backend{mapped, fo} {
+		cfg := idmapConfig(t, idmap.All, 3)
+		cfg.Backend, cfg.idmapByBackend = b, true
+		cfg.NoCommitCheck = b != mapped // unmapped, to the end: the commit check reads what the mapping wrote
+		res := RunScenario(context.Background(), cfg, idmapChown)
+		owner := 0
+		for _, f := range res.Findings {
+			if f.Kind == snapshot.KindOwner {
+				owner++
+			}
+		}
+		if res.Verdict == Error || (b == mapped) != (owner == 0) {
+			t.Errorf("options %q: verdict %s (%s), %d owner findings: %v", b.(*fuseoverlayfs.FuseOverlayfs).Options(), res.Verdict, res.Reason, owner, res.Findings)
+		}
+		if left, _ := mounts.Beneath(cfg.Idmap.Raw); len(left) > 1 {
+			t.Errorf("left mounted: %v", left)
 		}
 	}
 }

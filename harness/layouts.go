@@ -84,6 +84,9 @@ func (r *scenarioRun) buildWork(k int) string {
 // newRuntimeUpper makes the runtime upper and work dir.
 func (r *scenarioRun) newRuntimeUpper() (upper, work string, err error) {
 	if !r.usesStorage() {
+		if err := r.cfg.idmapOwnDir(r.dir); err != nil { // idmapped.go
+			return "", "", err
+		}
 		upper, work = r.cfg.idmapUpper(filepath.Join(r.dir, "u")), r.cfg.idmapUpper(filepath.Join(r.dir, "wu")) // idmapped.go
 		return upper, work, errors.Join(os.Mkdir(upper, 0o755), os.Mkdir(work, 0o755))
 	}

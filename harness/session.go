@@ -37,6 +37,8 @@ type Session struct {
 	// --idmap.
 	idmap       *idmap.View
 	idmapLayers idmap.Layers
+	// idmapBackend is the backend with its own mapping (backend.IdMapper).
+	idmapBackend backend.Backend
 }
 
 // OpenSession checks the plan (Plan.Check), makes the scratch directory,
@@ -96,7 +98,7 @@ func OpenSession(ctx context.Context, p Plan) (*Session, error) {
 	}
 	s.cfg = o.config()
 	s.cfg.Scratch, s.cfg.Bases, s.cfg.Storage = scenDir, bases, s.storage
-	s.cfg.Idmap, s.cfg.IdmapLayers = s.idmap, s.idmapLayers
+	s.idmapConfig() // idmapped.go
 	if err := s.probe(ctx); err != nil {
 		return fail(err)
 	}
@@ -119,6 +121,9 @@ func (s *Session) probe(ctx context.Context) error {
 		return err
 	}
 	defer os.RemoveAll(s.cfg.idmapRaw(dir))
+	if err := s.cfg.idmapOwnDir(dir); err != nil { // idmapped.go
+		return err
+	}
 	spec := backend.MountSpec{Lowers: []string{base.Dir}, Upper: s.cfg.idmapUpper(filepath.Join(dir, "u")),
 		Work: s.cfg.idmapUpper(filepath.Join(dir, "w")), Target: filepath.Join(dir, "m")}
 	for _, d := range []string{spec.Upper, spec.Work, spec.Target} {

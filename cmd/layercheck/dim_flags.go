@@ -37,6 +37,9 @@ type dims struct {
 	BuildBackend string `json:"build_backend,omitempty"` // --build-backend
 	BuildWith    string `json:"build_with,omitempty"`    // --build-with
 	NoCommit     bool   `json:"no_commit_check,omitempty"`
+	// Idmap is --idmap as fuzz ran with it, "" for none (idmap_flags.go):
+	// replay attaches the layers through the same mapping.
+	Idmap string `json:"idmap,omitempty"`
 }
 
 // record is what d asks for, as a scenario file keeps it.
@@ -101,7 +104,7 @@ func (d *dimFlags) checkedPlan(p harness.Plan, b *backendFlags, base string) (ha
 // defaults, and the baseline.
 func dimsLine(d dims, baseline string) string {
 	var parts []string
-	for _, kv := range [][2]string{{"layout", d.Layout}, {"build", d.Build}, {"build-backend", d.BuildBackend}, {"build-with", d.BuildWith}, {"baseline", baseline}} {
+	for _, kv := range [][2]string{{"layout", d.Layout}, {"build", d.Build}, {"build-backend", d.BuildBackend}, {"build-with", d.BuildWith}, {"idmap", d.Idmap}, {"baseline", baseline}} {
 		if kv[1] != "" {
 			parts = append(parts, kv[0]+" "+kv[1])
 		}

@@ -2,6 +2,10 @@ package main
 
 import (
 	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
 
 	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/idmap"
@@ -32,4 +36,76 @@ func rootlessIdmap(spec *idmap.Spec) {
 	if spec != nil && int(spec.Mapping.HostEnd()) > sandbox.RootlessIDs {
 		sandbox.RootlessIDs = int(spec.Mapping.HostEnd())
 	}
+}
+
+// idmapTarget is the mapping of a run as its target line and JSON give it,
+// "lowers 0:100000:65536" ("" without --idmap).
+func idmapTarget(cfg harness.Config) string {
+	if cfg.Idmap == nil {
+		return ""
+	}
+	t := string(cfg.IdmapLayers) + " " + cfg.Idmap.Mapping().String()
+	if cfg.IdmapByBackend() {
+		t += " (by " + cfg.Backend.Name() + "'s own mapping options)"
+	}
+	return t
+}
+
+// withIdmap records spec, the mapping a fuzz run used, in its scenario
+// files' dimensions, so that replay attaches the layers the same way.
+func withIdmap(d dims, spec *idmap.Spec) dims {
+	if spec != nil {
+		d.Idmap = spec.String()
+	}
+	return d
+}
+
+// printIdmapNote counts, under --idmap, the mapping's own scenarios (the
+// idmap suite) in the closing note, with what their failures are: the
+// known issues, or "untagged" for a failure that is none.
+func printIdmapNote(w io.Writer, r *report) {
+	if r.Target.Idmap == "" {
+		return
+	}
+	verdicts := map[harness.Verdict]int{}
+	issues := map[string]int{}
+	n := 0
+	for _, res := range r.Scenarios {
+		if res.Suite != "idmap" {
+			continue
+		}
+		n++
+		verdicts[res.Verdict]++
+		if res.Verdict != harness.Fail {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, f := range res.Findings {
+			id := f.KnownIssue
+			if f.Standing || f.ExpectedBy != "" {
+				continue
+			}
+			if id == "" {
+				id = "untagged"
+			}
+			if !seen[id] {
+				seen[id] = true
+				issues[id]++
+			}
+		}
+	}
+	if n == 0 {
+		return
+	}
+	fmt.Fprintf(w, "The mapping's own scenarios (suite idmap): %d: %d pass, %d fail, %d xfail, %d skip, %d error",
+		n, verdicts[harness.Pass], verdicts[harness.Fail], verdicts[harness.XFail], verdicts[harness.Skip], verdicts[harness.Error])
+	var ids []string
+	for id, k := range issues {
+		ids = append(ids, fmt.Sprintf("%s (%d)", id, k))
+	}
+	sort.Strings(ids)
+	if len(ids) > 0 {
+		fmt.Fprintf(w, "; failing with %s", strings.Join(ids, ", "))
+	}
+	fmt.Fprintln(w)
 }

@@ -43,6 +43,9 @@ func cmdReplay(args []string) (int, error) {
 	}
 	var df dimFlags // the layout, build mode and commit check the file records (dim_flags.go)
 	df.fromDims(sf.dims)
+	if bf.idmap == "" {
+		bf.idmap = sf.Idmap // the mapping fuzz ran with (idmap_flags.go)
+	}
 	plan, err := df.checkedPlan(harness.Plan{Backend: backend, Depth: sf.Depth, ScratchBase: *scratch, Workers: 1}, &bf, "")
 	if err != nil {
 		return 0, err
@@ -51,6 +54,7 @@ func cmdReplay(args []string) (int, error) {
 		return 0, err
 	}
 	if bf.rootless {
+		rootlessIdmap(plan.Idmap) // idmap_flags.go
 		if err := sandbox.ReexecRootless(*scratch); err != nil {
 			return 0, err
 		}

@@ -62,6 +62,7 @@ type target struct {
 	Build    string `json:"build"`            // how layers were built: mount, extract, extract-xattr
 	Format   string `json:"format,omitempty"` // the on-disk format extract wrote
 	Layout   string `json:"layout"`           // the storage layout: samefs, perlayer, ext4, squashfs, nested...
+	Idmap    string `json:"idmap,omitempty"`  // --idmap: the layers and the mapping (idmap_flags.go)
 	// KernelMissing lists the kernel features newer than 5.15 the probes
 	// found missing, with the fallback used (kernel.go).
 	KernelMissing []kernelFeature `json:"kernel_missing"`
@@ -100,7 +101,7 @@ func newReport(sess *harness.Session, b backend.Backend, f *runFlags, results []
 		Version: 1,
 		Target: target{Backend: b.Name(), Options: b.Options(), Kernel: kernelRelease(), FS: sess.FSType(),
 			Depth: f.depth, Base: f.base, Build: string(sess.Config().Build), Rootless: f.rootless, Layout: string(sess.Layout()),
-			KernelMissing: kernelMissing()},
+			KernelMissing: kernelMissing(), Idmap: idmapTarget(sess.Config())},
 		Command:   strings.Join(os.Args, " "),
 		Scenarios: results,
 		gate:      f.gate, baselineFile: f.baseline,
@@ -187,6 +188,9 @@ func (r *report) print(w io.Writer, verbose bool) {
 	if t.Layout != "" && t.Layout != "samefs" {
 		fmt.Fprintf(w, ", layout %s", t.Layout)
 	}
+	if t.Idmap != "" {
+		fmt.Fprintf(w, ", idmap %s", t.Idmap)
+	}
 	if t.Omitted != "" {
 		fmt.Fprintf(w, "; %s", t.Omitted)
 	}
@@ -224,6 +228,7 @@ func (r *report) print(w io.Writer, verbose bool) {
 		fmt.Fprint(w, " (the run fails: deviations gone, --fail-on gone)")
 	}
 	fmt.Fprintln(w)
+	printIdmapNote(w, r) // idmap_flags.go
 	if r.repro != "" {
 		fmt.Fprintf(w, "Reproducers: %s\n", r.repro)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/snapshot"
 
@@ -30,15 +31,20 @@ idmap_mount() { perl -e '
 
 // idmapSetup writes what makes the script's directory the run's mapped
 // view (harness/idmapped.go): a user namespace carrying the mapping, the
-// scratch seen through it at $S/v where the script then works, and, where
-// the selection leaves the upper plain, the upper, its work dir and the
-// reference on the raw side (symlinks into $S).
-func (w *scriptWriter) idmapSetup(cfg harness.Config) {
+// scratch seen through it at $S/v where the script then works, and the
+// directories that lie on the raw side, made in $S/raw with a symlink
+// from the view: the upper, its work dir and the reference where the selection
+// leaves the upper plain, the layers (dirs) and the work dirs of their
+// builds where it maps the upper alone. It returns the names it made.
+func (w *scriptWriter) idmapSetup(cfg harness.Config, dirs []string) map[string]bool {
 	if cfg.Idmap == nil {
-		return
+		return nil
 	}
 	m := cfg.Idmap.Mapping()
 	w.printf("# --idmap %s: the layers through an idmapped mount (container id c stored as host id)\n", idmap.Spec{Layers: cfg.IdmapLayers, Mapping: m})
+	if cfg.IdmapByBackend() {
+		w.printf("# %s maps owners itself (its own options): it is given the raw layers, ../lN from the mapped view\n", cfg.Backend.Name())
+	}
 	w.WriteString(idmapPerl)
 	w.WriteString(`unshare --user sleep 100000 & NSPID=$!
 cleanup() { cd /; umount "$S/m" 2>/dev/null; umount "$S/v/m" 2>/dev/null; umount -l "$S/v" 2>/dev/null; kill "$NSPID" 2>/dev/null; wait "$NSPID" 2>/dev/null; rm -rf "$S"; }
@@ -52,10 +58,43 @@ while [ "$(readlink /proc/$NSPID/ns/user)" = "$(readlink /proc/self/ns/user)" ];
 	w.WriteString(`idmap_mount "$S" "$S/v" /proc/$NSPID/ns/user || exit 2
 cd "$S/v" || exit 2
 `)
-	if !cfg.IdmapLayers.MapsUpper() {
-		w.WriteString("mkdir \"$S/u\" \"$S/wu\" \"$S/ref\" && ln -s \"$S/u\" u && ln -s \"$S/wu\" wu && ln -s \"$S/ref\" ref || exit 2\n")
+	var raw []string
+	switch {
+	case !cfg.IdmapLayers.MapsUpper():
+		raw = []string{"u", "wu", "ref"}
+	case !cfg.IdmapLayers.MapsLowers():
+		for k, d := range dirs {
+			raw = append(raw, d)
+			if k > 0 {
+				raw = append(raw, fmt.Sprintf("w%d", k))
+			}
+		}
+	}
+	// $S/raw/NAME: the view shows $S itself, so NAME made in $S would be
+	// the view's NAME too; the symlink's absolute target goes through $S.
+	made := map[string]bool{}
+	for _, d := range raw {
+		w.printf("mkdir -p \"$S/raw/%s\" && ln -s \"$S/raw/%s\" %s || exit 2\n", d, d, d)
+		made[d] = true
 	}
 	w.WriteString("\n")
+	return made
+}
+
+// rawSideMounter mounts a backend that maps owners itself (fuse-overlayfs's
+// uidmapping=, harness.Config.IdmapByBackend) over the layers' raw
+// directories, as the run did: the script works in the mapped view $S/v,
+// the root of an idmapped mount of $S, so "../l0" is $S/l0 itself.
+type rawSideMounter struct{ backend.ShellMounter }
+
+func (m rawSideMounter) MountShell(spec backend.MountSpec) string {
+	raw := func(p string) string { return "../" + p }
+	lowers := make([]string, len(spec.Lowers))
+	for i, l := range spec.Lowers {
+		lowers[i] = raw(l)
+	}
+	spec.Lowers, spec.Upper, spec.Work = lowers, raw(spec.Upper), raw(spec.Work)
+	return m.ShellMounter.MountShell(spec)
 }
 
 // nsLines is a uid_map's text for ranges: inside the host ids, outside

@@ -69,6 +69,9 @@ func newGen(cfg harness.Config, res harness.Result) (*gen, error) {
 	if len(base.Shell) == 0 { // the base's own directory is gone with the run
 		return nil, fmt.Errorf("base %q has no shell lines to rebuild it", base.Name)
 	}
+	if cfg.IdmapByBackend() {
+		sm = rawSideMounter{sm} // idmap.go
+	}
 	g := &gen{w: &scriptWriter{}, res: res, sm: sm, base: base, unexpected: res.Unexpected(), ops: res.Ops}
 	g.dirs = make([]string, cfg.Depth)
 	for k := range g.dirs {
@@ -92,12 +95,14 @@ func (g *gen) next(phase string) (harness.OpRecord, bool) {
 func (g *gen) setup(cfg harness.Config) {
 	w := g.w
 	w.header(cfg, g.res, g.base)
-	w.idmapSetup(cfg) // idmap.go
-	if cfg.Idmap != nil && !cfg.IdmapLayers.MapsUpper() {
-		w.printf("mkdir %s m || exit 2\n", strings.Join(g.dirs, " ")) // u, wu and ref are on the raw side
-	} else {
-		w.printf("mkdir %s m u wu ref || exit 2\n", strings.Join(g.dirs, " "))
+	made := w.idmapSetup(cfg, g.dirs) // idmap.go: what lies on the other side of the mapping
+	var dirs []string
+	for _, d := range append(append([]string{}, g.dirs...), "m", "u", "wu", "ref") {
+		if !made[d] {
+			dirs = append(dirs, d)
+		}
 	}
+	w.printf("mkdir %s || exit 2\n", strings.Join(dirs, " "))
 	w.printf("(cd l0 && set -e\n")
 	for _, l := range g.base.Shell {
 		w.printf("  %s\n", l)

@@ -50,3 +50,21 @@ type CopyRefuser interface {
 type InodeRenewer interface {
 	RenewsInodes() bool
 }
+
+// IDRange maps Size container ids from Container to the on-disk (host)
+// ids from Host: --idmap's C:H:N.
+type IDRange struct{ Container, Host, Size uint32 }
+
+// IdMapper is implemented by backends that have their own way to map
+// owners (a FUSE daemon's uid/gid mapping options) or none: under --idmap
+// the harness then hands them the layers' raw directories and the mapping
+// instead of kernel idmapped mounts (which a kernel backend, overlay,
+// takes as its layers).
+type IdMapper interface {
+	// WithIdmap returns the backend that shows an on-disk host id of the
+	// ranges as its container id (others as the overflow id) and stores
+	// what is written as host ids, on the lower layers and on the upper
+	// as lowers and upper say; or an error, one line, the reason it
+	// cannot (the run exits 3 with it).
+	WithIdmap(lowers, upper bool, uid, gid []IDRange) (Backend, error)
+}

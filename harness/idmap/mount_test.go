@@ -40,6 +40,23 @@ func privateTmpfs(t *testing.T, fn func(dir string)) {
 	<-done
 }
 
+// mappedView is dir's view through the default mapping, or nil after
+// t.Error (privateTmpfs's thread cannot t.Fatal).
+func mappedView(t *testing.T, dir string) *View {
+	t.Helper()
+	ns, err := NewUserns(Default)
+	if err != nil {
+		t.Error(err)
+		return nil
+	}
+	v, err := NewView(ns, dir)
+	if err != nil {
+		t.Error(err)
+		return nil
+	}
+	return v
+}
+
 func owner(t *testing.T, p string) (uint32, uint32) {
 	var st unix.Stat_t
 	if err := unix.Lstat(p, &st); err != nil {
@@ -53,14 +70,8 @@ func owner(t *testing.T, p string) (uint32, uint32) {
 // overflow id, and the kernel refuses ids it cannot store.
 func TestViewDirection(t *testing.T) {
 	privateTmpfs(t, func(dir string) {
-		ns, err := NewUserns(Default)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		v, err := NewView(ns, dir)
-		if err != nil {
-			t.Error(err)
+		v := mappedView(t, dir)
+		if v == nil {
 			return
 		}
 		defer v.Close()
@@ -94,14 +105,8 @@ func TestViewDirection(t *testing.T) {
 // are, and release leaves nothing mounted.
 func TestStack(t *testing.T) {
 	privateTmpfs(t, func(dir string) {
-		ns, err := NewUserns(Default)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		v, err := NewView(ns, dir)
-		if err != nil {
-			t.Error(err)
+		v := mappedView(t, dir)
+		if v == nil {
 			return
 		}
 		defer v.Close()

@@ -96,3 +96,36 @@ func (f *FuseOverlayfs) Expectations() []backend.Expectation {
 	}
 	return out
 }
+
+// WithIdmap implements backend.IdMapper through fuse-overlayfs's own
+// mapping, -o uidmapping=UID:MAPPED-UID:LEN[...] and gidmapping= (its
+// man page: "the dynamic UID/GID mapping used by fuse-overlayfs when
+// reading/writing files to the system"): on-disk id UID is shown as
+// MAPPED-UID (tried on 1.10: uidmapping=100000:0:65536 shows an on-disk
+// 100005 as 5 and stores a chown to 5 as 100005), so a C:H:N range of
+// --idmap is H:C:N here. It applies to every layer alike, so the lowers or the upper
+// alone cannot be mapped with it.
+func (f *FuseOverlayfs) WithIdmap(lowers, upper bool, uid, gid []backend.IDRange) (backend.Backend, error) {
+	if !lowers || !upper {
+		return nil, &backend.EnvError{Msg: "fuse-overlayfs maps owners with -o uidmapping=/gidmapping= (fuse-overlayfs.1.md), which apply to every layer alike, " +
+			"not to the lowers or the upper alone: use --idmap all"}
+	}
+	for _, o := range f.opts {
+		if k, _, _ := strings.Cut(o, "="); k == "uidmapping" || k == "gidmapping" {
+			return nil, &backend.UsageError{Setting: "options", Msg: k + " is set by layercheck from --idmap; leave it out"}
+		}
+	}
+	mapped := *f
+	mapped.opts = append(append([]string{}, f.opts...), "uidmapping="+fuseMapping(uid), "gidmapping="+fuseMapping(gid))
+	return &mapped, nil
+}
+
+// fuseMapping is rs in fuse-overlayfs's syntax, ranges joined by ':' (a
+// ',' would end the -o option).
+func fuseMapping(rs []backend.IDRange) string {
+	var parts []string
+	for _, r := range rs {
+		parts = append(parts, fmt.Sprintf("%d:%d:%d", r.Host, r.Container, r.Size))
+	}
+	return strings.Join(parts, ":")
+}

@@ -14,6 +14,10 @@ import (
 const (
 	KnownFuseOverlayfsWhPrefix   = "fuse-overlayfs/hides-wh-prefixed-names"
 	KnownFuseOverlayfsRootDotDot = "fuse-overlayfs/root-readdir-without-dotdot"
+	// KnownFuseOverlayfsIdmapOverflow: under its own mapping (--idmap
+	// all, -o uidmapping=/gidmapping=).
+	KnownFuseOverlayfsIdmapOverflow = "fuse-overlayfs/uidmapping-stores-unmapped-id-as-overflow"
+	KnownFuseOverlayfsIdmapSymlink  = "fuse-overlayfs/uidmapping-symlink-copy-up-stores-container-id"
 )
 
 // KnownIssues implements KnownIssuer.
@@ -40,6 +44,30 @@ func (f *FuseOverlayfs) KnownIssues() []backend.KnownIssue {
 				}
 				_, ok := ev.Ref.Entries[path.Join(dir, ".wh..wh..opq")]
 				return ok
+			},
+		},
+		{
+			ID: KnownFuseOverlayfsIdmapOverflow,
+			Summary: "with -o uidmapping=/gidmapping=, a chown to a container id the mapping does not cover, or a create by " +
+				"such an identity, succeeds instead of failing with EOVERFLOW as the kernel's idmapped mounts do: the " +
+				"file is stored owned by the overflow id 65534, the host's nobody (minimal case: --idmap all, " +
+				"`chown 70000:70000 etc/hostname` at runtime)",
+			Match: func(f snapshot.Finding, _ *backend.Evidence) bool {
+				return f.Kind == snapshot.KindErrno && strings.HasPrefix(f.Merged, "ok") && strings.Contains(f.Reference, "EOVERFLOW")
+			},
+		},
+		{
+			ID: KnownFuseOverlayfsIdmapSymlink,
+			Summary: "with -o uidmapping=/gidmapping=, a copy-up of a symlink (utimensat of the link, a rename, a hardlink " +
+				"to it) stores the owner the container sees untranslated, so a link of container root's lies in the " +
+				"upper owned by host uid 0 and shows as the overflow id 65534; a regular file's copy-up stores the host " +
+				"id (minimal case: --idmap all, `touch -h etc/os-release` at runtime)",
+			Match: func(f snapshot.Finding, ev *backend.Evidence) bool {
+				if f.Kind != snapshot.KindOwner || f.Merged != "65534" || ev.Merged == nil {
+					return false
+				}
+				e, ok := ev.Merged.Entries[f.Path]
+				return ok && e.Type == "symlink"
 			},
 		},
 		{

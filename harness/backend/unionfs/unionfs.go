@@ -107,3 +107,12 @@ func matchUnionfsMetaDir(f snapshot.Finding, _ *backend.Evidence) bool {
 	}
 	return false
 }
+
+// WithIdmap implements backend.IdMapper: unionfs-fuse has no mapping of
+// owners (its man page names none; its --help lists only libfuse's
+// -o uid=N and -o gid=N, one owner for every file), so --idmap cannot run
+// on it.
+func (u *UnionfsFuse) WithIdmap(lowers, upper bool, uid, gid []backend.IDRange) (backend.Backend, error) {
+	return nil, &backend.EnvError{Msg: "unionfs-fuse has no uid/gid mapping option (its man page names none; -o uid=N,gid=N " +
+		"of libfuse give every file one owner), so it cannot show layers through a mapping"}
+}

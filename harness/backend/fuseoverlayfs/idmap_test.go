@@ -1,0 +1,47 @@
+package fuseoverlayfs
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/layercheck/layercheck/harness/backend"
+)
+
+// TestWithIdmap: --idmap all becomes fuse-overlayfs's own options, on-disk
+// (host) id first as its man page's UID:MAPPED-UID:LEN has it; the lowers
+// or the upper alone, which its mapping cannot do, are an environment
+// error (exit 3), and a mapping given in --options too a usage error.
+func TestWithIdmap(t *testing.T) {
+	f, err := NewFuseOverlayfs("noacl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid := []backend.IDRange{{Container: 0, Host: 100000, Size: 65536}}
+	gid := []backend.IDRange{{Container: 0, Host: 200000, Size: 1000}, {Container: 1000, Host: 300000, Size: 10}}
+	b, err := f.WithIdmap(true, true, uid, gid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	argv, err := b.(*FuseOverlayfs).Argv(backend.MountSpec{Lowers: []string{"/l"}, Upper: "/u", Work: "/w", Target: "/m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := argv[3]; !strings.HasSuffix(o, ",noacl,uidmapping=100000:0:65536,gidmapping=200000:0:1000:300000:1000:10") {
+		t.Errorf("options %q", o)
+	}
+	if len(f.opts) != 1 {
+		t.Errorf("WithIdmap changed the unmapped backend's options: %v", f.opts)
+	}
+	for _, sel := range [][2]bool{{true, false}, {false, true}} {
+		var env *backend.EnvError
+		if _, err := f.WithIdmap(sel[0], sel[1], uid, uid); !errors.As(err, &env) {
+			t.Errorf("lowers %v, upper %v: %v, want an environment error", sel[0], sel[1], err)
+		}
+	}
+	own, _ := NewFuseOverlayfs("uidmapping=0:1:1")
+	var ue *backend.UsageError
+	if _, err := own.WithIdmap(true, true, uid, uid); !errors.As(err, &ue) {
+		t.Errorf("uidmapping in --options and --idmap: %v, want a usage error", err)
+	}
+}
