@@ -3,13 +3,12 @@ package modern
 import (
 	"bytes"
 	"path/filepath"
-	"testing"
 
 	"github.com/layercheck/layercheck/harness/fsop"
 	"golang.org/x/sys/unix"
 )
 
-func fsidOf(t *testing.T, mfd int) [2]int32 {
+func fsidOf(t *T, mfd int) [2]int32 {
 	t.Helper()
 	var st unix.Statfs_t
 	if err := unix.Fstatfs(mfd, &st); err != nil {
@@ -18,7 +17,7 @@ func fsidOf(t *testing.T, mfd int) [2]int32 {
 	return st.Fsid.Val
 }
 
-func fsidOfPath(t *testing.T, p string) [2]int32 {
+func fsidOfPath(t *T, p string) [2]int32 {
 	t.Helper()
 	var st unix.Statfs_t
 	if err := unix.Statfs(p, &st); err != nil {
@@ -29,19 +28,19 @@ func fsidOfPath(t *testing.T, p string) [2]int32 {
 
 type stack struct{ lower, lower2, upper, work string }
 
-func newStack(t *testing.T) stack {
+func newStack(t *T) stack {
 	d := dirs(t, "lower", "lower2", "upper", "work")
 	write(t, filepath.Join(d["lower"], "f"), "lower\n", 0o644)
 	return stack{d["lower"], d["lower2"], d["upper"], d["work"]}
 }
 
-func (s stack) mount(t *testing.T, opts ...setting) int {
+func (s stack) mount(t *T, opts ...setting) int {
 	t.Helper()
 	return mustMount(t, append([]setting{str("lowerdir+", s.lower), str("lowerdir+", s.lower2), str("upperdir", s.upper), str("workdir", s.work)}, opts...)...)
 }
 
 // copyStack copies every layer with its xattrs (a rebuilt copy).
-func copyStack(t *testing.T, s stack) stack {
+func copyStack(t *T, s stack) stack {
 	t.Helper()
 	root := t.TempDir()
 	c := stack{filepath.Join(root, "lower"), filepath.Join(root, "lower2"), filepath.Join(root, "upper"), filepath.Join(root, "work")}
@@ -60,7 +59,7 @@ func copyStack(t *testing.T, s stack) stack {
 // uuid=on: "UUID of overlayfs is generated and used to report a unique
 // fsid", stored in trusted.overlay.uuid "making overlayfs fsid unique and
 // persistent" (so it survives a remount and a copy that keeps xattrs).
-func TestUUIDFsid(t *testing.T) {
+func checkUUIDFsid(t *T) {
 	needRoot(t)
 	for _, v := range []string{"null", "off"} {
 		s := newStack(t)
@@ -93,7 +92,7 @@ func TestUUIDFsid(t *testing.T) {
 // uuid=auto: "Upgrade to "uuid=on" on first time mount of new overlay
 // filesystem that meets the prerequisites. Downgrade to "uuid=null" for
 // existing overlay filesystems that were never mounted with "uuid=on"."
-func TestUUIDAuto(t *testing.T) {
+func checkUUIDAuto(t *T) {
 	needRoot(t)
 	s := newStack(t)
 	fresh := fsidOf(t, s.mount(t, str("uuid", "auto")))
@@ -117,7 +116,7 @@ func TestUUIDAuto(t *testing.T) {
 // copies of the layers are refused at mount with index on ("Sharing and
 // copying layers": "trying to mount the copied layers will fail the
 // verification of the lower root file handle").
-func TestFileHandlesAcrossRemount(t *testing.T) {
+func checkFileHandlesAcrossRemount(t *T) {
 	needRoot(t)
 	s := newStack(t)
 	opts := []setting{str("index", "on"), str("nfs_export", "on")}
