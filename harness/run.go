@@ -56,6 +56,7 @@ func RunScenario(ctx context.Context, cfg Config, s scenario.Scenario) (res Resu
 		return res
 	}
 	markStanding(res.Findings, cfg.Standing[s.FixtureName()], s) // standing.go
+	markFollowers(res.Findings, knownIssuesOf(cfg.Backend))      // knownfollow.go
 	var missing []string
 	res.Verdict, missing = verdict(res.Findings, s.Expect, r.applicable())
 	if len(missing) > 0 {

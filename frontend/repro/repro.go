@@ -52,6 +52,12 @@ type gen struct {
 	dirs       []string // l0 (bottom) .. l<depth-1>
 	unexpected []snapshot.Finding
 	ops        []harness.OpRecord
+	// split: the layers are split into metadata and data-only objects
+	// (dataonly.go); sealed counts those split so far (bottom first),
+	// data lists their objects, which every mount gets.
+	split  bool
+	sealed int
+	data   []string
 }
 
 // newGen checks that the result can be replayed from sh at all.
@@ -72,7 +78,7 @@ func newGen(cfg harness.Config, res harness.Result) (*gen, error) {
 	if len(base.Shell) == 0 { // the base's own directory is gone with the run
 		return nil, fmt.Errorf("base %q has no shell lines to rebuild it", base.Name)
 	}
-	g := &gen{w: &scriptWriter{}, res: res, sm: sm, base: base, unexpected: res.Unexpected(), ops: res.Ops}
+	g := &gen{w: &scriptWriter{}, res: res, sm: sm, base: base, unexpected: res.Unexpected(), ops: res.Ops, split: dataOnly(cfg)}
 	g.dirs = make([]string, cfg.Depth)
 	for k := range g.dirs {
 		g.dirs[k] = fmt.Sprintf("l%d", k)
@@ -107,6 +113,9 @@ func (g *gen) setup(cfg harness.Config) {
 	}
 	w.printf(") >/dev/null || { echo 'setup: could not build the base tree'; exit 2; }\n")
 	w.printf("cp -a l0/. ref/ || exit 2\n\n")
+	if g.split {
+		w.WriteString(splitLayerShell) // dataonly.go
+	}
 }
 
 // layers writes the layer steps: layer 0 changed directly, the others
@@ -126,9 +135,10 @@ func (g *gen) layers() {
 			continue
 		}
 		w.printf("# layer %d: built through a mount of layers %d..0\n", st.Layer, st.Layer-1)
+		g.sealBelow(st.Layer) // dataonly.go
 		work := fmt.Sprintf("w%d", st.Layer)
 		w.printf("mkdir -p %s\n", work)
-		w.printf("%s || exit 2\n", g.sm.MountShell(backend.MountSpec{Lowers: backend.TopFirst(g.dirs[:st.Layer]), Upper: g.dirs[st.Layer], Work: work, Target: "m"}))
+		w.printf("%s || exit 2\n", g.sm.MountShell(backend.MountSpec{Lowers: backend.TopFirst(g.dirs[:st.Layer]), Data: g.data, Upper: g.dirs[st.Layer], Work: work, Target: "m"}))
 		w.replay(phase, drain(g.next, phase), phaseOps(g.res.Scenario, scenario.PhaseLayer, st.Layer)) // fdrun.go
 		w.printf("%s\n\n", g.sm.UnmountShell("m"))
 	}
@@ -139,7 +149,8 @@ func (g *gen) layers() {
 func (g *gen) runtime() {
 	w := g.w
 	w.printf("# runtime: every layer as a lower, a fresh upper\n")
-	w.printf("%s || exit 2\n", g.sm.MountShell(backend.MountSpec{Lowers: backend.TopFirst(g.dirs), Upper: "u", Work: "wu", Target: "m"}))
+	g.sealBelow(len(g.dirs))
+	w.printf("%s || exit 2\n", g.sm.MountShell(backend.MountSpec{Lowers: backend.TopFirst(g.dirs), Data: g.data, Upper: "u", Work: "wu", Target: "m"}))
 	w.replay("runtime", drain(g.next, "runtime"), phaseOps(g.res.Scenario, scenario.PhaseRuntime, 0))
 	for i, f := range g.unexpected {
 		if f.Stage == "runtime" {
@@ -174,7 +185,7 @@ func (g *gen) offline() {
 // the findings of the remount phase.
 func (g *gen) remount() {
 	w := g.w
-	w.printf("# remount\n%s || exit 2\n", g.sm.MountShell(backend.MountSpec{Lowers: backend.TopFirst(g.dirs), Upper: "u", Work: "wu", Target: "m"}))
+	w.printf("# remount\n%s || exit 2\n", g.sm.MountShell(backend.MountSpec{Lowers: backend.TopFirst(g.dirs), Data: g.data, Upper: "u", Work: "wu", Target: "m"}))
 	for i, f := range g.unexpected {
 		switch {
 		case f.Kind == snapshot.KindPersistence:

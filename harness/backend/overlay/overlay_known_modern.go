@@ -44,6 +44,18 @@ func modernKnownIssues() []backend.KnownIssue {
 			"with EOPNOTSUPP instead of copying the file up, so the ACL an image build or a container sets is lost " +
 			"(seen on 6.18; overlayfs.rst, \"Permission model\" says ACLs are copied up, nothing of refusing them)",
 		Match: matchACLOnImageLower,
+		// What the refused ACL leaves behind on its path: the ACL absent,
+		// the mode its mask would have set, the access it would have
+		// given (beneath a directory too).
+		Follows: func(f snapshot.Finding) bool {
+			switch f.Kind {
+			case snapshot.KindXattr:
+				return strings.HasPrefix(strings.TrimPrefix(f.Field, "xattrs:"), "system.posix_acl_")
+			case snapshot.KindMode, snapshot.KindAccess:
+				return true
+			}
+			return false
+		},
 	}, {
 		ID: KnownColonUnescaped,
 		Summary: "a layer given by lowerdir+ whose name holds a colon shows in /proc/self/mountinfo as \"lowerdir+=/a:b\" " +
