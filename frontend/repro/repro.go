@@ -58,6 +58,8 @@ type gen struct {
 	split  bool
 	sealed int
 	data   []string
+	// nested: the runtime mount's lower is an overlay of the layers (nested.go)
+	nested bool
 }
 
 // newGen checks that the result can be replayed from sh at all.
@@ -78,7 +80,7 @@ func newGen(cfg harness.Config, res harness.Result) (*gen, error) {
 	if len(base.Shell) == 0 { // the base's own directory is gone with the run
 		return nil, fmt.Errorf("base %q has no shell lines to rebuild it", base.Name)
 	}
-	g := &gen{w: &scriptWriter{}, res: res, sm: sm, base: base, unexpected: res.Unexpected(), ops: res.Ops, split: dataOnly(cfg)}
+	g := &gen{w: &scriptWriter{}, res: res, sm: sm, base: base, unexpected: res.Unexpected(), ops: res.Ops, split: dataOnly(cfg), nested: nested(cfg)}
 	g.dirs = make([]string, cfg.Depth)
 	for k := range g.dirs {
 		g.dirs[k] = fmt.Sprintf("l%d", k)
@@ -150,7 +152,8 @@ func (g *gen) runtime() {
 	w := g.w
 	w.printf("# runtime: every layer as a lower, a fresh upper\n")
 	g.sealBelow(len(g.dirs))
-	w.printf("%s || exit 2\n", g.sm.MountShell(backend.MountSpec{Lowers: backend.TopFirst(g.dirs), Data: g.data, Upper: "u", Work: "wu", Target: "m"}))
+	lowers := g.runtimeLowers() // nested.go
+	w.printf("%s || exit 2\n", g.sm.MountShell(backend.MountSpec{Lowers: lowers, Data: g.data, Upper: "u", Work: "wu", Target: "m"}))
 	w.replay("runtime", drain(g.next, "runtime"), phaseOps(g.res.Scenario, scenario.PhaseRuntime, 0))
 	for i, f := range g.unexpected {
 		if f.Stage == "runtime" {
@@ -160,7 +163,9 @@ func (g *gen) runtime() {
 			w.printf("before_%d=$(%s)\n", i, valueCmd(g.base, f, "m"))
 		}
 	}
-	w.printf("%s\n\n", g.sm.UnmountShell("m"))
+	w.printf("%s\n", g.sm.UnmountShell("m"))
+	g.unmountInner()
+	w.printf("\n")
 }
 
 // offline writes the changes made while nothing is mounted.
@@ -185,7 +190,9 @@ func (g *gen) offline() {
 // the findings of the remount phase.
 func (g *gen) remount() {
 	w := g.w
-	w.printf("# remount\n%s || exit 2\n", g.sm.MountShell(backend.MountSpec{Lowers: backend.TopFirst(g.dirs), Data: g.data, Upper: "u", Work: "wu", Target: "m"}))
+	w.printf("# remount\n")
+	lowers := g.runtimeLowers()
+	w.printf("%s || exit 2\n", g.sm.MountShell(backend.MountSpec{Lowers: lowers, Data: g.data, Upper: "u", Work: "wu", Target: "m"}))
 	for i, f := range g.unexpected {
 		switch {
 		case f.Kind == snapshot.KindPersistence:
@@ -195,6 +202,7 @@ func (g *gen) remount() {
 		}
 	}
 	w.printf("%s\n", g.sm.UnmountShell("m"))
+	g.unmountInner()
 }
 
 type scriptWriter struct{ strings.Builder }
@@ -216,7 +224,7 @@ func (w *scriptWriter) header(cfg harness.Config, res harness.Result, base *scen
 # 2: could not set up. Needs coreutils, util-linux, attr, perl.
 set -u
 S=$(mktemp -d "${TMPDIR:-/tmp}/layercheck-repro.XXXXXX") || exit 2
-cleanup() { cd /; umount "$S/m" 2>/dev/null; rm -rf "$S"; }
+cleanup() { cd /; umount "$S/m" 2>/dev/null; umount "$S/n" 2>/dev/null; rm -rf "$S"; }
 trap cleanup EXIT
 trap 'exit 2' INT TERM
 cd "$S" || exit 2
@@ -274,8 +282,8 @@ func (w *scriptWriter) check(base *scenario.Base, f snapshot.Finding, ref, merge
 		w.failedOpCheck(f) // idmap.go
 		return
 	}
-	if f.Kind == snapshot.KindFailedOpCopyUp {
-		w.failedOpCheck(f) // idmap.go
+	if f.Kind == snapshot.KindInode && f.Field == snapshot.InodeDIno {
+		w.dinoCheck(f, merged) // inode.go
 		return
 	}
 	rc, mc := valueCmd(base, f, ref), valueCmd(base, f, merged)
