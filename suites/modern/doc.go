@@ -1,16 +1,17 @@
 // Package modern holds the checks of the overlayfs features container
 // storage runs on today that a list of ops through one mount cannot
-// express, as scenarios that are their own procedure (scenario.Check):
-// `layercheck --suite modern` runs them, and every run of all suites
-// counts them, with JSON, JUnit and TAP results like any scenario's: data-only lower layers as composefs lays them out (a missing
+// express: data-only lower layers as composefs lays them out (a missing
 // object, an object's own name), the new mount API's layer rules, the
 // uuid option's fsid and file handles across a remount, escaped xattrs
-// and xwhiteouts for nesting, and probes for verity and casefold. Each
-// check mounts real overlays (detached, through fsopen/fsmount, so no
-// mount table sees most of them), cites the overlayfs.rst section that
-// promises what it asserts, and skips with the reason where this kernel
-// lacks the feature. A check is written as a test is (T, env.go): Errorf
-// is a finding.
+// and xwhiteouts for nesting, and probes for verity and casefold. They
+// are scenarios that are their own procedure (scenario.Check, one per
+// check, scenarios.go): `layercheck --suite modern` runs them, every run
+// of all suites counts them, and their results go to JSON, JUnit and TAP
+// like any scenario's. Each check mounts real overlays (detached, through
+// fsopen/fsmount, so no mount table sees most of them), cites the
+// overlayfs.rst section that promises what it asserts, and skips with the
+// reason where this kernel lacks the feature. A check is written as a
+// test is (T, env.go): Errorf is a finding.
 //
 // The op suites run over data-only stacks too: --layout composefs or
 // dataonly with --options metacopy=on,redirect_dir=on (harness/layout,
