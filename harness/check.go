@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/internal/mounts"
 	"github.com/layercheck/layercheck/harness/scenario"
+	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
 // runCheck runs a scenario that is its own procedure (scenario.Check)
@@ -28,12 +30,16 @@ func runCheck(ctx context.Context, cfg Config, s scenario.Scenario, res *Result)
 		res.Verdict, res.Reason = Error, err.Error()
 		return
 	}
+	h := startHealth() // health.go: the check runs on this locked thread
 	out, err := safeCheck(ctx, s.Check, dir)
 	res.Findings = out.Findings
 	markKnown(res.Findings, knownIssuesOf(cfg.Backend), &backend.Evidence{}) // expect.go
+	h.finish(&scenarioRun{cfg: cfg, s: s, ctx: ctx, dir: dir}, res)
+	dropKernelNotes(res, out.KernelNotes)
 	for _, n := range out.Notes {
 		res.Ops = append(res.Ops, OpRecord{Stage: "check", Op: n})
 	}
+	res.Reason = ""
 	switch {
 	case err != nil:
 		res.Verdict, res.Reason = Error, err.Error()
@@ -68,4 +74,30 @@ func safeCheck(ctx context.Context, c scenario.Check, dir string) (out scenario.
 		}
 	}()
 	return c.Run(ctx, dir), nil
+}
+
+// dropKernelNotes takes out of res's kernel findings and suspects the
+// lines the check provoked on purpose (scenario.CheckResult.KernelNotes).
+func dropKernelNotes(res *Result, notes []string) {
+	if len(notes) == 0 {
+		return
+	}
+	noted := func(l string) bool {
+		return slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(l, n) })
+	}
+	var kept []snapshot.Finding
+	for _, f := range res.Findings {
+		body, ok := strings.CutPrefix(f.Merged, kernelLogged)
+		if !ok || (f.Kind != snapshot.KindCrash && f.Kind != snapshot.KindKernelWarning) {
+			kept = append(kept, f)
+			continue
+		}
+		lines := slices.DeleteFunc(strings.Split(body, "\n"), noted)
+		if len(lines) > 0 {
+			f.Merged = kernelLogged + strings.Join(lines, "\n")
+			kept = append(kept, f)
+		}
+	}
+	res.Findings = kept
+	res.KernelSuspects = slices.DeleteFunc(res.KernelSuspects, noted)
 }

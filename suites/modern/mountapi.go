@@ -71,6 +71,8 @@ func checkLowerdirResetsLowerdirPlus(t *T) {
 func checkRegularLayerAfterDataLayerRefused(t *T) {
 	needRoot(t)
 	needDatadir(t)
+	// lowerdir=a::data:b's EINVAL, as params.c logs it
+	t.KernelNote("regular lower layers cannot follow data lower layers")
 	d := dirs(t, "a", "data", "b")
 	_, err := detached(str("lowerdir+", d["a"]), str("datadir+", d["data"]), str("lowerdir+", d["b"]))
 	if errnoOf(err) != unix.EINVAL {
