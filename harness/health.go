@@ -111,6 +111,9 @@ func (h *healthWatch) finish(r *scenarioRun, res *Result) {
 	addKernelFindings(res, kernelFindings(mine, taint), &r.cfg)
 }
 
+// kernelLogged begins the text of a kernel finding, its lines after it.
+const kernelLogged = "the kernel logged: "
+
 // kernelFindings turns the kernel's lines and taint bits into findings.
 func kernelFindings(lines, taint []string) []snapshot.Finding {
 	var severe, fsLines []string
@@ -132,12 +135,12 @@ func kernelFindings(lines, taint []string) []snapshot.Finding {
 		if len(taint) > 0 {
 			what = append(slices.Clone(what), "new taint: "+strings.Join(taint, ", "))
 		}
-		f.Merged = "the kernel logged: " + strings.Join(what, "\n")
+		f.Merged = kernelLogged + strings.Join(what, "\n")
 		out = append(out, f)
 	}
 	if len(fsLines) > 0 {
 		out = append(out, snapshot.Finding{Kind: snapshot.KindKernelWarning, Field: class,
-			Reference: "a quiet kernel log", Merged: "the kernel logged: " + strings.Join(fsLines, "\n")})
+			Reference: "a quiet kernel log", Merged: kernelLogged + strings.Join(fsLines, "\n")})
 	}
 	return out
 }

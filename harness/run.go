@@ -22,6 +22,10 @@ func RunScenario(ctx context.Context, cfg Config, s scenario.Scenario) (res Resu
 	start := time.Now()
 	res = Result{Name: s.FullName(), Suite: s.Suite, Labels: s.Labels, Scenario: s}
 	defer func() { res.Seconds = time.Since(start).Seconds() }()
+	if s.Check != nil { // check.go: a scenario that is its own procedure
+		runCheck(ctx, cfg, s, &res)
+		return res
+	}
 	if why := cfg.skipReason(s); why != "" {
 		res.Verdict, res.Reason = Skip, why
 		return res
@@ -52,6 +56,7 @@ func RunScenario(ctx context.Context, cfg Config, s scenario.Scenario) (res Resu
 		return res
 	}
 	markStanding(res.Findings, cfg.Standing[s.FixtureName()], s) // standing.go
+	markFollowers(res.Findings, knownIssuesOf(cfg.Backend))      // knownfollow.go
 	var missing []string
 	res.Verdict, missing = verdict(res.Findings, s.Expect, r.applicable())
 	if len(missing) > 0 {

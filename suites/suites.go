@@ -6,6 +6,7 @@ import (
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/suites/identity"
 	"github.com/layercheck/layercheck/suites/idmap"
+	"github.com/layercheck/layercheck/suites/modern"
 	"github.com/layercheck/layercheck/suites/openfiles"
 	"github.com/layercheck/layercheck/suites/permissions"
 	"github.com/layercheck/layercheck/suites/rename"
@@ -21,10 +22,11 @@ func All() map[string][]scenario.Scenario {
 		"identity":    identity.Scenarios(),
 		"openfiles":   openfiles.Scenarios(),
 		"idmap":       idmap.Scenarios(),
+		"modern":      modern.Scenarios(),
 	}
 }
 
 // Names lists the suites in the order they run.
 func Names() []string {
-	return []string{"permissions", "whiteout", "rename", "openfiles", "identity", "idmap"}
+	return []string{"permissions", "whiteout", "rename", "openfiles", "identity", "idmap", "modern"}
 }

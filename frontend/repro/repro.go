@@ -23,6 +23,9 @@ import (
 // (mount, setpriv), attr (getfattr, setfattr) and perl (rename(2) itself:
 // mv would hide an EXDEV by copying).
 func Repro(cfg harness.Config, res harness.Result) (string, error) {
+	if res.Scenario.Check != nil { // check.go: a scenario that is its own procedure
+		return checkRepro(res), nil
+	}
 	g, err := newGen(cfg, res)
 	if err != nil {
 		return "", err
@@ -49,6 +52,14 @@ type gen struct {
 	dirs       []string // l0 (bottom) .. l<depth-1>
 	unexpected []snapshot.Finding
 	ops        []harness.OpRecord
+	// split: the layers are split into metadata and data-only objects
+	// (dataonly.go); sealed counts those split so far (bottom first),
+	// data lists their objects, which every mount gets.
+	split  bool
+	sealed int
+	data   []string
+	// nested: the runtime mount's lower is an overlay of the layers (nested.go)
+	nested bool
 }
 
 // newGen checks that the result can be replayed from sh at all.
@@ -72,7 +83,7 @@ func newGen(cfg harness.Config, res harness.Result) (*gen, error) {
 	if cfg.IdmapByBackend() {
 		sm = rawSideMounter{sm} // idmap.go
 	}
-	g := &gen{w: &scriptWriter{}, res: res, sm: sm, base: base, unexpected: res.Unexpected(), ops: res.Ops}
+	g := &gen{w: &scriptWriter{}, res: res, sm: sm, base: base, unexpected: res.Unexpected(), ops: res.Ops, split: dataOnly(cfg), nested: nested(cfg)}
 	g.dirs = make([]string, cfg.Depth)
 	for k := range g.dirs {
 		g.dirs[k] = fmt.Sprintf("l%d", k)
@@ -109,6 +120,9 @@ func (g *gen) setup(cfg harness.Config) {
 	}
 	w.printf(") >/dev/null || { echo 'setup: could not build the base tree'; exit 2; }\n")
 	w.printf("cp -a l0/. ref/ || exit 2\n\n")
+	if g.split {
+		w.WriteString(splitLayerShell) // dataonly.go
+	}
 }
 
 // layers writes the layer steps: layer 0 changed directly, the others
@@ -128,9 +142,10 @@ func (g *gen) layers() {
 			continue
 		}
 		w.printf("# layer %d: built through a mount of layers %d..0\n", st.Layer, st.Layer-1)
+		g.sealBelow(st.Layer) // dataonly.go
 		work := fmt.Sprintf("w%d", st.Layer)
 		w.printf("mkdir -p %s\n", work)
-		w.printf("%s || exit 2\n", g.sm.MountShell(backend.MountSpec{Lowers: backend.TopFirst(g.dirs[:st.Layer]), Upper: g.dirs[st.Layer], Work: work, Target: "m"}))
+		w.printf("%s || exit 2\n", g.sm.MountShell(backend.MountSpec{Lowers: backend.TopFirst(g.dirs[:st.Layer]), Data: g.data, Upper: g.dirs[st.Layer], Work: work, Target: "m"}))
 		w.replay(phase, drain(g.next, phase), phaseOps(g.res.Scenario, scenario.PhaseLayer, st.Layer)) // fdrun.go
 		w.printf("%s\n\n", g.sm.UnmountShell("m"))
 	}
@@ -141,7 +156,9 @@ func (g *gen) layers() {
 func (g *gen) runtime() {
 	w := g.w
 	w.printf("# runtime: every layer as a lower, a fresh upper\n")
-	w.printf("%s || exit 2\n", g.sm.MountShell(backend.MountSpec{Lowers: backend.TopFirst(g.dirs), Upper: "u", Work: "wu", Target: "m"}))
+	g.sealBelow(len(g.dirs))
+	lowers := g.runtimeLowers() // nested.go
+	w.printf("%s || exit 2\n", g.sm.MountShell(backend.MountSpec{Lowers: lowers, Data: g.data, Upper: "u", Work: "wu", Target: "m"}))
 	w.replay("runtime", drain(g.next, "runtime"), phaseOps(g.res.Scenario, scenario.PhaseRuntime, 0))
 	for i, f := range g.unexpected {
 		if f.Stage == "runtime" {
@@ -151,7 +168,9 @@ func (g *gen) runtime() {
 			w.printf("before_%d=$(%s)\n", i, valueCmd(g.base, f, "m"))
 		}
 	}
-	w.printf("%s\n\n", g.sm.UnmountShell("m"))
+	w.printf("%s\n", g.sm.UnmountShell("m"))
+	g.unmountInner()
+	w.printf("\n")
 }
 
 // offline writes the changes made while nothing is mounted.
@@ -176,7 +195,9 @@ func (g *gen) offline() {
 // the findings of the remount phase.
 func (g *gen) remount() {
 	w := g.w
-	w.printf("# remount\n%s || exit 2\n", g.sm.MountShell(backend.MountSpec{Lowers: backend.TopFirst(g.dirs), Upper: "u", Work: "wu", Target: "m"}))
+	w.printf("# remount\n")
+	lowers := g.runtimeLowers()
+	w.printf("%s || exit 2\n", g.sm.MountShell(backend.MountSpec{Lowers: lowers, Data: g.data, Upper: "u", Work: "wu", Target: "m"}))
 	for i, f := range g.unexpected {
 		switch {
 		case f.Kind == snapshot.KindPersistence:
@@ -186,6 +207,7 @@ func (g *gen) remount() {
 		}
 	}
 	w.printf("%s\n", g.sm.UnmountShell("m"))
+	g.unmountInner()
 }
 
 type scriptWriter struct{ strings.Builder }
@@ -207,7 +229,7 @@ func (w *scriptWriter) header(cfg harness.Config, res harness.Result, base *scen
 # 2: could not set up. Needs coreutils, util-linux, attr, perl.
 set -u
 S=$(mktemp -d "${TMPDIR:-/tmp}/layercheck-repro.XXXXXX") || exit 2
-cleanup() { cd /; umount "$S/m" 2>/dev/null; rm -rf "$S"; }
+cleanup() { cd /; umount "$S/m" 2>/dev/null; umount "$S/n" 2>/dev/null; rm -rf "$S"; }
 trap cleanup EXIT
 trap 'exit 2' INT TERM
 cd "$S" || exit 2
@@ -265,8 +287,8 @@ func (w *scriptWriter) check(base *scenario.Base, f snapshot.Finding, ref, merge
 		w.failedOpCheck(f) // idmap.go
 		return
 	}
-	if f.Kind == snapshot.KindFailedOpCopyUp {
-		w.failedOpCheck(f) // idmap.go
+	if f.Kind == snapshot.KindInode && f.Field == snapshot.InodeDIno {
+		w.dinoCheck(f, merged) // inode.go
 		return
 	}
 	rc, mc := valueCmd(base, f, ref), valueCmd(base, f, merged)

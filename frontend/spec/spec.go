@@ -238,3 +238,14 @@ func run(build string, s scenario.Scenario, suite []scenario.Scenario) {
 	gomega.Expect(failing).To(gomega.BeEmpty(), "unexpected findings not in the baseline:\n  %s", strings.Join(failing, "\n  "))
 	gomega.Expect(sess.Gate().Fails(res)).To(gomega.BeFalse(), "the gate fails %s: %s %s", res.Name, res.Verdict, res.Reason)
 }
+
+// Run is a suite package's Go test: it runs the Ginkgo specs its package
+// declared with Scenarios. A suite's test file is then
+//
+//	func TestMain(m *testing.M)      { spec.Main(m) }
+//	func TestSuite(t *testing.T)     { spec.Run(t, "name") }
+//	var _ = spec.Scenarios("name", name.Scenarios())
+func Run(t *testing.T, suite string) {
+	gomega.RegisterFailHandler(ginkgo.Fail)
+	ginkgo.RunSpecs(t, suite)
+}

@@ -24,6 +24,12 @@ type KnownIssue struct {
 	ID      string
 	Summary string // what is wrong, in a sentence
 	Match   func(f snapshot.Finding, ev *Evidence) bool
+	// Follows, if set, says which other findings of a scenario are what
+	// a finding of this issue leaves behind (an ACL the layer could not
+	// take is then absent, and the access it gave differs): a finding of
+	// the scenario on the same path, or beneath it, that Follows takes is
+	// tagged with the issue too (harness/knownfollow.go).
+	Follows func(f snapshot.Finding) bool
 }
 
 // Evidence is what an expectation may look at to decide.

@@ -17,6 +17,7 @@ const (
 	DatadirPlus    = "datadir+"
 	TmpfsUserXattr = "tmpfs-user-xattr"
 	XattrWhiteouts = "xattr-whiteouts"
+	TmpfsCasefold  = "tmpfs-casefold"
 )
 
 // EnvPretend names the features to report as missing, comma-separated, or
@@ -56,6 +57,8 @@ var Features = []Feature{
 		present:  hasTmpfsUserXattr},
 	{Name: XattrWhiteouts, Since: "6.7", What: `overlayfs whiteouts as "overlay.whiteout" xattrs in a directory with "overlay.opaque" = "x" (6.8-rc2's form, in 6.7.3)`,
 		OnDemand: true, present: hasXattrWhiteouts},
+	{Name: TmpfsCasefold, Since: "6.13", What: `tmpfs mounted with "casefold=utf8" (needs CONFIG_UNICODE): the casefolded layers overlayfs takes since 6.17`,
+		OnDemand: true, present: hasTmpfsCasefold},
 }
 
 // Lookup returns the feature called name.

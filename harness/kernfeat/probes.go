@@ -91,3 +91,15 @@ func hasTmpfsUserXattr() bool {
 	err = unix.Fsetxattr(f, "user.layercheck.probe", []byte("v"), 0)
 	return err != unix.EOPNOTSUPP
 }
+
+// hasTmpfsCasefold creates a tmpfs with "casefold=utf8" on an fs context
+// that is never mounted: a kernel without CONFIG_UNICODE (or before 6.13)
+// refuses the key on the context's own log, not the kernel's.
+func hasTmpfsCasefold() bool {
+	fd, err := unix.Fsopen("tmpfs", unix.FSOPEN_CLOEXEC)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	return unix.FsconfigSetString(fd, "casefold", "utf8") == nil && unix.FsconfigCreate(fd) == nil
+}

@@ -2,7 +2,6 @@ package layout
 
 import (
 	"bufio"
-	"compress/gzip"
 	"fmt"
 	"os"
 	"os/exec"
@@ -73,27 +72,14 @@ func loadFS(mod string, fss ...string) error {
 	return nil
 }
 
-// kconfigNote says which of syms /proc/config.gz shows as off, when the
-// kernel publishes its configuration: the reason that no modprobe or
-// package can fix. (A symbol whose menu is off is not listed at all,
-// hence the menu symbol after it.)
+// kconfigNote says which of syms /proc/config.gz shows as off (Kconfig),
+// when the kernel publishes its configuration: the reason that no
+// modprobe or package can fix. (A symbol whose menu is off is not listed
+// at all, hence the menu symbol after it.)
 func kconfigNote(syms ...string) string {
-	f, err := os.Open("/proc/config.gz")
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	z, err := gzip.NewReader(f)
-	if err != nil {
-		return ""
-	}
-	sc := bufio.NewScanner(z)
-	for sc.Scan() {
-		line := sc.Text()
-		for _, sym := range syms {
-			if line == "# "+sym+" is not set" {
-				return " (built without it: " + line[2:] + " in /proc/config.gz)"
-			}
+	for _, sym := range syms {
+		if Kconfig(sym) == "n" {
+			return " (built without it: " + sym + " is not set in /proc/config.gz)"
 		}
 	}
 	return ""

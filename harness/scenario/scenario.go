@@ -86,6 +86,9 @@ type Scenario struct {
 	// Times, when set, also compares timestamps (see TimesNoatime), under
 	// this atime policy of the scenario's directories and mounts.
 	Times string `json:",omitempty"`
+	// Check, if set, is the scenario's own procedure (check.go), run
+	// instead of the phases; such a scenario has no Steps.
+	Check Check `json:"-"`
 }
 
 // Atime policies of Scenario.Times. The layers built for the scenario get

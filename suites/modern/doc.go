@@ -3,11 +3,15 @@
 // express: data-only lower layers as composefs lays them out (a missing
 // object, an object's own name), the new mount API's layer rules, the
 // uuid option's fsid and file handles across a remount, escaped xattrs
-// and xwhiteouts for nesting, and probes for verity and casefold. Each
-// check mounts real overlays (detached, through fsopen/fsmount, so no
-// mount table sees most of them), cites the overlayfs.rst section that
-// promises what it asserts, and skips with the reason where this kernel
-// lacks the feature.
+// and xwhiteouts for nesting, and probes for verity and casefold. They
+// are scenarios that are their own procedure (scenario.Check, one per
+// check, scenarios.go): `layercheck --suite modern` runs them, every run
+// of all suites counts them, and their results go to JSON, JUnit and TAP
+// like any scenario's. Each check mounts real overlays (detached, through
+// fsopen/fsmount, so no mount table sees most of them), cites the
+// overlayfs.rst section that promises what it asserts, and skips with the
+// reason where this kernel lacks the feature. A check is written as a
+// test is (T, env.go): Errorf is a finding.
 //
 // The op suites run over data-only stacks too: --layout composefs or
 // dataonly with --options metacopy=on,redirect_dir=on (harness/layout,
@@ -23,14 +27,6 @@ const (
 	MissingObjectENOENT = "overlay/dataonly-missing-object-enoent"
 )
 
-// KnownColonUnescaped: a layer given by lowerdir+ whose name holds a
-// colon shows in /proc/self/mountinfo as "lowerdir+=/a:b" (6.18), where
-// overlayfs.rst, "Multiple lower layers", says colons "will be escaped as
-// an octal characters (\072)". Commas, backslashes and spaces are
-// escaped. A known issue, not an expected deviation: the tests log it
-// and fail on it with LAYERCHECK_STRICT set.
-const KnownColonUnescaped = "overlay/mountinfo-lowerdir-plus-colon-unescaped"
-
 // Citations, overlayfs.rst.
 const (
 	citeDataOnly  = `overlayfs.rst, "Data-only lower layers": "The paths of files in the "data-only" lower layers are not visible in the merged overlayfs directories and the metadata and st_ino/st_dev of files in the "data-only" lower layers are not visible in overlayfs inodes."`
@@ -41,4 +37,8 @@ const (
 	citeUUID      = `overlayfs.rst, "UUID and fsid"`
 	citeNesting   = `overlayfs.rst, "Nesting overlayfs mounts"`
 	citeVerity    = `overlayfs.rst, "fs-verity support"`
+	// overlayfs.rst (as of 6.18) has no section on casefolded layers; the
+	// kernel takes them since 6.17 ("ovl: support layers on case-folding
+	// capable filesystems").
+	citeCasefold = `Linux 6.17 overlayfs: layers on case-folding filesystems (overlayfs.rst has no section on them)`
 )

@@ -3,19 +3,12 @@ package whiteout_test
 import (
 	"testing"
 
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
-
 	"github.com/layercheck/layercheck/frontend/spec"
 	"github.com/layercheck/layercheck/suites/whiteout"
 )
 
-func TestMain(m *testing.M) { spec.Main(m) }
-
-func TestWhiteout(t *testing.T) {
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "whiteout")
-}
+func TestMain(m *testing.M)     { spec.Main(m) }
+func TestWhiteout(t *testing.T) { spec.Run(t, "whiteout") }
 
 // The suite runs with layers built through the backend and written
 // directly in each of its on-disk formats.

@@ -13,11 +13,22 @@ import (
 // seen here, documented nowhere. They stay failures (see KnownIssue).
 const (
 	KnownACLOnImageLower = "overlay/posix-acl-set-refused-over-image-lower"
+	KnownColonUnescaped  = "overlay/mountinfo-lowerdir-plus-colon-unescaped"
 )
 
 // modernKnownIssues lists them.
 //
-// Minimal case (Linux 6.18, any options): a file of a lower layer that is
+// KnownColonUnescaped (the modern suite's
+// mount-api/layer-names-need-escaping): the document promises \072 for a
+// colon in a lowerdir+ layer's name in mountinfo; the kernel's own code
+// shows it raw (seq_show_option escapes commas, '=', whitespace and
+// backslashes). Minimal case, with a mount(8) that uses the new mount API
+// (util-linux 2.39+) or fsconfig(2) directly:
+//
+//	mkdir -p 'a:b' l2 m; fsconfig(fd, FSCONFIG_SET_STRING, "lowerdir+", "$PWD/a:b")
+//	grep overlay /proc/self/mountinfo    # lowerdir+=.../a:b, not a\072b
+//
+// KnownACLOnImageLower, minimal case (Linux 6.18, any options): a file of a lower layer that is
 // a read-only erofs image (mounted with its default "acl"), setfacl through
 // the merged view fails with EOPNOTSUPP, where the same file on a tmpfs
 // lower is copied up and takes the ACL (and chmod, chown, setfattr user.*
@@ -33,6 +44,26 @@ func modernKnownIssues() []backend.KnownIssue {
 			"with EOPNOTSUPP instead of copying the file up, so the ACL an image build or a container sets is lost " +
 			"(seen on 6.18; overlayfs.rst, \"Permission model\" says ACLs are copied up, nothing of refusing them)",
 		Match: matchACLOnImageLower,
+		// What the refused ACL leaves behind on its path: the ACL absent,
+		// the mode its mask would have set, the access it would have
+		// given (beneath a directory too).
+		Follows: func(f snapshot.Finding) bool {
+			switch f.Kind {
+			case snapshot.KindXattr:
+				return strings.HasPrefix(strings.TrimPrefix(f.Field, "xattrs:"), "system.posix_acl_")
+			case snapshot.KindMode, snapshot.KindAccess:
+				return true
+			}
+			return false
+		},
+	}, {
+		ID: KnownColonUnescaped,
+		Summary: "a layer given by lowerdir+ whose name holds a colon shows in /proc/self/mountinfo as \"lowerdir+=/a:b\" " +
+			"(6.18; params.c ovl_show_options shows it with seq_show_option, which escapes \",= \\t\\n\\\\\" only), where " +
+			"overlayfs.rst, \"Multiple lower layers\", says such colons \"will be escaped as an octal characters (\\072)\"",
+		Match: func(f snapshot.Finding, _ *backend.Evidence) bool {
+			return f.Kind == snapshot.KindInvariant && f.Path == "/proc/self/mountinfo" && f.Field == "lowerdir+ colon"
+		},
 	}}
 }
 

@@ -24,13 +24,23 @@ const (
 	// reads it and warns on ENODATA (-61) before it falls back to the
 	// upper's own count. Every op succeeds as on a plain copy.
 	KnownIndexNlinkWarning = "overlay/metacopy-hardlink-index-nlink-warning"
-	// KnownPerlayerRenamedDIno: minimal case: layercheck --layout perlayer
-	// --suite whiteout --depth 2 --focus rename-into-deleted-name-at-runtime
-	// (etc/hostname deleted in layer 1, etc/group renamed onto it at
-	// runtime: readdir gives d_ino 9, stat st_ino 10). The same ops on a
-	// hand-made stack of three tmpfs layers (xino=off) gave d_ino ==
-	// st_ino, so the layout's upper/work placement takes part.
-	KnownPerlayerRenamedDIno = "overlay/perlayer-renamed-file-d_ino-differs"
+	// KnownCopiedUpDIno: layers on more than one filesystem, xino off; a
+	// lower file copied up (by chmod, a write, a rename) stats with the
+	// lower file's st_ino (inode.c, ovl_getattr: "For non-dir or same fs,
+	// we use st_ino of the copy up origin") while readdir gives the upper
+	// file's own inode number as its d_ino (readdir.c, ovl_cache_update:
+	// "if (!ovl_same_dev(ofs) && !p->check_xwhiteout) goto out", so no
+	// recalculation without one st_dev address space). Minimal case, two
+	// tmpfs (testdata/copied-up-d_ino.sh, exit 1 on 6.18):
+	//
+	//	mount -t overlay o -o lowerdir=a/l,upperdir=b/u,workdir=b/w,xino=off m
+	//	chmod 600 m/d/f; stat -c %i m/d/f    # 4, the lower file's
+	//	python3 -c 'import os; print([e.inode() for e in os.scandir("m/d")])'  # 9, the upper file's
+	//
+	// (ls -i stats the file and shows 4.) Every layout with layers on
+	// several filesystems shows it (perlayer, squashfs, erofs, composefs,
+	// nested), on every scenario whose ops copy a file up.
+	KnownCopiedUpDIno = "overlay/copied-up-file-d_ino-not-st_ino-across-filesystems"
 )
 
 // trustKnownIssues lists them for the options under which they were seen.
@@ -51,10 +61,11 @@ func (o *Overlay) trustKnownIssues() []backend.KnownIssue {
 	}
 	if !o.xino() {
 		out = append(out, backend.KnownIssue{
-			ID: KnownPerlayerRenamedDIno,
-			Summary: "on layers not on one filesystem (xino=off) a file renamed at runtime onto a name a layer deleted " +
-				"lists with a d_ino other than its st_ino, where overlayfs.rst's inode table promises st_ino == d_ino " +
-				"for non-directories in every configuration (seen on 6.18, --layout perlayer)",
+			ID: KnownCopiedUpDIno,
+			Summary: "on layers not on one filesystem (xino=off) a copied-up file lists with the upper file's inode " +
+				"number as d_ino while stat gives the copy-up origin's st_ino, where overlayfs.rst's \"Inode properties\" " +
+				"table reads Y for \"st_ino == d_ino\" of non-directories in the row \"Layers not on same fs, xino=off\" " +
+				"(seen on 6.18; readdir.c ovl_cache_update recalculates d_ino only with one st_dev address space)",
 			Match: func(f snapshot.Finding, ev *backend.Evidence) bool {
 				if f.Kind != snapshot.KindInode || f.Field != snapshot.InodeDIno || ev.LayerFS < 2 || ev.Merged == nil {
 					return false

@@ -9,9 +9,15 @@ import (
 )
 
 // MountShell implements ShellMounter with mount(8). Relative layer names
-// keep even 500 layers under the 4 KiB that mount(2) takes.
+// keep even 500 layers under the 4 KiB that mount(2) takes. Data-only
+// layers follow the lowers after "::" (overlayfs.rst, "Data-only lower
+// layers": lowerdir=/l1:/l2::/do1::/do2).
 func (o *Overlay) MountShell(spec backend.MountSpec) string {
-	opts := append(append([]string{}, o.opts...), "lowerdir="+strings.Join(spec.Lowers, ":"), "upperdir="+spec.Upper, "workdir="+spec.Work)
+	lower := strings.Join(spec.Lowers, ":")
+	for _, d := range spec.Data {
+		lower += "::" + d
+	}
+	opts := append(append([]string{}, o.opts...), "lowerdir="+lower, "upperdir="+spec.Upper, "workdir="+spec.Work)
 	line := fmt.Sprintf("mount -t overlay overlay -o %s %s", fsop.Quote(strings.Join(opts, ",")), fsop.Quote(spec.Target))
 	if o.volatile() {
 		line = fmt.Sprintf("rm -rf -- %[1]s && mkdir %[1]s && %s", fsop.Quote(spec.Work), line)

@@ -1,46 +1,20 @@
 package modern
 
 import (
-	"bufio"
-	"compress/gzip"
 	"os"
 	"path/filepath"
-	"testing"
 	"unsafe"
 
+	"github.com/layercheck/layercheck/harness/kernfeat"
+	"github.com/layercheck/layercheck/harness/layout"
 	"golang.org/x/sys/unix"
 )
 
-// kconfig says how the running kernel was built with sym: "y", "m", "n"
-// (not set), or "" when /proc/config.gz cannot tell.
-func kconfig(sym string) string {
-	f, err := os.Open("/proc/config.gz")
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	z, err := gzip.NewReader(f)
-	if err != nil {
-		return ""
-	}
-	sc := bufio.NewScanner(z)
-	for sc.Scan() {
-		switch line := sc.Text(); line {
-		case sym + "=y":
-			return "y"
-		case sym + "=m":
-			return "m"
-		case "# " + sym + " is not set":
-			return "n"
-		}
-	}
-	return ""
-}
-
-// needKconfig skips where the kernel was built without sym.
-func needKconfig(t *testing.T, sym, cite string) {
+// needKconfig skips where /proc/config.gz says the kernel was built
+// without sym: no try could then succeed, and the reason names why.
+func needKconfig(t *T, sym, cite string) {
 	t.Helper()
-	if kconfig(sym) == "n" {
+	if layout.Kconfig(sym) == "n" {
 		t.Skipf("kernel %s built without %s (/proc/config.gz): %s", kernelRelease(), sym, cite)
 	}
 }
@@ -64,7 +38,7 @@ const fsIocEnableVerity = 0x40806685 // _IOW('f', 133, struct fsverity_enable_ar
 // digest in trusted.overlay.metacopy; verity=require refuses (EIO) a
 // metacopy without a digest. Needs CONFIG_FS_VERITY and a scratch
 // filesystem with verity enabled.
-func TestVerity(t *testing.T) {
+func checkVerity(t *T) {
 	needRoot(t)
 	needKconfig(t, "CONFIG_FS_VERITY", citeVerity)
 	s := newStack(t)
@@ -99,12 +73,18 @@ func TestVerity(t *testing.T) {
 
 // Casefolded layers (6.17/6.18): names keep their stored case in
 // listings. Needs CONFIG_UNICODE and a casefolding tmpfs.
-func TestCasefold(t *testing.T) {
+func checkCasefold(t *T) {
 	needRoot(t)
-	needKconfig(t, "CONFIG_UNICODE", `overlayfs.rst (6.17+): casefolded layers`)
+	if kernfeat.Missing(kernfeat.TmpfsCasefold) {
+		why := "probed: tmpfs refuses casefold=utf8"
+		if layout.Kconfig("CONFIG_UNICODE") == "n" {
+			why += "; /proc/config.gz: CONFIG_UNICODE is not set"
+		}
+		t.Skipf("kernel %s has no casefolding tmpfs to make layers on (%s): %s", kernelRelease(), why, citeCasefold)
+	}
 	dir := t.TempDir()
 	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "casefold=utf8"); err != nil {
-		t.Skipf("tmpfs refuses casefold=utf8 (%v)", err)
+		t.Fatalf("tmpfs casefold=utf8, which the probe took: %v", err)
 	}
 	defer unix.Unmount(dir, unix.MNT_DETACH)
 	for _, n := range []string{"lower", "lower2", "upper", "work"} {

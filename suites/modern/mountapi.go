@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"testing"
 
 	"golang.org/x/sys/unix"
 )
@@ -12,7 +11,7 @@ import (
 // A layer whose name holds ':', ',', '\' and a space, given by lowerdir+
 // (no escaping), mounts; the merged view shows its file; mountinfo shows
 // the colon escaped as \072.
-func TestLayerNamesThatNeedEscaping(t *testing.T) {
+func checkLayerNamesThatNeedEscaping(t *T) {
 	needRoot(t)
 	d := dirs(t, `odd: a,b\c d`, "lower2", "target")
 	write(t, filepath.Join(d[`odd: a,b\c d`], "f"), "odd\n", 0o644)
@@ -33,13 +32,15 @@ func TestLayerNamesThatNeedEscaping(t *testing.T) {
 	}
 	switch {
 	case strings.Contains(line, `odd\072\040a\054b\134c\040d`):
-	case strings.Contains(line, `lowerdir+=`+d["target"][:len(d["target"])-len("target")]+`odd:\040a\054b\134c\040d`):
-		// KnownColonUnescaped: the colon shows raw in a lowerdir+= entry
-		// (unambiguous there, one layer an entry), against the document.
-		t.Logf("known issue %s: mountinfo shows %q", KnownColonUnescaped, line)
-		if os.Getenv("LAYERCHECK_STRICT") != "" {
-			t.Errorf("mountinfo line %q: want the colon as \\072: %s", line, citeColons)
-		}
+	case strings.Contains(line, `lowerdir+=`+filepath.Dir(d["target"])+`/odd:\040a\054b\134c\040d`):
+		// The colon shows raw in a lowerdir+= entry: params.c,
+		// ovl_show_options, shows each lowerdir+ layer with
+		// seq_show_option, whose escapes are ",= \t\n\\" and not ':'
+		// (one layer an entry, so unambiguous), against the document's
+		// sentence. A failure with the known issue
+		// overlay/mountinfo-lowerdir-plus-colon-unescaped.
+		t.Deviation("/proc/self/mountinfo", "lowerdir+ colon", `lowerdir+=$DIR/t1/odd\072\040a\054b\134c\040d (`+citeColons+`)`,
+			`lowerdir+=$DIR/t1/odd:\040a\054b\134c\040d`)
 	default:
 		t.Errorf("mountinfo line %q: want the layer's name with the colon as \\072 and , \\ space as octal: %s", line, citeColons)
 	}
@@ -50,7 +51,7 @@ func TestLayerNamesThatNeedEscaping(t *testing.T) {
 // after lowerdir= is refused with EINVAL ("lowerdir+ and datadir+ cannot
 // follow lowerdir"). overlayfs.rst documents neither; the kernel's own
 // messages are the reference.
-func TestLowerdirResetsLowerdirPlus(t *testing.T) {
+func checkLowerdirResetsLowerdirPlus(t *T) {
 	needRoot(t)
 	d := dirs(t, "a", "b", "upper", "work")
 	write(t, filepath.Join(d["a"], "from-a"), "a\n", 0o644)
@@ -67,8 +68,11 @@ func TestLowerdirResetsLowerdirPlus(t *testing.T) {
 }
 
 // A regular layer after a data-only layer is refused.
-func TestRegularLayerAfterDataLayerRefused(t *testing.T) {
+func checkRegularLayerAfterDataLayerRefused(t *T) {
 	needRoot(t)
+	needDatadir(t)
+	// lowerdir=a::data:b's EINVAL, as params.c logs it
+	t.KernelNote("regular lower layers cannot follow data lower layers")
 	d := dirs(t, "a", "data", "b")
 	_, err := detached(str("lowerdir+", d["a"]), str("datadir+", d["data"]), str("lowerdir+", d["b"]))
 	if errnoOf(err) != unix.EINVAL {
@@ -81,7 +85,7 @@ func TestRegularLayerAfterDataLayerRefused(t *testing.T) {
 }
 
 // Layers by descriptor (6.13).
-func TestLayersByDescriptor(t *testing.T) {
+func checkLayersByDescriptor(t *T) {
 	needRoot(t)
 	d := dirs(t, "lower", "upper", "work")
 	write(t, filepath.Join(d["lower"], "f"), "by fd\n", 0o644)
@@ -108,7 +112,7 @@ func TestLayersByDescriptor(t *testing.T) {
 }
 
 // override_creds (6.15) is taken; the mount works.
-func TestOverrideCreds(t *testing.T) {
+func checkOverrideCreds(t *T) {
 	needRoot(t)
 	d := dirs(t, "lower", "upper", "work")
 	mfd, err := detached(str("lowerdir+", d["lower"]), str("upperdir", d["upper"]), str("workdir", d["work"]), flag("override_creds"))
@@ -127,7 +131,7 @@ func TestOverrideCreds(t *testing.T) {
 }
 
 // Reconfiguring a mounted overlay's layers is refused.
-func TestReconfigureRefused(t *testing.T) {
+func checkReconfigureRefused(t *T) {
 	needRoot(t)
 	d := dirs(t, "lower", "other", "upper", "work", "target")
 	mfd := mustMount(t, str("lowerdir+", d["lower"]), str("upperdir", d["upper"]), str("workdir", d["work"]))

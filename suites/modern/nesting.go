@@ -3,7 +3,6 @@ package modern
 import (
 	"os"
 	"path/filepath"
-	"testing"
 
 	"golang.org/x/sys/unix"
 )
@@ -24,7 +23,7 @@ func xattrAt(mfd int, name, x string) (string, error) {
 
 // An escaped xattr of a lower reads unescaped through the mount, and one
 // set through the mount is stored escaped in the upper.
-func TestEscapedXattrsBothWays(t *testing.T) {
+func checkEscapedXattrsBothWays(t *T) {
 	needRoot(t)
 	d := dirs(t, "lower", "lower2", "upper", "work")
 	f := filepath.Join(d["lower"], "f")
@@ -59,7 +58,7 @@ func TestEscapedXattrsBothWays(t *testing.T) {
 // xwhiteoutLayers lays out a lower with d/gone and d/kept and, above it, a
 // layer whose d holds an xwhiteout for gone: a zero-size file carrying
 // prefix+"whiteout", its directory marked with dirMark=dirVal.
-func xwhiteoutLayers(t *testing.T, prefix, dirMark, dirVal string) map[string]string {
+func xwhiteoutLayers(t *T, prefix, dirMark, dirVal string) map[string]string {
 	d := dirs(t, "top", "bottom")
 	write(t, filepath.Join(d["bottom"], "d/gone"), "gone\n", 0o644)
 	write(t, filepath.Join(d["bottom"], "d/kept"), "kept\n", 0o644)
@@ -74,7 +73,7 @@ func xwhiteoutLayers(t *testing.T, prefix, dirMark, dirVal string) map[string]st
 // (and 6.7.3's) opaque=x on the directory, which overlayfs.rst documents,
 // and 6.7.0's whiteouts xattr on the directory; the test records which
 // this kernel reads.
-func TestXwhiteoutFormats(t *testing.T) {
+func checkXwhiteoutFormats(t *T) {
 	needRoot(t)
 	for _, f := range []struct{ name, mark, val string }{{"opaque=x (6.8)", "opaque", "x"}, {"whiteouts (6.7.0)", "whiteouts", ""}} {
 		d := xwhiteoutLayers(t, "trusted.overlay.", f.mark, f.val)
@@ -92,7 +91,7 @@ func TestXwhiteoutFormats(t *testing.T) {
 // An inner overlay's xwhiteouts stored escaped in its layer act in an
 // outer overlay stacked on the inner one (the inner strips one prefix),
 // not in the inner.
-func TestEscapedXwhiteoutActsOneLevelUp(t *testing.T) {
+func checkEscapedXwhiteoutActsOneLevelUp(t *T) {
 	needRoot(t)
 	d := xwhiteoutLayers(t, "trusted.overlay.overlay.", "opaque", "x")
 	extra := dirs(t, "inner-bottom", "outer-bottom")
