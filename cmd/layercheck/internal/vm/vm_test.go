@@ -128,3 +128,28 @@ func TestTreeInInitramfs(t *testing.T) {
 		}
 	}
 }
+
+// TestPVMOnly checks that a /dev/kvm driven by kvm_pvm alone is taken for
+// one that cannot boot a distribution's kernel, and one with kvm_intel or
+// kvm_amd beside it is not.
+func TestPVMOnly(t *testing.T) {
+	for _, c := range []struct {
+		mods []string
+		want bool
+	}{
+		{[]string{"kvm", "kvm_pvm"}, true},
+		{[]string{"kvm", "kvm_pvm", "kvm_intel"}, false},
+		{[]string{"kvm", "kvm_amd"}, false},
+		{[]string{"kvm"}, false},
+	} {
+		dir := t.TempDir()
+		for _, m := range c.mods {
+			if err := os.Mkdir(filepath.Join(dir, m), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := pvmOnly(dir); got != c.want {
+			t.Errorf("modules %v: pvmOnly %v, want %v", c.mods, got, c.want)
+		}
+	}
+}
