@@ -16,12 +16,14 @@ import (
 	"github.com/layercheck/layercheck/cmd/layercheck/internal/kmod"
 	"github.com/layercheck/layercheck/cmd/layercheck/internal/vm"
 	"github.com/layercheck/layercheck/harness"
+	"github.com/layercheck/layercheck/harness/layout"
 )
 
 // vmFlags are `layercheck vm`'s own flags; every other flag is the run's.
 type vmFlags struct {
 	kernel, kernelDeb, modules, console string
 	trees                               []string // --guest-tree
+	nfsDebs                             string   // --nfs-debs
 	timeout                             time.Duration
 	memoryMB, cpus                      int
 	tcg                                 bool // --accel tcg
@@ -35,6 +37,7 @@ func (f *vmFlags) own() map[string]func(string) error {
 		"modules":    func(v string) error { f.modules = v; return nil },
 		"console":    func(v string) error { f.console = v; return nil },
 		"guest-tree": func(v string) error { f.trees = append(f.trees, v); return nil },
+		"nfs-debs":   func(v string) error { f.nfsDebs = v; return nil },
 		"vm-timeout": func(v string) (err error) { f.timeout, err = time.ParseDuration(v); return },
 		"vm-memory":  func(v string) (err error) { _, err = fmt.Sscan(v, &f.memoryMB); return },
 		"vm-cpus":    func(v string) (err error) { _, err = fmt.Sscan(v, &f.cpus); return },
@@ -177,7 +180,8 @@ func cmdVM(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if rf, err := parseRunFlags(rest); err != nil || rf == nil {
+	rf, err := parseRunFlags(rest)
+	if err != nil || rf == nil {
 		return exitOK, err // bad run flags: said here, before a boot
 	}
 	g, err := rewriteRunArgs(rest)
@@ -191,6 +195,18 @@ func cmdVM(args []string) (int, error) {
 		return 0, err
 	}
 	defer k.cleanup()
+	if rf.layout == string(layout.NFS) && len(f.trees) == 0 {
+		tree, cleanup, err := nfsTree(ctx, f.nfsDebs) // vm_nfs.go
+		defer cleanup()
+		if ctx.Err() != nil {
+			fmt.Fprintln(os.Stderr, "layercheck vm: interrupted")
+			return 130, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		f.trees = []string{tree}
+	}
 	m := &vm.Machine{Kernel: k.image, Modules: k.modules, Want: vmModules(rest),
 		Programs: vmPrograms,
 		Inputs:   g.inputs, Trees: f.trees, Args: g.args, MemoryMB: f.memoryMB, CPUs: f.cpus, Timeout: f.timeout,

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -49,6 +50,54 @@ func TestVMDebian61(t *testing.T) {
 	}
 	if code != exitOK {
 		t.Errorf("layercheck vm exited %d, want 0", code)
+	}
+}
+
+// TestVMDebian61NFS boots the same kernel with the nfs layout, whose
+// programs `layercheck vm` fetches itself (apt-get download of Debian's
+// nfs-kernel-server and nfs-common, unpacked, never installed), and runs
+// a few whiteout scenarios over the guest's own NFS server: they must run
+// to the end, over NFS, without an error. (Deviations are not gated: NFS
+// lower layers have their own, such as system.nfs4_acl.)
+func TestVMDebian61NFS(t *testing.T) {
+	deb := os.Getenv("LAYERCHECK_TEST_KERNEL_DEB")
+	if deb == "" {
+		t.Skip("LAYERCHECK_TEST_KERNEL_DEB is not set (a linux-image-*-cloud-amd64-unsigned .deb; .ci/run fetches one)")
+	}
+	for _, p := range []string{"qemu-system-x86_64", "dpkg-deb", "mkfs.ext4", "go", "apt-get", "apt-cache"} {
+		if _, err := exec.LookPath(p); err != nil {
+			t.Skipf("%s not installed", p)
+		}
+	}
+	if testing.Short() {
+		t.Skip("-short: a boot under TCG takes minutes")
+	}
+	nfsDirs := filepath.Join(vmTempDir(), "layercheck-nfs-*")
+	before, _ := filepath.Glob(nfsDirs) // other runs' (a run going on beside this one)
+	dir := t.TempDir()
+	results := filepath.Join(dir, "r.json")
+	args := []string{"vm", "--kernel-deb", deb, "--vm-timeout", "30m", "--console", filepath.Join(dir, "console.log"),
+		"--layout", "nfs", "--suite", "whiteout", "--depth", "2", "--focus", "^whiteout/(delete-file-in-layer|delete-populated-dir-in-layer|recreate-file-same-layer)", "--json", results}
+	code := realMain(args)
+	r, err := readReport(results)
+	if err != nil {
+		console, _ := os.ReadFile(filepath.Join(dir, "console.log"))
+		t.Fatalf("no results came back (exit %d): %v\nconsole:\n%s", code, err, console)
+	}
+	if r.Target.Layout != "nfs" {
+		t.Errorf("layout %q, want nfs", r.Target.Layout)
+	}
+	if r.Summary.Pass+r.Summary.Fail+r.Summary.XFail == 0 || r.Summary.Error != 0 {
+		t.Errorf("summary %+v: want scenarios that ran over NFS, none in error", r.Summary)
+	}
+	if code != exitOK && code != exitFindings {
+		t.Errorf("layercheck vm exited %d, want %d or %d", code, exitOK, exitFindings)
+	}
+	after, _ := filepath.Glob(nfsDirs)
+	for _, d := range after {
+		if !slices.Contains(before, d) {
+			t.Errorf("left behind: %s", d)
+		}
 	}
 }
 

@@ -100,6 +100,9 @@ const kvmBootLimit = 45 * time.Second
 func (m *Machine) boot(ctx context.Context, q *qemu, out *Outcome) (ending, error) {
 	q.tcg = m.TCG
 	out.Accel = q.accel()
+	if !m.TCG && out.Accel == "tcg" && pvmOnly("/sys/module") {
+		fmt.Fprintln(os.Stderr, "layercheck vm: /dev/kvm here is PVM's (kvm_pvm), which runs only kernels built as PVM guests: booting under TCG")
+	}
 	if out.Accel == "kvm" {
 		end, err := q.run(ctx, m.Timeout, kvmBootLimit, m.Console, m.Rewrite)
 		if err == nil && !end.silent {

@@ -27,7 +27,8 @@ type qemu struct {
 	tcg            bool // TCG even where /dev/kvm opens
 }
 
-// accel is kvm when /dev/kvm opens for this user, tcg otherwise.
+// accel is kvm when /dev/kvm opens for this user and is not PVM's, tcg
+// otherwise.
 func (q *qemu) accel() string {
 	if q.tcg {
 		return "tcg"
@@ -37,8 +38,29 @@ func (q *qemu) accel() string {
 		return "tcg"
 	}
 	unix.Close(fd)
+	if pvmOnly("/sys/module") {
+		return "tcg"
+	}
 	return "kvm"
 }
+
+// pvmOnly says whether the /dev/kvm of the machine whose modules sysfs
+// lists beneath dir is PVM's (kvm_pvm, "Pagetable-based Virtual
+// Machine", the KVM of cloud guests without nested virtualization): it
+// runs only kernels built as PVM guests, so a distribution's kernel never
+// says a word under it. Without kvm_intel and kvm_amd nothing else drives
+// /dev/kvm.
+func pvmOnly(dir string) bool {
+	has := func(m string) bool { _, err := os.Stat(dir + "/" + m); return err == nil }
+	return has("kvm_pvm") && !has("kvm_intel") && !has("kvm_amd")
+}
+
+// tcgCPU is the CPU model under TCG: all it emulates but ERMS and FSRM.
+// With them the guest kernel copies and clears memory with "rep movsb" and
+// "rep stosb", which TCG runs one byte per iteration; without them it
+// takes its unrolled 8-byte loops. Measured on whiteout at depth 2 on
+// Debian's 6.1: 25% less qemu CPU time.
+const tcgCPU = "max,-erms,-fsrm"
 
 func (q *qemu) args() []string {
 	mem, cpus := q.memoryMB, q.cpus
@@ -53,12 +75,15 @@ func (q *qemu) args() []string {
 		"-kernel", q.kernel, "-initrd", q.initrd,
 		// oops=panic: an oops ends the boot at once, as a crash with its
 		// console, instead of leaving a run stuck until the time limit.
-		"-append", "console=ttyS0 quiet panic=-1 oops=panic",
+		// no_timer_check: on a loaded host a TCG guest's timer interrupt
+		// can miss the window the kernel's boot check gives it, and the
+		// boot then panics ("IO-APIC + timer doesn't work!"), as seen here.
+		"-append", "console=ttyS0 quiet panic=-1 oops=panic no_timer_check",
 		"-serial", "stdio", "-serial", "file:" + q.trace}
 	if q.accel() == "kvm" {
 		a = append(a, "-enable-kvm", "-cpu", "host,-arch-capabilities")
 	} else {
-		a = append(a, "-cpu", "max")
+		a = append(a, "-cpu", tcgCPU)
 	}
 	for _, d := range q.disks {
 		a = append(a, "-drive", "file="+d+",format=raw,if=virtio,cache=unsafe")

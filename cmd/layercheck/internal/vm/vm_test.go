@@ -128,3 +128,76 @@ func TestTreeInInitramfs(t *testing.T) {
 		}
 	}
 }
+
+// TestPVMOnly checks that a /dev/kvm driven by kvm_pvm alone is taken for
+// one that cannot boot a distribution's kernel, and one with kvm_intel or
+// kvm_amd beside it is not.
+func TestPVMOnly(t *testing.T) {
+	for _, c := range []struct {
+		mods []string
+		want bool
+	}{
+		{[]string{"kvm", "kvm_pvm"}, true},
+		{[]string{"kvm", "kvm_pvm", "kvm_intel"}, false},
+		{[]string{"kvm", "kvm_amd"}, false},
+		{[]string{"kvm"}, false},
+	} {
+		dir := t.TempDir()
+		for _, m := range c.mods {
+			if err := os.Mkdir(filepath.Join(dir, m), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := pvmOnly(dir); got != c.want {
+			t.Errorf("modules %v: pvmOnly %v, want %v", c.mods, got, c.want)
+		}
+	}
+}
+
+func TestParseDepends(t *testing.T) {
+	out := "nfs-common\n  PreDepends: init-system-helpers\n  Depends: libc6\n |Depends: libtirpc3\n  Depends: <python3:any>\n    python3\n  Depends: libwrap0:any\n"
+	got := parseDepends(out)
+	want := []string{"init-system-helpers", "libc6", "libtirpc3", "libwrap0"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("parseDepends = %q, want %q", got, want)
+	}
+}
+
+// TestUnpackDebs builds a package with dpkg-deb and checks that its files
+// land in the tree as the package holds them.
+func TestUnpackDebs(t *testing.T) {
+	if _, err := exec.LookPath("dpkg-deb"); err != nil {
+		t.Skip("no dpkg-deb")
+	}
+	dir := t.TempDir()
+	pkg := filepath.Join(dir, "pkg")
+	for p, data := range map[string]string{
+		"DEBIAN/control":    "Package: lc-test\nVersion: 1\nArchitecture: all\nMaintainer: t <t@t>\nDescription: t\n",
+		"usr/sbin/lc-tool":  "#!/bin/sh\n",
+		"etc/lc/config.txt": "x\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(pkg, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(pkg, p), []byte(data), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deb := filepath.Join(dir, "lc-test.deb")
+	if out, err := exec.Command("dpkg-deb", "--root-owner-group", "-b", pkg, deb).CombinedOutput(); err != nil {
+		t.Fatalf("dpkg-deb -b: %v: %s", err, out)
+	}
+	root := filepath.Join(dir, "root")
+	if err := UnpackDebs(t.Context(), root, []string{deb}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(root, "usr/sbin/lc-tool")); err != nil || string(b) != "#!/bin/sh\n" {
+		t.Errorf("usr/sbin/lc-tool: %q, %v", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "DEBIAN")); err == nil {
+		t.Error("the control files landed in the tree")
+	}
+	if err := UnpackDebs(t.Context(), root, []string{filepath.Join(dir, "missing.deb")}); err == nil {
+		t.Error("a missing .deb unpacked without error")
+	}
+}
