@@ -13,7 +13,7 @@ import (
 
 // probeOpFeatures tries the features of opRequires on the merged view at dir.
 func probeOpFeatures(dir string) map[string]string {
-	return map[string]string{scenario.FeatureUserXattrs: probeUserXattrs(dir), scenario.FeatureRenameNoreplace: probeRename(dir, "noreplace", unix.RENAME_NOREPLACE, false), scenario.FeatureRenameExchange: probeRename(dir, "exchange", unix.RENAME_EXCHANGE, true)}
+	return map[string]string{scenario.FeatureUserXattrs: probeUserXattrs(dir), scenario.FeatureRenameNoreplace: probeRename(dir, "noreplace", unix.RENAME_NOREPLACE, false), scenario.FeatureRenameExchange: probeRename(dir, "exchange", unix.RENAME_EXCHANGE, true), scenario.FeatureTmpfile: probeTmpfile(dir)}
 }
 
 func probeUserXattrs(dir string) string {
@@ -30,6 +30,17 @@ func probeUserXattrs(dir string) string {
 	if err != nil || !bytes.Equal(buf[:n], []byte("v")) {
 		return fmt.Sprintf("getxattr(user.*) on the merged view does not return what was set (%s)", fsop.OutcomeOf(err))
 	}
+	return ""
+}
+
+// probeTmpfile opens an unnamed file in dir; closing it leaves nothing
+// behind, on the merged view or in the layers.
+func probeTmpfile(dir string) string {
+	fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_RDWR|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return fmt.Sprintf("the backend refuses open(O_TMPFILE) on its merged view (%s; kernel overlayfs has it since Linux 6.6)", fsop.OutcomeOf(err))
+	}
+	unix.Close(fd)
 	return ""
 }
 
@@ -94,6 +105,12 @@ func opRequires(s scenario.Scenario) []string {
 				need(scenario.FeatureUserXattrs)
 				if f := xattrFeature(o.Name); f != "" {
 					need(f)
+				}
+			case fsop.OpenTmpfile:
+				need(scenario.FeatureTmpfile)
+			case fsop.Open:
+				if o.Flags&unix.O_TMPFILE == unix.O_TMPFILE {
+					need(scenario.FeatureTmpfile)
 				}
 			case fsop.Rename:
 				if !renameReachesBackend(o) {

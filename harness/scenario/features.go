@@ -39,4 +39,9 @@ const (
 	FeatureRenameNoreplace = "rename-noreplace"
 	// FeatureRenameExchange is renameat2(2) with RENAME_EXCHANGE.
 	FeatureRenameExchange = "rename-exchange"
+	// FeatureTmpfile is open(2) with O_TMPFILE in a directory of the
+	// merged view. open(2) documents EOPNOTSUPP for a filesystem without
+	// it; kernel overlayfs has it since Linux 6.6 (Debian 12's 6.1 refuses
+	// it), most FUSE filesystems do not implement it.
+	FeatureTmpfile = "tmpfile"
 )
