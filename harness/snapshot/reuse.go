@@ -4,7 +4,6 @@ import (
 	"maps"
 	"path"
 
-	"github.com/layercheck/layercheck/harness/fsop"
 	"golang.org/x/sys/unix"
 )
 
@@ -66,34 +65,7 @@ func TakeIdents(dir string) (*Idents, error) {
 	}
 	defer unix.Close(fd)
 	out := &Idents{m: map[string]ident{}}
-	return out, out.walk(fd, "")
-}
-
-func (ids *Idents) walk(fd int, dir string) error {
-	names, err := fsop.ReadNames(fd)
-	if err != nil {
-		return err
-	}
-	for _, name := range names {
-		var st unix.Stat_t
-		if err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-			return err
-		}
-		p := fsop.Join(dir, name)
-		ids.m[p] = identOf(&st)
-		if st.Mode&unix.S_IFMT == unix.S_IFDIR {
-			sub, err := openNoatime(fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
-			if err != nil {
-				return err
-			}
-			err = ids.walk(sub, p)
-			unix.Close(sub)
-			if err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return out, lstatWalk(fd, "", func(p string, st *unix.Stat_t) { out.m[p] = identOf(st) })
 }
 
 // ident is an entry's cheap identity: every stat(2) field that a change of

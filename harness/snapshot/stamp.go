@@ -34,10 +34,13 @@ func StampTree(dir string) (map[string]stamp, error) {
 		return nil, err
 	}
 	out["."] = stampOf(&st)
-	return out, stampWalk(fd, "", out)
+	return out, lstatWalk(fd, "", func(p string, st *unix.Stat_t) { out[p] = stampOf(st) })
 }
 
-func stampWalk(fd int, dir string, out map[string]stamp) error {
+// lstatWalk lstats every entry beneath the directory open as fd (not fd
+// itself), depth first, and hands each to each by its path relative to
+// the root of the walk; directories are opened without moving their atime.
+func lstatWalk(fd int, dir string, each func(p string, st *unix.Stat_t)) error {
 	names, err := fsop.ReadNames(fd)
 	if err != nil {
 		return err
@@ -48,13 +51,13 @@ func stampWalk(fd int, dir string, out map[string]stamp) error {
 			return err
 		}
 		p := fsop.Join(dir, name)
-		out[p] = stampOf(&st)
+		each(p, &st)
 		if st.Mode&unix.S_IFMT == unix.S_IFDIR {
 			sub, err := openNoatime(fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
 			if err != nil {
 				return err
 			}
-			err = stampWalk(sub, p, out)
+			err = lstatWalk(sub, p, each)
 			unix.Close(sub)
 			if err != nil {
 				return err
