@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -182,6 +183,35 @@ func daemonPID(t *testing.T, m backend.Mount) int {
 	return dm.PID()
 }
 
+// stopProcess sends SIGSTOP to pid and waits until every thread of it is
+// stopped: kill(2) returns before the signal is taken, and a daemon
+// thread that runs on for a moment answers the lookup the test meant to
+// hang (on a loaded machine the stat then returned ENOENT at once and the
+// unmount came before the deadline's abort).
+func stopProcess(pid int) error {
+	if err := unix.Kill(pid, unix.SIGSTOP); err != nil {
+		return err
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+		if err != nil {
+			return err
+		}
+		stopped := 0
+		for _, task := range tasks {
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, task.Name()))
+			// The state follows the command name's closing parenthesis.
+			if i := bytes.LastIndexByte(b, ')'); err == nil && i >= 0 && i+2 < len(b) && (b[i+2] == 'T' || b[i+2] == 't') {
+				stopped++
+			}
+		}
+		if stopped == len(tasks) {
+			return nil
+		}
+	}
+	return fmt.Errorf("pid %d: not every thread stopped within 10s of SIGSTOP", pid)
+}
+
 // TestHungDaemonIsAbortedAtTimeout: a SIGSTOPped daemon blocks every
 // syscall on its mount; when the scenario's context times out the
 // watchdog aborts the mount, the blocked stat returns, Unmount says what
@@ -196,7 +226,7 @@ func TestHungDaemonIsAbortedAtTimeout(t *testing.T) {
 			defer cancel()
 			m := mountOrFatal(t, ctx, b, spec)
 			pid := daemonPID(t, m)
-			if err := unix.Kill(pid, unix.SIGSTOP); err != nil {
+			if err := stopProcess(pid); err != nil {
 				t.Fatal(err)
 			}
 			done := make(chan error, 1)
