@@ -111,28 +111,7 @@ func linkFarm(src, dst string) error {
 		return unix.Mkdir(to, 0o700)
 	})
 	for i := len(dirs) - 1; i >= 0 && err == nil; i-- {
-		err = copyDirMeta(filepath.Join(src, dirs[i]), filepath.Join(dst, dirs[i]))
+		err = fsop.CopyDirMeta(filepath.Join(src, dirs[i]), filepath.Join(dst, dirs[i]))
 	}
 	return err
-}
-
-// copyDirMeta gives the directory dst the owner, xattrs and mode of src.
-func copyDirMeta(src, dst string) error {
-	var st unix.Stat_t
-	if err := unix.Lstat(src, &st); err != nil {
-		return err
-	}
-	if err := unix.Lchown(dst, int(st.Uid), int(st.Gid)); err != nil {
-		return err
-	}
-	xa, err := fsop.XattrsOf(src)
-	if err != nil {
-		return err
-	}
-	for k, v := range xa {
-		if err := unix.Lsetxattr(dst, k, []byte(v), 0); err != nil {
-			return fmt.Errorf("set xattr %s on %s: %w", k, dst, err)
-		}
-	}
-	return unix.Chmod(dst, st.Mode&0o7777)
 }

@@ -9,9 +9,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 
+	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/snapshot"
 	"golang.org/x/sys/unix"
 )
@@ -61,29 +61,17 @@ func (r *scenarioRun) linkFarmUnits(src, dst string) error {
 			above = append(above, d)
 		}
 	}
-	sort.Strings(above) // parents first
-	if err := unix.Mkdir(dst, 0o700); err != nil {
-		return err
-	}
-	for _, d := range above {
-		if err := unix.Mkdir(filepath.Join(dst, d), 0o700); err != nil {
-			return err
+	return buildBeneath(src, dst, above, func() error { // reference.go
+		for _, u := range r.refUnits {
+			if _, err := os.Lstat(filepath.Join(src, u)); errors.Is(err, fs.ErrNotExist) {
+				continue // a marker of layer 0, which the extract leaves out
+			}
+			if err := linkFarm(filepath.Join(src, u), filepath.Join(dst, u)); err != nil {
+				return err
+			}
 		}
-	}
-	for _, u := range r.refUnits {
-		if _, err := os.Lstat(filepath.Join(src, u)); errors.Is(err, fs.ErrNotExist) {
-			continue // a marker of layer 0, which the extract leaves out
-		}
-		if err := linkFarm(filepath.Join(src, u), filepath.Join(dst, u)); err != nil {
-			return err
-		}
-	}
-	for i := len(above) - 1; i >= 0; i-- { // children first: a 0500 parent stays fillable
-		if err := copyDirMeta(filepath.Join(src, above[i]), filepath.Join(dst, above[i])); err != nil {
-			return err
-		}
-	}
-	return copyDirMeta(src, dst)
+		return nil
+	})
 }
 
 // tarStaysIn reports whether applying the layer tar data touches only the
@@ -146,7 +134,7 @@ func (r *scenarioRun) completeImage(src string) error {
 		return unix.Mkdir(to, 0o700)
 	})
 	for i := len(dirs) - 1; i >= 0 && err == nil; i-- {
-		err = copyDirMeta(filepath.Join(src, dirs[i]), filepath.Join(r.commit.image, dirs[i]))
+		err = fsop.CopyDirMeta(filepath.Join(src, dirs[i]), filepath.Join(r.commit.image, dirs[i]))
 	}
 	if err == nil {
 		r.commit.partial = ""

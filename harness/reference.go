@@ -4,6 +4,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -46,24 +47,34 @@ func (r *scenarioRun) prepareReference(refDir string) error {
 			}
 		}
 	}
-	sort.Strings(above) // parents first
-	if err := os.Mkdir(refDir, 0o700); err != nil {
+	return buildBeneath(r.base.Dir, refDir, above, func() error { return fsop.CopyTrees(r.base.Dir, refDir, units) })
+}
+
+// buildBeneath makes dst a partial copy of the directory src: dst and the
+// directories above (relative paths of src's directories) bare, then fill
+// puts the subtrees beneath them, then every directory made here takes
+// src's owner, mode and xattrs, children first (a 0500 parent stays
+// fillable) and dst last. The reference and the commit check's partial
+// image (commitpartial.go) are made this way.
+func buildBeneath(src, dst string, above []string, fill func() error) error {
+	above = slices.Sorted(slices.Values(above)) // parents first
+	if err := os.Mkdir(dst, 0o700); err != nil {
 		return err
 	}
 	for _, d := range above {
-		if err := os.Mkdir(filepath.Join(refDir, d), 0o700); err != nil {
+		if err := os.Mkdir(filepath.Join(dst, d), 0o700); err != nil {
 			return err
 		}
 	}
-	if err := fsop.CopyTrees(r.base.Dir, refDir, units); err != nil {
+	if err := fill(); err != nil {
 		return err
 	}
-	for i := len(above) - 1; i >= 0; i-- { // children first: a 0500 parent stays fillable
-		if err := fsop.CopyDirMeta(filepath.Join(r.base.Dir, above[i]), filepath.Join(refDir, above[i])); err != nil {
+	for i := len(above) - 1; i >= 0; i-- {
+		if err := fsop.CopyDirMeta(filepath.Join(src, above[i]), filepath.Join(dst, above[i])); err != nil {
 			return err
 		}
 	}
-	return fsop.CopyDirMeta(r.base.Dir, refDir)
+	return fsop.CopyDirMeta(src, dst)
 }
 
 // snapshotReference snapshots the reference as it stands.

@@ -26,7 +26,7 @@ func RunScenario(ctx context.Context, cfg Config, s scenario.Scenario) (res Resu
 		runCheck(ctx, cfg, s, &res)
 		return res
 	}
-	if why := cfg.skipReason(s); why != "" {
+	if why := cfg.SkipReason(s); why != "" {
 		res.Verdict, res.Reason = Skip, why
 		return res
 	}
@@ -65,10 +65,13 @@ func RunScenario(ctx context.Context, cfg Config, s scenario.Scenario) (res Resu
 	return res
 }
 
-// skipReason says why s cannot run on cfg ("" if it can): the expansion
+// SkipReason says why s cannot run on cfg ("" if it can): the expansion
 // could not place it, the backend lacks a feature it needs, or the
-// backend's documentation leaves it undefined.
-func (cfg Config) skipReason(s scenario.Scenario) string {
+// backend's documentation leaves it undefined. RunScenario asks it before
+// it runs anything; fuzz's batching (fuzz/batch.go) asks it of each
+// generated scenario, so that one that would skip alone runs alone
+// instead of inside a batch whose verdict would not be its own.
+func (cfg Config) SkipReason(s scenario.Scenario) string {
 	if s.Skip != "" {
 		return s.Skip
 	}
