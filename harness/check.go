@@ -99,5 +99,10 @@ func dropKernelNotes(res *Result, notes []string) {
 		}
 	}
 	res.Findings = kept
+	for _, l := range res.KernelSuspects {
+		if noted(l) {
+			res.KernelProvoked = append(res.KernelProvoked, l)
+		}
+	}
 	res.KernelSuspects = slices.DeleteFunc(res.KernelSuspects, noted)
 }

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -42,5 +43,23 @@ func TestFilesystemWarningIsNotACrash(t *testing.T) {
 	order := snapshot.Severities
 	if slices.Index(order, snapshot.SeverityKernelWarning) != slices.Index(order, snapshot.SeverityCrash)+1 {
 		t.Errorf("severity order %v: kernel warning must follow crash", order)
+	}
+}
+
+// TestProvokedLineIsNobodysSuspect: a line a check provoked on purpose
+// and declared is dropped from the suspects of a scenario that ran beside
+// it, so it becomes neither a rerun nor a kernel event; the same line
+// undeclared stays an event. (A canceled context: no rerun either way.)
+func TestProvokedLineIsNobodysSuspect(t *testing.T) {
+	line := stamp(kernlog.Line{Time: 1500 * time.Millisecond, Text: "overlayfs: failed to verify upper root origin"})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	beside := Result{KernelSuspects: []string{line}}
+	if got := RecheckKernel(ctx, Config{}, []Result{{KernelProvoked: []string{line}}, beside}); len(got) != 0 {
+		t.Errorf("a provoked line stayed unattributed: %v", got)
+	}
+	beside = Result{KernelSuspects: []string{line}}
+	if got := RecheckKernel(ctx, Config{}, []Result{{}, beside}); len(got) != 1 {
+		t.Errorf("an undeclared line: %v unattributed, want it as the one event", got)
 	}
 }

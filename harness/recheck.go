@@ -24,11 +24,19 @@ func RecheckKernel(ctx context.Context, cfg Config, results []Result) (unattribu
 	pending := map[string]string{} // key -> the line as first seen
 	attributed := map[string]bool{}
 	reruns, lastSawLines := 0, true
+	// A line a check provoked on purpose is nobody's suspect: with
+	// workers, a scenario running beside the check saw it too.
+	provoked := map[string]bool{}
+	for _, res := range results {
+		for _, l := range res.KernelProvoked {
+			provoked[lineKey(l)] = true
+		}
+	}
 	for i := range results {
 		res := &results[i]
 		var open []string // suspects no rerun has claimed yet
 		for _, l := range res.KernelSuspects {
-			if k := lineKey(l); !attributed[k] {
+			if k := lineKey(l); !attributed[k] && !provoked[k] {
 				open = append(open, l)
 				if _, ok := pending[k]; !ok {
 					pending[k] = l

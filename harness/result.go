@@ -31,6 +31,10 @@ type Result struct {
 	// scenario ran that name nothing of it (health.go): RecheckKernel reruns it
 	// alone to see whether they come again.
 	KernelSuspects []string `json:"kernel_suspects,omitempty"`
+	// KernelProvoked are the lines a check provoked on purpose and
+	// declared (scenario.CheckResult.KernelNotes; check.go): no suspect
+	// of any scenario that ran beside it (RecheckKernel).
+	KernelProvoked []string `json:"-"`
 	// Repeats counts the verdicts of a scenario run several times
 	// (Config.Repeat; repeat.go); nil when it ran once.
 	Repeats *Repeats `json:"repeats,omitempty"`
