@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/fsop"
@@ -217,8 +216,17 @@ func forgetBaseViews(dir string) {
 // scenario's stack is mounted (with --idmap: the upper on the side the
 // selection puts it, every mapped layer attached idmapped), snapshots the
 // view with the access probes for ids, unmounts and removes the directory.
+//
+// It runs once for many scenarios, so the one that happens to start it
+// must not cut it short by ending: it has the time limit of a scenario of
+// its own. A backend that hangs while it is taken costs that limit once;
+// the scenarios then read their views in full, under their own watchdogs.
 func takeBaseView(ctx context.Context, cfg Config, layer0 string, ids []fsop.Identity) (s *snapshot.Snapshot, err error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	limit := cfg.Timeout
+	if limit <= 0 {
+		limit = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), limit)
 	defer cancel()
 	dir, err := os.MkdirTemp(cfg.Scratch, "baseview-")
 	if err != nil {
