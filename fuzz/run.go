@@ -108,37 +108,40 @@ func Run(ctx context.Context, o Options) *Report {
 	if o.Duration > 0 {
 		deadline = start.Add(o.Duration)
 	}
-	bt, chunk := rep.batching(o)
+	bt := rep.batching(o)
+	q := newQueue(bt)
+	// run runs what the queue gives and counts it into the report.
+	run := func(js []job) {
+		results := runJobs(ctx, o.cfg, bt, js, &rep.Batched)
+		if ctx.Err() != nil {
+			return // an interrupted scenario says nothing
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for k, res := range results {
+			rep.add(res, js[k].cov, bySig, o.Gate)
+			if o.Progress != nil {
+				o.Progress(rep.Scenarios, len(bySig), float64(rep.Scenarios)/time.Since(start).Seconds())
+			}
+		}
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < max(o.Workers, 1); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				i := int(next.Add(int64(chunk)) - int64(chunk))
-				n := chunk
-				if o.Count > 0 {
-					n = min(n, o.Count-i)
+				i := int(next.Add(1) - 1)
+				if o.Count > 0 && i >= o.Count || !deadline.IsZero() && time.Now().After(deadline) {
+					break
 				}
-				if n <= 0 || !deadline.IsZero() && time.Now().After(deadline) {
-					return
+				s, cov := g.Scenario(i)
+				if js := q.add(job{s, cov}); js != nil {
+					run(js)
 				}
-				ss, covs := make([]scenario.Scenario, n), make([]map[string]int, n)
-				for k := range ss {
-					ss[k], covs[k] = g.Scenario(i + k)
-				}
-				results := runChunk(ctx, o.cfg, bt, ss, &rep.Batched)
-				if ctx.Err() != nil {
-					return // an interrupted scenario says nothing
-				}
-				mu.Lock()
-				for k, res := range results {
-					rep.add(res, covs[k], bySig, o.Gate)
-					if o.Progress != nil {
-						o.Progress(rep.Scenarios, len(bySig), float64(rep.Scenarios)/time.Since(start).Seconds())
-					}
-				}
-				mu.Unlock()
+			}
+			for js := q.drain(); js != nil && ctx.Err() == nil; js = q.drain() {
+				run(js) // the last, partial batches
 			}
 		}()
 	}
@@ -148,22 +151,17 @@ func Run(ctx context.Context, o Options) *Report {
 	return rep
 }
 
-// batching is the batcher of the run and the consecutive scenarios a
-// worker takes at a time (1 without one; batch.go); BatchOff says why
-// batching asked for is off.
-func (rep *Report) batching(o Options) (*batcher, int) {
+// batching is the batcher of the run (nil: each scenario alone;
+// batch.go); BatchOff says why batching asked for is off.
+func (rep *Report) batching(o Options) *batcher {
 	if o.Batch < 2 {
-		return nil, 1
+		return nil
 	}
 	bt, why := newBatcher(o.cfg, o.Fixture, o.Batch)
 	if bt == nil {
 		rep.BatchOff = why
-		return nil, 1
 	}
-	// Scenarios are batched with those of their chunk that share their
-	// whole-stack dimensions: a chunk of several batches fills most of
-	// them.
-	return bt, batchChunk * o.Batch
+	return bt
 }
 
 // add counts one scenario's result into the report, and files it under
