@@ -92,8 +92,11 @@ func batchUnits(base *snapshot.Snapshot, s scenario.Scenario) ([]string, bool) {
 	var out []string
 	for _, sl := range order {
 		units, ok := singleUnits(base, *slots[sl])
-		if !ok || slices.ContainsFunc(units, func(u string) bool { return u == sl || !strings.HasPrefix(u, sl+"/") }) {
-			units = []string{sl} // the slot whole (or a unit that is not its own: no finer claim)
+		if ok && slices.ContainsFunc(units, func(u string) bool { return u != sl && !strings.HasPrefix(u, sl+"/") }) {
+			return nil, false // a unit beyond its slot: no claim for the batch
+		}
+		if !ok || slices.Contains(units, sl) {
+			units = []string{sl} // the slot whole
 		}
 		out = append(out, units...)
 	}
