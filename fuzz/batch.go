@@ -356,55 +356,89 @@ func splitFindings(fs []snapshot.Finding, n int) ([][]snapshot.Finding, bool) {
 	return per, true
 }
 
-// runChunk runs consecutive scenarios and returns their results in order:
-// with bt, those that share a group key in batches of them, the others
-// alone; batched counts the results a batch gave.
-func runChunk(ctx context.Context, cfg h.Config, bt *batcher, ss []scenario.Scenario, batched *atomic.Int64) []h.Result {
-	out := make([]h.Result, len(ss))
-	if bt == nil {
-		for k, s := range ss {
+// queue gathers the scenarios of a run into batches: a scenario that can
+// be batched waits with the others of its group key until a batch of them
+// is full, or the run ends (drain), so that batches are full whatever the
+// mix of keys. Grouping only the scenarios a worker took at a time left
+// one scenario in twenty alone (a key rare in its chunk), at twice a
+// slot's cost.
+type queue struct {
+	bt      *batcher // nil: every scenario alone
+	mu      sync.Mutex
+	waiting map[string][]job
+	keys    []string // the keys waiting, in the order they first came
+}
+
+// job is a generated scenario and what it covers (coverage.go).
+type job struct {
+	s   scenario.Scenario
+	cov map[string]int
+}
+
+func newQueue(bt *batcher) *queue { return &queue{bt: bt, waiting: map[string][]job{}} }
+
+// add queues j and returns what is to run now: j itself when it runs
+// alone, a full batch of its key, or nothing.
+func (q *queue) add(j job) []job {
+	key := ""
+	if q.bt != nil {
+		key = q.bt.groupKey(j.s)
+	}
+	if key == "" {
+		return []job{j}
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if _, ok := q.waiting[key]; !ok {
+		q.keys = append(q.keys, key)
+	}
+	q.waiting[key] = append(q.waiting[key], j)
+	if len(q.waiting[key]) < q.bt.n {
+		return nil
+	}
+	return q.take(key)
+}
+
+// drain returns the scenarios of one key still waiting, nil when none
+// are: the last batches of a run.
+func (q *queue) drain() []job {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.keys) > 0 {
+		if js := q.take(q.keys[0]); len(js) > 0 {
+			return js
+		}
+	}
+	return nil
+}
+
+// take removes the waiting scenarios of key (the caller holds the lock).
+func (q *queue) take(key string) []job {
+	js := q.waiting[key]
+	delete(q.waiting, key)
+	q.keys = slices.DeleteFunc(q.keys, func(k string) bool { return k == key })
+	return js
+}
+
+// runJobs runs js (one scenario, or a batch of one key) and returns their
+// results in order; batched counts the results a batch gave.
+func runJobs(ctx context.Context, cfg h.Config, bt *batcher, js []job, batched *atomic.Int64) []h.Result {
+	subs := make([]scenario.Scenario, len(js))
+	for k, j := range js {
+		subs[k] = j.s
+	}
+	if len(subs) == 1 || bt == nil {
+		out := make([]h.Result, len(subs))
+		for k, s := range subs {
 			out[k] = h.RunScenario(ctx, cfg, s)
 		}
 		return out
 	}
-	groups := map[string][]int{}
-	var keys []string
-	for k, s := range ss {
-		key := bt.groupKey(s)
-		if key == "" {
-			out[k] = h.RunScenario(ctx, cfg, s)
-			continue
-		}
-		if _, ok := groups[key]; !ok {
-			keys = append(keys, key)
-		}
-		groups[key] = append(groups[key], k)
-	}
-	for _, key := range keys {
-		for len(groups[key]) > 0 {
-			n := min(len(groups[key]), bt.n)
-			runBatch(ctx, cfg, bt, ss, groups[key][:n], out, batched)
-			groups[key] = groups[key][n:]
+	out, fromBatch := bt.run(ctx, cfg, subs)
+	for _, b := range fromBatch {
+		if b {
+			batched.Add(1)
 		}
 	}
 	return out
 }
-
-// runBatch runs the scenarios ss[idx...] as one batch into out.
-func runBatch(ctx context.Context, cfg h.Config, bt *batcher, ss []scenario.Scenario, idx []int, out []h.Result, batched *atomic.Int64) {
-	subs := make([]scenario.Scenario, len(idx))
-	for j, k := range idx {
-		subs[j] = ss[k]
-	}
-	results, fromBatch := bt.run(ctx, cfg, subs)
-	for j, res := range results {
-		out[idx[j]] = res
-		if fromBatch[j] {
-			batched.Add(1)
-		}
-	}
-}
-
-// batchChunk is how many batches' worth of consecutive scenarios a worker
-// takes at a time and groups by their dimensions.
-const batchChunk = 4

@@ -53,9 +53,9 @@ func outcome(res h.Result) string {
 
 // TestBatchGivesSoloOutcomes: seed 7, 300 scenarios on kernel overlay
 // (LAYERCHECK_BATCH_SEED, LAYERCHECK_BATCH_BACKEND: 200 of another seed,
-// another backend), run alone and through batches of 16: every scenario
-// comes to the same
-// verdict, the same signatures and the same finding cells both ways, and
+// another backend), run alone and through the queue a run batches them
+// with (batches of 16): every scenario comes to the same verdict, the
+// same signatures and the same finding cells both ways, and
 // most of those that do not skip came from a batch (else the test would
 // prove nothing).
 func TestBatchGivesSoloOutcomes(t *testing.T) {
@@ -79,25 +79,36 @@ func TestBatchGivesSoloOutcomes(t *testing.T) {
 	}
 	var batched atomic.Int64
 	diffs, runnable, failing := 0, 0, map[string]bool{}
-	for i := 0; i < count; i += batchChunk * 16 {
-		var ss []scenario.Scenario
-		for k := i; k < min(i+batchChunk*16, count); k++ {
-			s, _ := g.Scenario(k)
-			ss = append(ss, s)
+	// Through the queue, as a run batches them: each scenario's result
+	// from its batch (or alone), then alone.
+	q := newQueue(bt)
+	got := map[string]h.Result{}
+	run := func(js []job) {
+		for k, res := range runJobs(ctx, cfg, bt, js, &batched) {
+			got[js[k].s.Name] = res
 		}
-		got := runChunk(ctx, cfg, bt, ss, &batched)
-		for k, s := range ss {
-			solo := h.RunScenario(ctx, cfg, s)
-			if outcome(solo) != outcome(got[k]) {
-				diffs++
-				t.Errorf("%s:\n solo  %s %s\n batch %s %s\n%s%v", s.Name, outcome(solo), solo.Reason, outcome(got[k]), got[k].Reason, describe(s), got[k].Findings)
-			}
-			if solo.Verdict == h.Fail {
-				failing[s.Name] = true
-			}
-			if solo.Verdict != h.Skip {
-				runnable++
-			}
+	}
+	for i := 0; i < count; i++ {
+		s, cov := g.Scenario(i)
+		if js := q.add(job{s, cov}); js != nil {
+			run(js)
+		}
+	}
+	for js := q.drain(); js != nil; js = q.drain() {
+		run(js)
+	}
+	for i := 0; i < count; i++ {
+		s, _ := g.Scenario(i)
+		solo := h.RunScenario(ctx, cfg, s)
+		if outcome(solo) != outcome(got[s.Name]) {
+			diffs++
+			t.Errorf("%s:\n solo  %s %s\n batch %s %s\n%s%v", s.Name, outcome(solo), solo.Reason, outcome(got[s.Name]), got[s.Name].Reason, describe(s), got[s.Name].Findings)
+		}
+		if solo.Verdict == h.Fail {
+			failing[s.Name] = true
+		}
+		if solo.Verdict != h.Skip {
+			runnable++
 		}
 	}
 	t.Logf("%d scenarios (%d not skipped), %d from batches, %d failing alone, %d differ", count, runnable, batched.Load(), len(failing), diffs)

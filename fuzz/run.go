@@ -17,7 +17,10 @@ import (
 
 // Options configure a fuzz run.
 type Options struct {
-	Config   h.Config // backend, bases, depth, scratch, timeout
+	// Session is the run's engine (backend, bases, depth, scratch,
+	// timeout): the fixture's standing scenario runs through it first, and
+	// every scenario then runs on its Config.
+	Session  *h.Session
 	Seed     uint64
 	Count    int           // scenarios to run (0: until Duration)
 	Duration time.Duration // time to run for (0: until Count)
@@ -34,6 +37,8 @@ type Options struct {
 	// Batch is the most scenarios run in one stack (batch.go); 0 or 1
 	// runs each alone.
 	Batch int
+
+	cfg h.Config // the session's, with the fixture's standing findings
 }
 
 // Failure is one distinct failure (one signature) and where it showed.
@@ -83,16 +88,18 @@ func (r *Report) Rate() float64 {
 // Run explores random scenarios, files every unexpected failure under its
 // signature, then shrinks the first scenario of each signature.
 func Run(ctx context.Context, o Options) *Report {
-	base := o.Config.Bases[o.Fixture]
+	// What the stack shows with no op is no random scenario's failure.
+	standing := o.Session.RunStanding(ctx, []scenario.Scenario{{Fixture: o.Fixture}})
+	o.cfg = o.Session.Config()
+	base := o.cfg.Bases[o.Fixture]
 	bm := baseModel(base)
 	rememberBase(o.Fixture, bm) // signature.go
-	g := &Generator{Seed: o.Seed, Depth: o.Config.Depth, Fixture: o.Fixture, Base: bm, Identities: base.Identities, Offline: o.Offline,
-		Runnable: runnable(o.Config)}
+	g := &Generator{Seed: o.Seed, Depth: o.cfg.Depth, Fixture: o.Fixture, Base: bm, Identities: base.Identities, Offline: o.Offline,
+		Runnable: runnable(o.cfg)}
 	rep := &Report{Seed: o.Seed, Verdicts: map[h.Verdict]int{}, Coverage: map[string]int{}, Produced: map[string]int{},
-		Unreachable: Unreachable(o.Config)}
+		Unreachable: Unreachable(o.cfg)}
 	g.NoTimes = rep.Unreachable[snapshot.KindTime] != ""
-	// What the stack shows with no op is no random scenario's failure.
-	rep.Standing = h.RunStanding(ctx, &o.Config, []scenario.Scenario{{Fixture: o.Fixture}})
+	rep.Standing = standing
 	bySig := map[string]*Failure{}
 	var mu sync.Mutex
 	var next atomic.Int64
@@ -101,37 +108,40 @@ func Run(ctx context.Context, o Options) *Report {
 	if o.Duration > 0 {
 		deadline = start.Add(o.Duration)
 	}
-	bt, chunk := rep.batching(o)
+	bt := rep.batching(o)
+	q := newQueue(bt)
+	// run runs what the queue gives and counts it into the report.
+	run := func(js []job) {
+		results := runJobs(ctx, o.cfg, bt, js, &rep.Batched)
+		if ctx.Err() != nil {
+			return // an interrupted scenario says nothing
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for k, res := range results {
+			rep.add(res, js[k].cov, bySig, o.Gate)
+			if o.Progress != nil {
+				o.Progress(rep.Scenarios, len(bySig), float64(rep.Scenarios)/time.Since(start).Seconds())
+			}
+		}
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < max(o.Workers, 1); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				i := int(next.Add(int64(chunk)) - int64(chunk))
-				n := chunk
-				if o.Count > 0 {
-					n = min(n, o.Count-i)
+				i := int(next.Add(1) - 1)
+				if o.Count > 0 && i >= o.Count || !deadline.IsZero() && time.Now().After(deadline) {
+					break
 				}
-				if n <= 0 || !deadline.IsZero() && time.Now().After(deadline) {
-					return
+				s, cov := g.Scenario(i)
+				if js := q.add(job{s, cov}); js != nil {
+					run(js)
 				}
-				ss, covs := make([]scenario.Scenario, n), make([]map[string]int, n)
-				for k := range ss {
-					ss[k], covs[k] = g.Scenario(i + k)
-				}
-				results := runChunk(ctx, o.Config, bt, ss, &rep.Batched)
-				if ctx.Err() != nil {
-					return // an interrupted scenario says nothing
-				}
-				mu.Lock()
-				for k, res := range results {
-					rep.add(res, covs[k], bySig, o.Gate)
-					if o.Progress != nil {
-						o.Progress(rep.Scenarios, len(bySig), float64(rep.Scenarios)/time.Since(start).Seconds())
-					}
-				}
-				mu.Unlock()
+			}
+			for js := q.drain(); js != nil && ctx.Err() == nil; js = q.drain() {
+				run(js) // the last, partial batches
 			}
 		}()
 	}
@@ -141,22 +151,17 @@ func Run(ctx context.Context, o Options) *Report {
 	return rep
 }
 
-// batching is the batcher of the run and the consecutive scenarios a
-// worker takes at a time (1 without one; batch.go); BatchOff says why
-// batching asked for is off.
-func (rep *Report) batching(o Options) (*batcher, int) {
+// batching is the batcher of the run (nil: each scenario alone;
+// batch.go); BatchOff says why batching asked for is off.
+func (rep *Report) batching(o Options) *batcher {
 	if o.Batch < 2 {
-		return nil, 1
+		return nil
 	}
-	bt, why := newBatcher(o.Config, o.Fixture, o.Batch)
+	bt, why := newBatcher(o.cfg, o.Fixture, o.Batch)
 	if bt == nil {
 		rep.BatchOff = why
-		return nil, 1
 	}
-	// Scenarios are batched with those of their chunk that share their
-	// whole-stack dimensions: a chunk of several batches fills most of
-	// them.
-	return bt, batchChunk * o.Batch
+	return bt
 }
 
 // add counts one scenario's result into the report, and files it under
@@ -203,11 +208,11 @@ func (rep *Report) shrinkAll(ctx context.Context, o Options, bySig map[string]*F
 // shrink minimises f.First and runs the result once more for its record.
 func shrink(ctx context.Context, o Options, f *Failure) {
 	run := func(c Candidate) h.Result {
-		cfg := o.Config
+		cfg := o.cfg
 		cfg.Depth = c.Depth
 		return h.RunScenario(ctx, cfg, c.Scenario)
 	}
-	start := Candidate{Scenario: f.First.Scenario, Depth: o.Config.Depth}
+	start := Candidate{Scenario: f.First.Scenario, Depth: o.cfg.Depth}
 	f.Tries = crashTries(ctx, run, start, f.Signature) // crash.go
 	tries := 1
 	if f.Tries > 1 || isCrash(f.Signature) {
@@ -222,7 +227,7 @@ func shrink(ctx context.Context, o Options, f *Failure) {
 	}
 	f.Minimal.Repeats = crashRepeats(f)
 	if !shows(f.Minimal, f.Signature) { // flaky: keep the original
-		f.Minimal, f.Depth = f.First, o.Config.Depth
+		f.Minimal, f.Depth = f.First, o.cfg.Depth
 	}
 	f.Minimal.Name = f.First.Name + "/shrunk"
 	for _, st := range f.Minimal.Scenario.Steps {

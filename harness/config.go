@@ -28,7 +28,7 @@ type Config struct {
 	Build  BuildMode
 	Format backend.WhiteoutFormat
 	// Standing holds, by fixture name, the findings of the target's null
-	// scenario (RunStanding): RunScenario marks the same findings of a
+	// scenario (Session.RunStanding): RunScenario marks the same findings of a
 	// scenario standing and leaves them out of its verdict.
 	Standing map[string][]snapshot.Finding
 	// NoCommitCheck turns the commit check off (commitcheck.go); CommitDir,

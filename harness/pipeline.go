@@ -57,6 +57,8 @@ type scenarioRun struct {
 	// lowerLinks: path -> its other names in the read-only layers, as
 	// snapshotLowers last read them
 	lowerLinks map[string][]string
+	// slotNamed: in a batch, the paths named() lists, by slot (batchslots.go)
+	slotNamed map[string]map[string]bool
 
 	// the reference tree; refUnits: the subtrees of the base it copies
 	// (nil: all of it); refAbove: the directories above them (reference.go)

@@ -125,8 +125,16 @@ func (r *scenarioRun) referenceUnits() ([]string, bool) {
 // they name, a name's whole directory, every name of a hardlink group in
 // them), or false when an op can reach beyond them or names the root.
 // The reference copies them; the merged view reads them in full
-// (baseview.go).
+// (baseview.go). A batch's are worked out slot by slot (batchslots.go).
 func opUnits(base *snapshot.Snapshot, s scenario.Scenario) ([]string, bool) {
+	if isBatch(s) {
+		return batchUnits(base, s)
+	}
+	return singleUnits(base, s)
+}
+
+// singleUnits is opUnits for one scenario.
+func singleUnits(base *snapshot.Snapshot, s scenario.Scenario) ([]string, bool) {
 	made := madeSymlinks(s)
 	units := map[string]bool{}
 	for _, st := range s.Steps {

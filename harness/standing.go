@@ -28,29 +28,6 @@ func Standing(ctx context.Context, cfg Config, fixture string) Result {
 	})
 }
 
-// RunStanding runs the null scenario of every fixture the scenarios use,
-// records its findings in cfg.Standing (which RunScenario then marks in
-// every scenario) and returns the standing entries, to be reported once,
-// before the scenarios.
-func RunStanding(ctx context.Context, cfg *Config, scenarios []scenario.Scenario) []Result {
-	var out []Result
-	seen := map[string]bool{}
-	for _, s := range scenarios {
-		fx := s.FixtureName()
-		if seen[fx] {
-			continue
-		}
-		seen[fx] = true
-		res := Standing(ctx, *cfg, fx)
-		if cfg.Standing == nil {
-			cfg.Standing = map[string][]snapshot.Finding{}
-		}
-		cfg.Standing[fx] = res.Findings
-		out = append(out, res)
-	}
-	return out
-}
-
 // markStanding marks the findings of s that its fixture's null scenario
 // shows too: same kind, path, field and both values, on a path that no op
 // of s names or lies under (a path an op touched is the op's business,

@@ -71,7 +71,7 @@ func cmdFuzz(args []string) (int, error) {
 	defer sess.Close()
 	offline := offlineAllowed(be)
 	fmt.Printf("layercheck fuzz: %s (options %q), depth %d, fixture %s, seed %d%s\n", be.Name(), be.Options(), plan.Depth, f.fixture, f.seed, dimsLine(withIdmap(f.df.record(), plan.Idmap), f.gf.baseline))
-	rep := fuzz.Run(ctx, fuzz.Options{Config: sess.Config(), Seed: f.seed, Count: f.count, Duration: f.duration, Workers: f.jobs,
+	rep := fuzz.Run(ctx, fuzz.Options{Session: sess, Seed: f.seed, Count: f.count, Duration: f.duration, Workers: f.jobs,
 		Fixture: f.fixture, Offline: offline, ShrinkBudget: f.budget, Gate: gate, Batch: f.batch, Progress: f.progress()})
 	if ctx.Err() != nil {
 		fmt.Fprintln(os.Stderr, "layercheck: interrupted; everything mounted was unmounted")
