@@ -25,6 +25,10 @@ func runCheck(ctx context.Context, cfg Config, s scenario.Scenario, res *Result)
 		res.Verdict, res.Reason = Skip, fmt.Sprintf("checks kernel overlayfs itself through fsopen(2); the backend is %s", name)
 		return
 	}
+	if len(s.KernelLog) > 0 && !cfg.KernelLogOK {
+		res.Verdict, res.Reason = Skip, kernelLogSkip(s.KernelLog)
+		return
+	}
 	dir, err := os.MkdirTemp(cfg.Scratch, "check-")
 	if err != nil {
 		res.Verdict, res.Reason = Error, err.Error()
@@ -35,7 +39,7 @@ func runCheck(ctx context.Context, cfg Config, s scenario.Scenario, res *Result)
 	res.Findings = out.Findings
 	markKnown(res.Findings, knownIssuesOf(cfg.Backend), &backend.Evidence{}) // expect.go
 	h.finish(&scenarioRun{cfg: cfg, s: s, ctx: ctx, dir: dir}, res)
-	dropKernelNotes(res, out.KernelNotes)
+	dropKernelNotes(res, s.KernelLog)
 	for _, n := range out.Notes {
 		res.Ops = append(res.Ops, OpRecord{Stage: "check", Op: n})
 	}
@@ -65,6 +69,13 @@ func runCheck(ctx context.Context, cfg Config, s scenario.Scenario, res *Result)
 	}
 }
 
+// kernelLogSkip is the reason a scenario that makes the kernel print the
+// lines (Scenario.KernelLog) is a skip where the run does not allow it.
+func kernelLogSkip(lines []string) string {
+	return fmt.Sprintf("writes to the kernel log (the kernel prints %q for what it provokes): runs with --kernel-log-ok, "+
+		"and under layercheck vm, whose guest's log is no host's", lines)
+}
+
 // safeCheck runs c; a panic of it is the scenario's error, not the end
 // of the run.
 func safeCheck(ctx context.Context, c scenario.Check, dir string) (out scenario.CheckResult, err error) {
@@ -77,7 +88,7 @@ func safeCheck(ctx context.Context, c scenario.Check, dir string) (out scenario.
 }
 
 // dropKernelNotes takes out of res's kernel findings and suspects the
-// lines the check provoked on purpose (scenario.CheckResult.KernelNotes).
+// lines the check provoked on purpose (scenario.Scenario.KernelLog).
 func dropKernelNotes(res *Result, notes []string) {
 	if len(notes) == 0 {
 		return

@@ -61,3 +61,34 @@ func TestRunCheckVerdicts(t *testing.T) {
 		t.Errorf("on control: %s %q, ran in %q; want a skip naming the backend, not run", res.Verdict, res.Reason, dir)
 	}
 }
+
+// TestKernelLogChecksAreOptIn: a check that declares the kernel lines it
+// makes the kernel print (Scenario.KernelLog) does not run without
+// Config.KernelLogOK: a skip whose reason says it writes to the kernel
+// log and names the flag; with it, it runs, and the line it declared is
+// no suspect of the run.
+func TestKernelLogChecksAreOptIn(t *testing.T) {
+	ovl, err := overlay.NewOverlay("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Backend: ovl, Scratch: t.TempDir()}
+	var dir string
+	s := scenario.Scenario{Suite: "modern", Name: "x", Check: fakeCheck{scenario.CheckResult{}, &dir}, KernelLog: []string{"lazy lowerdata lookup failed"}}
+	res := RunScenario(context.Background(), cfg, s)
+	if res.Verdict != Skip || dir != "" || !strings.Contains(res.Reason, "kernel log") || !strings.Contains(res.Reason, "--kernel-log-ok") ||
+		!strings.Contains(res.Reason, "lazy lowerdata lookup failed") {
+		t.Errorf("without KernelLogOK: %s %q, ran in %q; want a skip naming the line and --kernel-log-ok, not run", res.Verdict, res.Reason, dir)
+	}
+	cfg.KernelLogOK = true
+	res = RunScenario(context.Background(), cfg, s)
+	if res.Verdict != Pass || dir == "" {
+		t.Errorf("with KernelLogOK: %s %q, ran in %q; want it run", res.Verdict, res.Reason, dir)
+	}
+	line := "[ 1.5] overlayfs: lazy lowerdata lookup failed (etc/f, err=-2)"
+	res = Result{KernelSuspects: []string{line, "[ 1.6] overlayfs: other"}}
+	dropKernelNotes(&res, s.KernelLog)
+	if len(res.KernelSuspects) != 1 || len(res.KernelProvoked) != 1 || res.KernelProvoked[0] != line {
+		t.Errorf("suspects %q provoked %q: want the declared line provoked, the other a suspect", res.KernelSuspects, res.KernelProvoked)
+	}
+}

@@ -50,6 +50,10 @@ type Config struct {
 	// (with the progress callback after it, a trace of what is running:
 	// `layercheck vm` names the scenarios a guest kernel died in).
 	OnStart func(name string)
+	// KernelLogOK lets the scenarios run that make the kernel print on
+	// purpose (Scenario.KernelLog); without it they skip, so that a run
+	// writes nothing to the kernel log of the machine it runs on.
+	KernelLogOK bool
 	// FullCompare reads every entry of every merged view in full instead
 	// of taking what no op can have reached from the base view
 	// (baseview.go): the slow way, to check the fast one against.

@@ -71,6 +71,10 @@ type Plan struct {
 	// slow ways, to check the fast ones against).
 	FullReference bool
 	FullCompare   bool
+	// KernelLogOK runs the scenarios that make the kernel print on
+	// purpose (Scenario.KernelLog): for a machine whose kernel log is the
+	// run's own (a VM's guest), never by default on a host.
+	KernelLogOK bool
 	// Repeat runs each scenario this many times (repeat.go); 0 is 1.
 	Repeat int
 	// Workers is the scenarios run at once; 0 is one per CPU.
@@ -163,6 +167,6 @@ func (p Plan) config() Config {
 		Backend: p.Backend, Depth: p.Depth, Keep: p.Keep, Timeout: timeout, Repeat: p.Repeat,
 		Build: build, Format: format, BuildWith: p.BuildWith,
 		NoCommitCheck: p.NoCommitCheck, CommitDir: p.CommitDir, FullReference: p.FullReference, FullCompare: p.FullCompare,
-		Layout: p.Layout, OnStart: p.OnStart,
+		Layout: p.Layout, OnStart: p.OnStart, KernelLogOK: p.KernelLogOK,
 	}
 }

@@ -47,6 +47,7 @@ type runFlags struct {
 	gate        harness.Gate // what they ask for
 	fullRef     bool         // --full-reference: harness.Config.FullReference
 	fullCompare bool         // --full-compare: harness.Config.FullCompare
+	kernelLogOK bool         // --kernel-log-ok: harness.Plan.KernelLogOK
 
 	shardSpec shardSpec // parsed --shard
 	selected  int       // scenarios selected before sharding
@@ -77,6 +78,7 @@ func parseRunFlags(args []string) (*runFlags, error) {
 	fs.StringVar(&f.baseline, "baseline", "", "exit 1 only on deviations not in `FILE` (an earlier run's --json, or what 'layercheck baseline' writes)")
 	fs.StringVar(&f.tap, "tap", "", "write the results as TAP version 13 to `FILE` (kselftest, KernelCI, LAVA)")
 	fs.BoolVar(&f.fullRef, "full-reference", false, "copy the whole base into every scenario's reference instead of what its ops can reach (slower; to check the fast way against)")
+	fs.BoolVar(&f.kernelLogOK, kernelLogOKFlag, false, "also run the checks that can only be done by making the kernel print a line (the modern suite's missing data-only object, copied layers refused, lowerdir=a::data:b): they write to this machine's kernel log, so they skip without it; layercheck vm sets it")
 	fs.BoolVar(&f.fullCompare, "full-compare", false, "read, hash and probe every entry of every merged view instead of taking what no op can reach from the base's view (slower; to check the fast way against)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
 	fs.IntVar(&f.repeat, "repeat", 1, "run each scenario `N` times (0: once); a verdict that differs between runs is reported as flaky, with the counts")
@@ -134,7 +136,7 @@ func (f *runFlags) plan() (harness.Plan, error) {
 	p := harness.Plan{
 		Backend: be, Depth: f.depth,
 		ScratchBase: f.scratch, OnDisk: f.onDisk, Keep: f.keep, Timeout: timeout,
-		FullReference: f.fullRef, FullCompare: f.fullCompare, Repeat: f.repeat, Workers: f.jobs, Gate: f.gate, OnStart: traceStart(),
+		FullReference: f.fullRef, FullCompare: f.fullCompare, KernelLogOK: f.kernelLogOK, Repeat: f.repeat, Workers: f.jobs, Gate: f.gate, OnStart: traceStart(),
 	}
 	return f.dimFlags.checkedPlan(p, &f.backendFlags, f.base)
 }

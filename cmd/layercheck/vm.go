@@ -127,9 +127,14 @@ func (g *guestRun) hostPaths() *strings.Replacer {
 	return strings.NewReplacer(pairs...)
 }
 
-// rewriteRunArgs points the run's file flags at guest paths.
+// kernelLogOKFlag lets a run write to the kernel log (Plan.KernelLogOK).
+const kernelLogOKFlag = "kernel-log-ok"
+
+// rewriteRunArgs points the run's file flags at guest paths, and lets the
+// guest's run write to the kernel log: the guest's log is its own, read
+// over the console, never the host's.
 func rewriteRunArgs(rest []string) (*guestRun, error) {
-	g := &guestRun{args: []string{"run"}, outputs: map[string]string{}, inputs: map[string]string{}}
+	g := &guestRun{args: []string{"run", "--" + kernelLogOKFlag}, outputs: map[string]string{}, inputs: map[string]string{}}
 	for i := 0; i < len(rest); i++ {
 		name, value, next := flagArg(rest, i)
 		if why, ok := vmRefused[name]; ok {

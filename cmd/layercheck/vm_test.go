@@ -102,13 +102,15 @@ func TestVMDebian61NFS(t *testing.T) {
 }
 
 // TestRewriteRunArgs checks that file flags point at guest paths and
-// come back to the host's.
+// come back to the host's, and that the guest's run may write to its own
+// kernel log (--kernel-log-ok: the checks that make the kernel print run
+// there).
 func TestRewriteRunArgs(t *testing.T) {
 	g, err := rewriteRunArgs([]string{"--suite", "whiteout", "--json", "out/r.json", "--baseline=b.txt", "-repro-dir", "rep", "-v"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"run", "--suite", "whiteout", "--json=/var/tmp/layercheck-vm-out/json", "--baseline=/layercheck-vm-in/baseline", "--repro-dir=/var/tmp/layercheck-vm-out/repro-dir", "-v"}
+	want := []string{"run", "--kernel-log-ok", "--suite", "whiteout", "--json=/var/tmp/layercheck-vm-out/json", "--baseline=/layercheck-vm-in/baseline", "--repro-dir=/var/tmp/layercheck-vm-out/repro-dir", "-v"}
 	if strings.Join(g.args, " ") != strings.Join(want, " ") {
 		t.Errorf("guest args %q, want %q", g.args, want)
 	}

@@ -32,10 +32,4 @@ type CheckResult struct {
 	// Notes are what the check measured that is no finding (which
 	// xwhiteout format the kernel reads), for the verbose report.
 	Notes []string
-	// KernelNotes are substrings of the lines the kernel logs for what the
-	// check provokes on purpose (a mount refused for a documented reason,
-	// a missing data-only object): the check's own, no finding. Every
-	// other problem line the kernel logs meanwhile is, as in every
-	// scenario (harness/health.go).
-	KernelNotes []string
 }

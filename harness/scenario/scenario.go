@@ -89,6 +89,14 @@ type Scenario struct {
 	// Check, if set, is the scenario's own procedure (check.go), run
 	// instead of the phases; such a scenario has no Steps.
 	Check Check `json:"-"`
+	// KernelLog lists substrings of the lines the scenario makes the
+	// kernel print on purpose (printk: a pr_err of overlayfs for a mount
+	// refused as documented, a missing data-only object): no finding, and
+	// no suspect of a scenario beside it. Such a scenario writes to the
+	// kernel log of the machine it runs on, so it runs only where the run
+	// allows that (the harness's Config.KernelLogOK; `layercheck vm` does,
+	// the guest's log being no host's) and is a skip elsewhere.
+	KernelLog []string `json:",omitempty"`
 }
 
 // Atime policies of Scenario.Times. The layers built for the scenario get

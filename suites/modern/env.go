@@ -23,7 +23,6 @@ type T struct {
 	temps    int
 	findings []snapshot.Finding
 	notes    []string
-	kernel   []string
 	skip     string
 	cleanups []func()
 }
@@ -47,7 +46,7 @@ func run(ctx context.Context, name, dir string, f func(*T)) scenario.CheckResult
 		}()
 		f(t)
 	}()
-	return scenario.CheckResult{Skip: t.skip, Findings: t.findings, Notes: t.notes, KernelNotes: t.kernel}
+	return scenario.CheckResult{Skip: t.skip, Findings: t.findings, Notes: t.notes}
 }
 
 // Helper is testing.T's, for the helpers that take a *T.
@@ -88,11 +87,6 @@ func (t *T) Skipf(format string, args ...any) {
 func (t *T) Logf(format string, args ...any) {
 	t.notes = append(t.notes, strings.ReplaceAll(fmt.Sprintf(format, args...), t.dir, "$DIR"))
 }
-
-// KernelNote declares a kernel log line (a substring of it) that the
-// check provokes on purpose, with the reason the kernel gives for an
-// errno the check asserts: that line is no finding.
-func (t *T) KernelNote(line string) { t.kernel = append(t.kernel, line) }
 
 // Cleanup runs f when the check ends.
 func (t *T) Cleanup(f func()) { t.cleanups = append(t.cleanups, f) }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/layercheck/layercheck/harness/scenario"
 )
 
 // TestTRecordsFindingsSkipsAndCleanups: Errorf is a finding and the check
@@ -47,7 +49,23 @@ func TestScenariosAreChecksWithUniqueNames(t *testing.T) {
 		}
 		seen[s.Name] = true
 	}
-	if len(seen) != 17 {
-		t.Errorf("%d scenarios, want the 17 checks", len(seen))
+	for _, name := range []string{"data-only/missing-object-is-an-error", "identity/copied-layers-refused-estale",
+		"mount-api/lowerdir-string-regular-after-data-einval"} {
+		if s := byName(name); s == nil || len(s.KernelLog) == 0 {
+			t.Errorf("%s: %v, want it to declare the line the kernel prints for it (it runs only with --kernel-log-ok)", name, s)
+		}
 	}
+	if len(seen) != 19 {
+		t.Errorf("%d scenarios, want the 19 checks", len(seen))
+	}
+}
+
+// byName is the suite's scenario called name, or nil.
+func byName(name string) *scenario.Scenario {
+	for _, s := range Scenarios() {
+		if s.Name == name {
+			return &s
+		}
+	}
+	return nil
 }

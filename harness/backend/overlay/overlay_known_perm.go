@@ -22,7 +22,8 @@ func (o *Overlay) permKnownIssues() []backend.KnownIssue {
 		ID: KnownUpperLinkOwnInodes,
 		Summary: "a hardlink made through the merged view to a file copied up from a lower layer is one inode in the " +
 			"upper, but where overlayfs cannot encode file handles (a rootless mount: no CAP_DAC_READ_SEARCH in the " +
-			"initial namespace, so the copy-up origin is recorded empty) each name gets an overlay inode of its own: " +
+			"initial namespace, so the copy-up origin is recorded empty; a lower layer that is itself an overlay without " +
+			"nfs_export, the nested layout) each name, of a file, symlink or fifo alike, gets an overlay inode of its own: " +
 			"st_ino differs between the names until a remount, and a chmod or chown through one name leaves the " +
 			"other name's cached mode and owner in place; stat of the other name shows the new mode, read from the " +
 			"upper, while its permission checks still grant what the old mode granted (seen on 6.18, rootless with " +
@@ -64,6 +65,13 @@ func matchUpperLinkOwnInodes(f snapshot.Finding, ev *backend.Evidence) bool {
 // upperHoldsAsOne reports whether the runtime upper holds p and every one
 // of others, all as the same inode: names linked in the upper itself, after
 // any copy-up, which no copy-up can have split.
+//
+// Nested layout, minimal case (6.18), a symlink as a file:
+//
+//	ln -s t l0/s; mount -t overlay o -o lowerdir=l0,upperdir=nu,workdir=nw n
+//	mount -t overlay o -o lowerdir=n,upperdir=u,workdir=wu m
+//	ln -P m/s m/s.link; stat -c %i m/s m/s.link   # two numbers; u/s and u/s.link one inode
+//	umount m; mount ... m; stat -c %i m/s m/s.link # one number
 func upperHoldsAsOne(ev *backend.Evidence, p string, others []string) bool {
 	if ev.Upper == "" {
 		return false
@@ -79,7 +87,9 @@ func upperHoldsAsOne(ev *backend.Evidence, p string, others []string) bool {
 		err := t.WithParent(q, func(dfd int, base string) error {
 			return unix.Fstatat(dfd, base, &st, unix.AT_SYMLINK_NOFOLLOW)
 		})
-		if err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		// Any non-directory: a symlink or fifo linked through the merged
+		// view is one inode in the upper as a file is (nested layout).
+		if err != nil || st.Mode&unix.S_IFMT == unix.S_IFDIR {
 			return false
 		}
 		if i == 0 {

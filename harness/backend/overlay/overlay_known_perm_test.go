@@ -7,6 +7,7 @@ import (
 
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/snapshot"
+	"golang.org/x/sys/unix"
 )
 
 // TestUpperLinkOwnInodesIsNoCopyUpSplit: two names the upper holds as one
@@ -46,5 +47,45 @@ func TestUpperLinkOwnInodesIsNoCopyUpSplit(t *testing.T) {
 	persist := snapshot.Finding{Kind: snapshot.KindPersistence, Path: "a", Field: "access other", Reference: "r--", Merged: "---"}
 	if !matchUpperLinkOwnInodes(persist, ev) {
 		t.Error("the remount that joins the names again did not match the known issue")
+	}
+}
+
+// TestUpperLinkOwnInodesTakesSymlinksAndFifos: a symlink or fifo linked
+// through the merged view is one inode in the upper, as a file is (the
+// nested layout's times-copy-up-by-link-of-symlink and -fifo): the names
+// seen apart, and joined after the remount, are the known issue, not the
+// documented copy-up split; a directory never is.
+func TestUpperLinkOwnInodesTakesSymlinksAndFifos(t *testing.T) {
+	upper := t.TempDir()
+	if err := os.Symlink("t", filepath.Join(upper, "s")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(filepath.Join(upper, "s"), filepath.Join(upper, "s.link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mkfifo(filepath.Join(upper, "p"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(filepath.Join(upper, "p"), filepath.Join(upper, "p.link")); err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(filepath.Join(upper, "d"), 0o755)
+	ref := &snapshot.Snapshot{Entries: map[string]snapshot.Entry{
+		"s": {Type: "symlink", Links: []string{"s.link"}}, "s.link": {Type: "symlink", Links: []string{"s"}},
+		"p": {Type: "fifo", Links: []string{"p.link"}}, "p.link": {Type: "fifo", Links: []string{"p"}},
+		"d": {Type: "dir", Links: []string{"s"}},
+	}}
+	merged := &snapshot.Snapshot{Entries: map[string]snapshot.Entry{"s": {Type: "symlink"}, "s.link": {Type: "symlink"},
+		"p": {Type: "fifo"}, "p.link": {Type: "fifo"}, "d": {Type: "dir"}}}
+	ev := &backend.Evidence{Ref: ref, Merged: merged, Upper: upper}
+	for _, p := range []string{"s", "p"} {
+		link := snapshot.Finding{Kind: snapshot.KindLink, Path: p, Field: "links", Reference: p + ".link", Merged: "none"}
+		persist := snapshot.Finding{Kind: snapshot.KindPersistence, Path: p, Field: "link links", Reference: "none", Merged: p + ".link"}
+		if !matchUpperLinkOwnInodes(link, ev) || !matchUpperLinkOwnInodes(persist, ev) || matchSplitHardlink(link, ev) {
+			t.Errorf("%s: names linked in the upper seen apart: want the known issue, not the documented split", p)
+		}
+	}
+	if matchUpperLinkOwnInodes(snapshot.Finding{Kind: snapshot.KindPersistence, Path: "d", Field: "link links"}, ev) {
+		t.Error("a directory matched")
 	}
 }
