@@ -32,7 +32,7 @@ type Result struct {
 	// alone to see whether they come again.
 	KernelSuspects []string `json:"kernel_suspects,omitempty"`
 	// KernelProvoked are the lines a check provoked on purpose and
-	// declared (scenario.CheckResult.KernelNotes; check.go): no suspect
+	// declared (scenario.Scenario.KernelLog, run with --kernel-log-ok; check.go): no suspect
 	// of any scenario that ran beside it (RecheckKernel).
 	KernelProvoked []string `json:"-"`
 	// Repeats counts the verdicts of a scenario run several times
