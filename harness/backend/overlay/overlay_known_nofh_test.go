@@ -84,7 +84,9 @@ func TestLinkKeptByUpperAsOne(t *testing.T) {
 	if err := os.Link(filepath.Join(upper, "s"), filepath.Join(upper, "s2")); err != nil {
 		t.Fatal(err)
 	}
-	ev := func(op fsop.Op) *backend.Evidence { return &backend.Evidence{Op: op, Stack: []string{upper, t.TempDir()}} }
+	ev := func(op fsop.Op) *backend.Evidence {
+		return &backend.Evidence{Op: op, Stack: []string{upper, t.TempDir()}}
+	}
 	kept := func(p string) snapshot.Finding {
 		return snapshot.Finding{Kind: snapshot.KindInode, Path: p, Field: snapshot.InodeChanged,
 			Reference: "kept by link", Merged: "st_ino 12, was 7 (of a)"}
