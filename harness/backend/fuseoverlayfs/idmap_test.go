@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
 // TestWithIdmap: --idmap all becomes fuse-overlayfs's own options, on-disk
@@ -43,5 +45,30 @@ func TestWithIdmap(t *testing.T) {
 	var ue *backend.UsageError
 	if _, err := own.WithIdmap(true, true, uid, uid); !errors.As(err, &ue) {
 		t.Errorf("uidmapping in --options and --idmap: %v, want a usage error", err)
+	}
+}
+
+// TestIdmapXattrIDsIsPrecise: a commit finding of an ACL or capability
+// that names ids and that the layer lost is the known issue; an xattr the
+// layer carries wrong, one that names no id, or another kind is not.
+func TestIdmapXattrIDsIsPrecise(t *testing.T) {
+	lost := func(name, shown string) snapshot.Finding {
+		return snapshot.Finding{Kind: snapshot.KindCommit, Path: "f", Field: "xattrs:" + name, Reference: shown, Merged: "absent"}
+	}
+	for _, c := range []struct {
+		f    snapshot.Finding
+		want bool
+	}{
+		{lost(fsop.XattrACLAccess, "acl u::rw-,u:1002:r--,g::r--,m::r--,o::---"), true},
+		{lost(fsop.XattrACLDefault, "acl u::rwx,g::r-x,g:1000:r-x,m::r-x,o::---"), true},
+		{lost(fsop.XattrCapability, "caps v3 permitted=0x2000 inheritable=0x0 effective rootid=1000"), true},
+		{lost(fsop.XattrCapability, "caps v2 permitted=0x2000 inheritable=0x0 effective"), false},
+		{lost("user.note", "u:1002:r--"), false},
+		{snapshot.Finding{Kind: snapshot.KindCommit, Field: "xattrs:" + fsop.XattrACLAccess, Reference: "acl u::rw-,u:1002:r--", Merged: "acl u::rw-,u:1003:r--"}, false},
+		{snapshot.Finding{Kind: snapshot.KindXattr, Field: "xattrs:" + fsop.XattrACLAccess, Reference: "acl u::rw-,u:1002:r--", Merged: "absent"}, false},
+	} {
+		if got := matchIdmapXattrIDs(c.f, &backend.Evidence{}); got != c.want {
+			t.Errorf("%v: matched %v, want %v", c.f, got, c.want)
+		}
 	}
 }

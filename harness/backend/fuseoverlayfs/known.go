@@ -2,9 +2,11 @@ package fuseoverlayfs
 
 import (
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
@@ -18,7 +20,29 @@ const (
 	// all, -o uidmapping=/gidmapping=).
 	KnownFuseOverlayfsIdmapOverflow = "fuse-overlayfs/uidmapping-stores-unmapped-id-as-overflow"
 	KnownFuseOverlayfsIdmapSymlink  = "fuse-overlayfs/uidmapping-symlink-copy-up-stores-container-id"
+	// KnownFuseOverlayfsIdmapXattrIDs: testdata/uidmapping-acl-cap-ids-untranslated.sh.
+	KnownFuseOverlayfsIdmapXattrIDs = "fuse-overlayfs/uidmapping-acl-and-capability-ids-stored-untranslated"
 )
+
+// xattrNamesIDs matches the words (fsop.XattrText) of an ACL with a named
+// user or group entry, or of a v3 capability with its root id.
+var xattrNamesIDs = regexp.MustCompile(`(^|,| )[ug]:[0-9]+:|rootid=`)
+
+// matchIdmapXattrIDs: the commit check (read through the mapping) lost an
+// ACL or capability xattr that names ids and that the mount showed: the
+// commit package leaves out what the mapping cannot show (mappableXattrs),
+// so the upper holds ids outside it.
+func matchIdmapXattrIDs(f snapshot.Finding, _ *backend.Evidence) bool {
+	name, ok := strings.CutPrefix(f.Field, "xattrs:")
+	if f.Kind != snapshot.KindCommit || !ok || f.Merged != "absent" {
+		return false
+	}
+	switch name {
+	case fsop.XattrACLAccess, fsop.XattrACLDefault, fsop.XattrCapability:
+		return xattrNamesIDs.MatchString(f.Reference)
+	}
+	return false
+}
 
 // KnownIssues implements KnownIssuer.
 func (f *FuseOverlayfs) KnownIssues() []backend.KnownIssue {
@@ -69,6 +93,16 @@ func (f *FuseOverlayfs) KnownIssues() []backend.KnownIssue {
 				e, ok := ev.Merged.Entries[f.Path]
 				return ok && e.Type == "symlink"
 			},
+		},
+		{
+			ID: KnownFuseOverlayfsIdmapXattrIDs,
+			Summary: "with -o uidmapping=/gidmapping=, the ids inside a POSIX ACL and the root id of a security.capability v3 " +
+				"are stored as the container gave them while the file's owner is stored mapped: on disk an ACL names " +
+				"uid 1002 where the owner says host 100000 for container 0, so through the mapping (an idmapped mount " +
+				"of the layer, a committer) the entry names an id outside it and is lost (fuse-overlayfs.1 presents " +
+				"the mapping as an alternative to chown'ing the files, nothing of xattrs; seen with 1.10, " +
+				"testdata/uidmapping-acl-cap-ids-untranslated.sh)",
+			Match: matchIdmapXattrIDs,
 		},
 		{
 			ID:      KnownFuseOverlayfsRootDotDot,
