@@ -28,7 +28,7 @@ import (
 // underlying filesystems support NFS file handles", which tmpfs does; it
 // says nothing of the mounter's capabilities or of userxattr ("User xattr"
 // only names the namespace). Minimal case, as any user
-// (testdata/rootless-st_ino-not-kept.sh, exit 1 on 6.18):
+// (testdata/rootless-no-file-handles.sh, exit 1 on 6.18):
 //
 //	unshare -Urm sh -c 'mount -t tmpfs t /mnt; cd /mnt; mkdir l u w m; echo x > l/f
 //	  mount -t overlay o -o lowerdir=l,upperdir=u,workdir=w,userxattr m

@@ -26,7 +26,7 @@ func (o *Overlay) permKnownIssues() []backend.KnownIssue {
 			"st_ino differs between the names until a remount, and a chmod or chown through one name leaves the " +
 			"other name's cached mode and owner in place; stat of the other name shows the new mode, read from the " +
 			"upper, while its permission checks still grant what the old mode granted (seen on 6.18, rootless with " +
-			"userxattr: `ln lower new; chmod 600 new` and another user may still read lower, testdata/rootless-link-own-inodes.sh; overlayfs.rst promises " +
+			"userxattr: `ln lower new; chmod 600 new` and another user may still read lower, testdata/rootless-no-file-handles.sh; overlayfs.rst promises " +
 			"persistent st_ino with all layers on one filesystem, and permission checks that do not change with copy-up)",
 		Match: matchUpperLinkOwnInodes,
 	}}
