@@ -44,7 +44,7 @@ func (o *Overlay) noFhKnownIssues() []backend.KnownIssue {
 		Summary: "where overlayfs cannot encode file handles (a rootless mount: no CAP_DAC_READ_SEARCH in the initial " +
 			"namespace, util.c ovl_can_decode_fh) a copied-up file records an empty overlay.origin, and after a remount " +
 			"it stats with the upper file's own st_ino instead of the lower one's it had while mounted (seen on 6.18, " +
-			"rootless with userxattr, all layers on one tmpfs; overlayfs.rst's \"Inode properties\" reads Y for " +
+			"rootless with userxattr, all layers on one tmpfs, testdata/rootless-no-file-handles.sh; overlayfs.rst's \"Inode properties\" reads Y for " +
 			"\"Persistent st_ino\" on one filesystem, and tmpfs supports NFS file handles)",
 		Match: o.matchInoNotKeptWithoutFH,
 	}}
