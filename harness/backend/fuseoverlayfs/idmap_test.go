@@ -72,3 +72,31 @@ func TestIdmapXattrIDsIsPrecise(t *testing.T) {
 		}
 	}
 }
+
+// TestIdmapMarkersIsPrecise: a rebuilt copy refused on a marker owned by
+// host root is the known issue; on another file or another owner not.
+func TestIdmapMarkersIsPrecise(t *testing.T) {
+	var match func(snapshot.Finding, *backend.Evidence) bool
+	f, _ := NewFuseOverlayfs("")
+	for _, k := range f.KnownIssues() {
+		if k.ID == KnownFuseOverlayfsIdmapMarkers {
+			match = k.Match
+		}
+	}
+	refused := func(p, owner string) snapshot.Finding {
+		return snapshot.Finding{Kind: snapshot.KindPersistence, Path: p, Field: "copy", Stage: "rebuilt",
+			Reference: "read through the mapping", Merged: "EACCES: owned on disk by " + owner + ", outside the mapping 0:100000:65536"}
+	}
+	for _, c := range []struct {
+		f    snapshot.Finding
+		want bool
+	}{
+		{refused("etc/app/.wh..wh..opq", "0:0"), true},
+		{refused("etc/app/data", "0:0"), false},
+		{refused("etc/app/.wh..wh..opq", "7:7"), false},
+	} {
+		if got := match(c.f, &backend.Evidence{}); got != c.want {
+			t.Errorf("%v: matched %v, want %v", c.f, got, c.want)
+		}
+	}
+}

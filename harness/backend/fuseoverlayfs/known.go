@@ -22,6 +22,8 @@ const (
 	KnownFuseOverlayfsIdmapSymlink  = "fuse-overlayfs/uidmapping-symlink-copy-up-stores-container-id"
 	// KnownFuseOverlayfsIdmapXattrIDs: testdata/uidmapping-acl-cap-ids-untranslated.sh.
 	KnownFuseOverlayfsIdmapXattrIDs = "fuse-overlayfs/uidmapping-acl-and-capability-ids-stored-untranslated"
+	// KnownFuseOverlayfsIdmapMarkers: testdata/uidmapping-markers-owned-by-host-root.sh.
+	KnownFuseOverlayfsIdmapMarkers = "fuse-overlayfs/uidmapping-whiteout-markers-owned-by-unmapped-host-root"
 )
 
 // xattrNamesIDs matches the words (fsop.XattrText) of an ACL with a named
@@ -103,6 +105,19 @@ func (f *FuseOverlayfs) KnownIssues() []backend.KnownIssue {
 				"the mapping as an alternative to chown'ing the files, nothing of xattrs; seen with 1.10, " +
 				"testdata/uidmapping-acl-cap-ids-untranslated.sh)",
 			Match: matchIdmapXattrIDs,
+		},
+		{
+			ID: KnownFuseOverlayfsIdmapMarkers,
+			Summary: "with -o uidmapping=/gidmapping=, the opaque markers it writes in the upper (.wh..wh..opq, and " +
+				"the .wh..opq device) are owned by host 0:0, mode 0700, outside the mapping, while the directory they " +
+				"mark is stored mapped (100000:100000): read as the container, through an idmapped mount of the layer, " +
+				"they are refused (EACCES), so a copy or a commit of the layer made through the mapping loses them and " +
+				"what the directory hid comes back (seen with 1.10, testdata/uidmapping-markers-owned-by-host-root.sh; " +
+				"fuse-overlayfs.1 says nothing of it)",
+			Match: func(f snapshot.Finding, _ *backend.Evidence) bool {
+				return f.Kind == snapshot.KindPersistence && f.Field == "copy" && strings.HasPrefix(path.Base(f.Path), ".wh.") &&
+					strings.HasPrefix(f.Merged, "EACCES: owned on disk by 0:0,")
+			},
 		},
 		{
 			ID:      KnownFuseOverlayfsRootDotDot,
