@@ -20,7 +20,7 @@ const (
 func (o *Overlay) permKnownIssues() []backend.KnownIssue {
 	return []backend.KnownIssue{{
 		ID: KnownUpperLinkOwnInodes,
-		Summary: "a hardlink made through the merged view to a file copied up from a lower layer is one inode in the " +
+		Summary: "a hardlink made through the merged view to a file (a symlink, a fifo) copied up from a lower layer is one inode in the " +
 			"upper, but where overlayfs cannot encode file handles (a rootless mount: no CAP_DAC_READ_SEARCH in the " +
 			"initial namespace, so the copy-up origin is recorded empty) each name gets an overlay inode of its own: " +
 			"st_ino differs between the names until a remount, and a chmod or chown through one name leaves the " +
