@@ -62,7 +62,8 @@ func TestIdmapXattrIDsIsPrecise(t *testing.T) {
 		{lost(fsop.XattrACLAccess, "acl u::rw-,u:1002:r--,g::r--,m::r--,o::---"), true},
 		{lost(fsop.XattrACLDefault, "acl u::rwx,g::r-x,g:1000:r-x,m::r-x,o::---"), true},
 		{lost(fsop.XattrCapability, "caps v3 permitted=0x2000 inheritable=0x0 effective rootid=1000"), true},
-		{lost(fsop.XattrCapability, "caps v2 permitted=0x2000 inheritable=0x0 effective"), false},
+		{lost(fsop.XattrCapability, "caps v2 permitted=0x2000 inheritable=0x0 effective"), true}, // read as v2 by its namespace root
+		{lost(fsop.XattrACLAccess, "acl u::rw-,g::r--,m::r--,o::---"), false},
 		{lost("user.note", "u:1002:r--"), false},
 		{snapshot.Finding{Kind: snapshot.KindCommit, Field: "xattrs:" + fsop.XattrACLAccess, Reference: "acl u::rw-,u:1002:r--", Merged: "acl u::rw-,u:1003:r--"}, false},
 		{snapshot.Finding{Kind: snapshot.KindXattr, Field: "xattrs:" + fsop.XattrACLAccess, Reference: "acl u::rw-,u:1002:r--", Merged: "absent"}, false},
@@ -77,11 +78,20 @@ func TestIdmapXattrIDsIsPrecise(t *testing.T) {
 // host root is the known issue; on another file or another owner not.
 func TestIdmapMarkersIsPrecise(t *testing.T) {
 	var match func(snapshot.Finding, *backend.Evidence) bool
-	f, _ := NewFuseOverlayfs("")
+	unmapped, _ := NewFuseOverlayfs("")
+	for _, k := range unmapped.KnownIssues() {
+		if k.ID == KnownFuseOverlayfsIdmapMarkers || k.ID == KnownFuseOverlayfsIdmapXattrIDs {
+			t.Errorf("%s is known of fuse-overlayfs without its mapping", k.ID)
+		}
+	}
+	f, _ := NewFuseOverlayfs("uidmapping=100000:0:65536,gidmapping=100000:0:65536")
 	for _, k := range f.KnownIssues() {
 		if k.ID == KnownFuseOverlayfsIdmapMarkers {
 			match = k.Match
 		}
+	}
+	if match == nil {
+		t.Fatal("the mapped mount has no known issue " + KnownFuseOverlayfsIdmapMarkers)
 	}
 	refused := func(p, owner string) snapshot.Finding {
 		return snapshot.Finding{Kind: snapshot.KindPersistence, Path: p, Field: "copy", Stage: "rebuilt",

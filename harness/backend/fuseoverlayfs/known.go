@@ -3,6 +3,7 @@ package fuseoverlayfs
 import (
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/layercheck/layercheck/harness/backend"
@@ -26,29 +27,59 @@ const (
 	KnownFuseOverlayfsIdmapMarkers = "fuse-overlayfs/uidmapping-whiteout-markers-owned-by-unmapped-host-root"
 )
 
-// xattrNamesIDs matches the words (fsop.XattrText) of an ACL with a named
-// user or group entry, or of a v3 capability with its root id.
-var xattrNamesIDs = regexp.MustCompile(`(^|,| )[ug]:[0-9]+:|rootid=`)
+// aclNamesIDs matches the words (fsop.XattrText) of an ACL with a named
+// user or group entry.
+var aclNamesIDs = regexp.MustCompile(`(^|,| )[ug]:[0-9]+:`)
 
 // matchIdmapXattrIDs: the commit check (read through the mapping) lost an
-// ACL or capability xattr that names ids and that the mount showed: the
-// commit package leaves out what the mapping cannot show (mappableXattrs),
-// so the upper holds ids outside it.
+// ACL that names ids, or a file capability, that the mount showed. The
+// commit package leaves out only what the mapping cannot show
+// (mappableXattrs): an ACL entry naming an id outside it, and a
+// capability the kernel refuses to read, which it does only for a v3 one
+// whose root id is outside it (security/commoncap.c,
+// cap_inode_getsecurity: -EOVERFLOW). The mount may show such a
+// capability as v2: a v3 whose root id is the reader's namespace root
+// reads as v2, so what the container set is v2 (and its root id its own
+// root) while the layer holds another root id.
 func matchIdmapXattrIDs(f snapshot.Finding, _ *backend.Evidence) bool {
 	name, ok := strings.CutPrefix(f.Field, "xattrs:")
 	if f.Kind != snapshot.KindCommit || !ok || f.Merged != "absent" {
 		return false
 	}
 	switch name {
-	case fsop.XattrACLAccess, fsop.XattrACLDefault, fsop.XattrCapability:
-		return xattrNamesIDs.MatchString(f.Reference)
+	case fsop.XattrACLAccess, fsop.XattrACLDefault:
+		return aclNamesIDs.MatchString(f.Reference)
+	case fsop.XattrCapability:
+		return strings.HasPrefix(f.Reference, "caps ")
 	}
 	return false
 }
 
 // KnownIssues implements KnownIssuer.
 func (f *FuseOverlayfs) KnownIssues() []backend.KnownIssue {
-	return append(commitKnownIssues(), []backend.KnownIssue{ // known_commit.go
+	out := append(commitKnownIssues(), f.ownKnownIssues()...) // known_commit.go
+	if !f.mapsIDs() {
+		// What only its own mapping gets wrong, matched by findings
+		// (a lost ACL, a refused copy) that mean something else without it.
+		out = slices.DeleteFunc(out, func(k backend.KnownIssue) bool {
+			return k.ID == KnownFuseOverlayfsIdmapXattrIDs || k.ID == KnownFuseOverlayfsIdmapMarkers
+		})
+	}
+	return out
+}
+
+// mapsIDs reports whether the mount maps owners (-o uidmapping=).
+func (f *FuseOverlayfs) mapsIDs() bool {
+	for _, o := range f.opts {
+		if strings.HasPrefix(o, "uidmapping=") {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *FuseOverlayfs) ownKnownIssues() []backend.KnownIssue {
+	return []backend.KnownIssue{
 		{
 			ID: KnownFuseOverlayfsWhPrefix,
 			Summary: "a regular file named .wh.NAME in a lower layer is taken as an aufs-style whiteout: it and NAME " +
@@ -101,7 +132,8 @@ func (f *FuseOverlayfs) KnownIssues() []backend.KnownIssue {
 			Summary: "with -o uidmapping=/gidmapping=, the ids inside a POSIX ACL and the root id of a security.capability v3 " +
 				"are stored as the container gave them while the file's owner is stored mapped: on disk an ACL names " +
 				"uid 1002 where the owner says host 100000 for container 0, so through the mapping (an idmapped mount " +
-				"of the layer, a committer) the entry names an id outside it and is lost (fuse-overlayfs.1 presents " +
+				"of the layer, a committer) the entry names an id outside it and is lost, as is a capability the " +
+				"container set (the kernel refuses to read one whose root id is outside the mapping) (fuse-overlayfs.1 presents " +
 				"the mapping as an alternative to chown'ing the files, nothing of xattrs; seen with 1.10, " +
 				"testdata/uidmapping-acl-cap-ids-untranslated.sh)",
 			Match: matchIdmapXattrIDs,
@@ -126,5 +158,5 @@ func (f *FuseOverlayfs) KnownIssues() []backend.KnownIssue {
 				return f.Kind == snapshot.KindInvariant && f.Path == "." && f.Field == "readdir" && strings.Contains(f.Reference, `".."`)
 			},
 		},
-	}...)
+	}
 }
