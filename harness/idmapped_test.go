@@ -14,6 +14,7 @@ import (
 	"github.com/layercheck/layercheck/harness/internal/testenv"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/snapshot"
+	"golang.org/x/sys/unix"
 )
 
 // idmapConfig is testConfig with the base and the scratch in a mapped
@@ -126,5 +127,43 @@ func TestIdmapFuseOverlayfsOwnMapping(t *testing.T) {
 		if left, _ := mounts.Beneath(cfg.Idmap.Raw); len(left) > 1 {
 			t.Errorf("left mounted: %v", left)
 		}
+	}
+}
+
+// TestUnmappedCopyFinding: a copy through the mapping that cannot read a
+// file owned on disk by an id outside the mapping is a finding on that
+// file; the same refusal on a mapped owner's file, or another error, is
+// not one.
+func TestUnmappedCopyFinding(t *testing.T) {
+	cfg := idmapConfig(t, idmap.All, 1)
+	r := &scenarioRun{cfg: cfg}
+	src := filepath.Join(cfg.Idmap.Raw, "copy-src")
+	if err := os.Mkdir(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, id := range map[string]int{"d/.wh..wh..opq": 0, "mine": 100000} {
+		p := filepath.Join(src, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, nil, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(p, 0o700)
+		if err := os.Lchown(p, id, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Lchown(src, 100000, 100000)
+	os.Lchown(filepath.Join(src, "d"), 100000, 100000)
+	mapped := cfg.Idmap.MappedPath(src)
+	err := fsop.CopyTree(mapped, filepath.Join(t.TempDir(), "copy"))
+	f, ok := r.unmappedCopyFinding(mapped, err)
+	if !ok || f.Path != "d/.wh..wh..opq" || f.Kind != snapshot.KindPersistence {
+		t.Fatalf("copy error %v: finding %+v, %v; want one on d/.wh..wh..opq", err, f, ok)
+	}
+	if _, ok := r.unmappedCopyFinding(mapped, &fsop.CopyError{Rel: "mine", Err: unix.EACCES}); ok {
+		t.Error("a refusal on a mapped owner's file became a finding")
+	}
+	if _, ok := r.unmappedCopyFinding(mapped, &fsop.CopyError{Rel: "d/.wh..wh..opq", Err: unix.EIO}); ok {
+		t.Error("another error became a finding")
 	}
 }

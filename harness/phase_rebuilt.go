@@ -48,6 +48,10 @@ func rebuildCopies(r *scenarioRun, in rebuiltInput) error {
 		}
 		copies[k] = filepath.Join(r.dir, "rebuilt-l"+strconv.Itoa(k))
 		if err := fsop.CopyTree(l, copies[k]); err != nil {
+			if f, ok := r.unmappedCopyFinding(l, err); ok { // idmapped.go
+				r.add("rebuilt", []snapshot.Finding{f}, before, ref)
+				return nil
+			}
 			return fmt.Errorf("rebuild layer %d: %w", k, err)
 		}
 		if k == 0 && copied {
@@ -62,6 +66,10 @@ func rebuildCopies(r *scenarioRun, in rebuiltInput) error {
 	}
 	upper, work := filepath.Join(r.dir, "rebuilt-u"), filepath.Join(r.dir, "rebuilt-w")
 	if err := fsop.CopyTree(r.upper, upper); err != nil {
+		if f, ok := r.unmappedCopyFinding(r.upper, err); ok {
+			r.add("rebuilt", []snapshot.Finding{f}, before, ref)
+			return nil
+		}
 		return fmt.Errorf("rebuild the upper: %w", err)
 	}
 	if err := os.Mkdir(work, 0o755); err != nil {

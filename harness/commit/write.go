@@ -222,7 +222,7 @@ func (o *tarOut) header(it item) (*tar.Header, error) {
 // xattrRecords are the PAX records of the xattrs the merged view shows on
 // the file open at fd.
 func (o *tarOut) xattrRecords(fd int) (map[string]string, error) {
-	xa, err := listXattrs(fdPath(fd))
+	xa, err := mappableXattrs(fdPath(fd))
 	if err != nil {
 		return nil, err
 	}

@@ -5,8 +5,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/layercheck/layercheck/harness/fsop"
 	"golang.org/x/sys/unix"
 )
+
+func isACL(name string) bool { return name == fsop.XattrACLAccess || name == fsop.XattrACLDefault }
 
 // fdPath names the file an O_PATH descriptor refers to. The xattr calls
 // take no O_PATH descriptor, but they follow this magic link to exactly
@@ -40,7 +43,20 @@ func getXattr(p, name string) (val string, ok bool, err error) {
 }
 
 // listXattrs reads every xattr of the file at p (an fdPath).
-func listXattrs(p string) (map[string]string, error) {
+func listXattrs(p string) (map[string]string, error) { return readXattrs(p, false) }
+
+// mappableXattrs is listXattrs for an upper read through an idmapped
+// mount (--idmap): an xattr whose ids the mount's mapping cannot show is
+// left out, as a layer committed through the mapping cannot carry it. The
+// kernel refuses to read a security.capability whose root id is outside
+// the mapping (EOVERFLOW) and shows an ACL entry naming such an id as
+// ACL_UNDEFINED_ID, which no extractor can set (EINVAL). Left out, the
+// layer lacks the xattr the merged view shows: a commit finding, where
+// the backend stored ids it should have mapped, instead of an error that
+// hides the scenario's verdict.
+func mappableXattrs(p string) (map[string]string, error) { return readXattrs(p, true) }
+
+func readXattrs(p string, mappable bool) (map[string]string, error) {
 	var buf []byte
 	for {
 		size, err := unix.Listxattr(p, nil)
@@ -67,6 +83,9 @@ func listXattrs(p string) (map[string]string, error) {
 			continue
 		}
 		v, ok, err := getXattr(p, name)
+		if mappable && (errors.Is(err, unix.EOVERFLOW) || err == nil && isACL(name) && fsop.ACLNamesUnmappedID(v)) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

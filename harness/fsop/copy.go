@@ -33,6 +33,16 @@ func CopyTrees(src, dst string, rels []string) error {
 	return c.finish()
 }
 
+// CopyError is a file of the source that could not be read (its data):
+// Rel is its path beneath the subtree copied.
+type CopyError struct {
+	Rel string
+	Err error
+}
+
+func (e *CopyError) Error() string { return fmt.Sprintf("copy %s: %v", e.Rel, e.Err) }
+func (e *CopyError) Unwrap() error { return e.Err }
+
 // copier carries what a copy of several subtrees shares.
 type copier struct {
 	dirs  []dirMeta // applied last, children first, so a 0500 dir can be filled
@@ -84,7 +94,7 @@ func (c *copier) entry(p, to, rel string) error {
 		return nil
 	case unix.S_IFREG:
 		if err := CopyFile(p, to); err != nil {
-			return fmt.Errorf("copy %s: %w", rel, err)
+			return &CopyError{Rel: rel, Err: err}
 		}
 	case unix.S_IFLNK:
 		target, err := os.Readlink(p)

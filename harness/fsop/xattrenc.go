@@ -157,6 +157,25 @@ func decodeACL(v string) (string, bool) {
 	return strings.Join(out, ","), true
 }
 
+// ACLNamesUnmappedID reports whether v, a POSIX ACL xattr value, has a
+// named user or group entry whose id is ACL_UNDEFINED_ID: what getxattr(2)
+// gives through an idmapped mount for an id on disk that the mount's
+// mapping does not cover (the kernel's from_kuid/from_kgid yield -1), and
+// what setxattr(2) refuses (EINVAL).
+func ACLNamesUnmappedID(v string) bool {
+	b := []byte(v)
+	if len(b) < 4 || (len(b)-4)%8 != 0 || binary.LittleEndian.Uint32(b) != aclXattrVersion {
+		return false
+	}
+	for b = b[4:]; len(b) > 0; b = b[8:] {
+		tag := binary.LittleEndian.Uint16(b)
+		if (tag == aclUser || tag == aclGroup) && binary.LittleEndian.Uint32(b[4:]) == aclUndefinedID {
+			return true
+		}
+	}
+	return false
+}
+
 // vfs_cap_data of capability.h, revision 2: magic_etc, then permitted and
 // inheritable as two 32-bit halves each.
 const (

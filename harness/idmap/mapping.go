@@ -163,6 +163,13 @@ func (m Mapping) HostUID(c uint32) (uint32, bool) { return toHost(m.UID, c) }
 // HostGID is the host id that container gid c is stored as.
 func (m Mapping) HostGID(c uint32) (uint32, bool) { return toHost(m.GID, c) }
 
+// ContainerUID is the container uid that on-disk uid h shows as (ok
+// false: h is outside the mapping).
+func (m Mapping) ContainerUID(h uint32) (uint32, bool) { return toContainer(m.UID, h) }
+
+// ContainerGID is ContainerUID for gids.
+func (m Mapping) ContainerGID(h uint32) (uint32, bool) { return toContainer(m.GID, h) }
+
 // ShownUID is what an on-disk uid h shows as through the mapping: its
 // container id, or Overflow.
 func (m Mapping) ShownUID(h uint32) uint32 {

@@ -2,9 +2,12 @@ package fuseoverlayfs
 
 import (
 	"path"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/layercheck/layercheck/harness/backend"
+	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
@@ -18,11 +21,65 @@ const (
 	// all, -o uidmapping=/gidmapping=).
 	KnownFuseOverlayfsIdmapOverflow = "fuse-overlayfs/uidmapping-stores-unmapped-id-as-overflow"
 	KnownFuseOverlayfsIdmapSymlink  = "fuse-overlayfs/uidmapping-symlink-copy-up-stores-container-id"
+	// KnownFuseOverlayfsIdmapXattrIDs: testdata/uidmapping-acl-cap-ids-untranslated.sh.
+	KnownFuseOverlayfsIdmapXattrIDs = "fuse-overlayfs/uidmapping-acl-and-capability-ids-stored-untranslated"
+	// KnownFuseOverlayfsIdmapMarkers: testdata/uidmapping-markers-owned-by-host-root.sh.
+	KnownFuseOverlayfsIdmapMarkers = "fuse-overlayfs/uidmapping-whiteout-markers-owned-by-unmapped-host-root"
 )
+
+// aclNamesIDs matches the words (fsop.XattrText) of an ACL with a named
+// user or group entry.
+var aclNamesIDs = regexp.MustCompile(`(^|,| )[ug]:[0-9]+:`)
+
+// matchIdmapXattrIDs: the commit check (read through the mapping) lost an
+// ACL that names ids, or a file capability, that the mount showed. The
+// commit package leaves out only what the mapping cannot show
+// (mappableXattrs): an ACL entry naming an id outside it, and a
+// capability the kernel refuses to read, which it does only for a v3 one
+// whose root id is outside it (security/commoncap.c,
+// cap_inode_getsecurity: -EOVERFLOW). The mount may show such a
+// capability as v2: a v3 whose root id is the reader's namespace root
+// reads as v2, so what the container set is v2 (and its root id its own
+// root) while the layer holds another root id.
+func matchIdmapXattrIDs(f snapshot.Finding, _ *backend.Evidence) bool {
+	name, ok := strings.CutPrefix(f.Field, "xattrs:")
+	if f.Kind != snapshot.KindCommit || !ok || f.Merged != "absent" {
+		return false
+	}
+	switch name {
+	case fsop.XattrACLAccess, fsop.XattrACLDefault:
+		return aclNamesIDs.MatchString(f.Reference)
+	case fsop.XattrCapability:
+		return strings.HasPrefix(f.Reference, "caps ")
+	}
+	return false
+}
 
 // KnownIssues implements KnownIssuer.
 func (f *FuseOverlayfs) KnownIssues() []backend.KnownIssue {
-	return append(commitKnownIssues(), []backend.KnownIssue{ // known_commit.go
+	out := append(commitKnownIssues(), f.ownKnownIssues()...) // known_commit.go
+	if !f.mapsIDs() {
+		// What only its own mapping gets wrong, matched by findings
+		// (a lost ACL, a refused copy) that mean something else without it.
+		out = slices.DeleteFunc(out, func(k backend.KnownIssue) bool {
+			return k.ID == KnownFuseOverlayfsIdmapXattrIDs || k.ID == KnownFuseOverlayfsIdmapMarkers
+		})
+	}
+	return out
+}
+
+// mapsIDs reports whether the mount maps owners (-o uidmapping=).
+func (f *FuseOverlayfs) mapsIDs() bool {
+	for _, o := range f.opts {
+		if strings.HasPrefix(o, "uidmapping=") {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *FuseOverlayfs) ownKnownIssues() []backend.KnownIssue {
+	return []backend.KnownIssue{
 		{
 			ID: KnownFuseOverlayfsWhPrefix,
 			Summary: "a regular file named .wh.NAME in a lower layer is taken as an aufs-style whiteout: it and NAME " +
@@ -71,11 +128,35 @@ func (f *FuseOverlayfs) KnownIssues() []backend.KnownIssue {
 			},
 		},
 		{
+			ID: KnownFuseOverlayfsIdmapXattrIDs,
+			Summary: "with -o uidmapping=/gidmapping=, the ids inside a POSIX ACL and the root id of a security.capability v3 " +
+				"are stored as the container gave them while the file's owner is stored mapped: on disk an ACL names " +
+				"uid 1002 where the owner says host 100000 for container 0, so through the mapping (an idmapped mount " +
+				"of the layer, a committer) the entry names an id outside it and is lost, as is a capability the " +
+				"container set (the kernel refuses to read one whose root id is outside the mapping) (fuse-overlayfs.1 presents " +
+				"the mapping as an alternative to chown'ing the files, nothing of xattrs; seen with 1.10, " +
+				"testdata/uidmapping-acl-cap-ids-untranslated.sh)",
+			Match: matchIdmapXattrIDs,
+		},
+		{
+			ID: KnownFuseOverlayfsIdmapMarkers,
+			Summary: "with -o uidmapping=/gidmapping=, the opaque markers it writes in the upper (.wh..wh..opq, and " +
+				"the .wh..opq device) are owned by host 0:0, mode 0700, outside the mapping, while the directory they " +
+				"mark is stored mapped (100000:100000): read as the container, through an idmapped mount of the layer, " +
+				"they are refused (EACCES), so a copy or a commit of the layer made through the mapping loses them and " +
+				"what the directory hid comes back (seen with 1.10, testdata/uidmapping-markers-owned-by-host-root.sh; " +
+				"fuse-overlayfs.1 says nothing of it)",
+			Match: func(f snapshot.Finding, _ *backend.Evidence) bool {
+				return f.Kind == snapshot.KindPersistence && f.Field == "copy" && strings.HasPrefix(path.Base(f.Path), ".wh.") &&
+					strings.HasPrefix(f.Merged, "EACCES: owned on disk by 0:0,")
+			},
+		},
+		{
 			ID:      KnownFuseOverlayfsRootDotDot,
 			Summary: "readdir(3) of the mount's root lists \".\" but not \"..\"",
 			Match: func(f snapshot.Finding, _ *backend.Evidence) bool {
 				return f.Kind == snapshot.KindInvariant && f.Path == "." && f.Field == "readdir" && strings.Contains(f.Reference, `".."`)
 			},
 		},
-	}...)
+	}
 }

@@ -135,7 +135,7 @@ const (
 
 // KnownIssues implements KnownIssuer.
 func (o *Overlay) KnownIssues() []backend.KnownIssue {
-	return append(append(append(append(append(append(o.renameKnownIssues(), o.permKnownIssues()...), openFileKnownIssues()...), o.trustKnownIssues()...), idmapKnownIssues()...), modernKnownIssues()...), []backend.KnownIssue{{
+	return slices.Concat(o.renameKnownIssues(), o.permKnownIssues(), o.noFhKnownIssues(), openFileKnownIssues(), o.trustKnownIssues(), idmapKnownIssues(), modernKnownIssues(), []backend.KnownIssue{{
 		ID: KnownStaleNlink,
 		Summary: "when one name of a lower hardlink is deleted in a layer above (a whiteout), the other name still " +
 			"reports the lower inode's st_nlink, counting a name that no longer exists (seen on 6.18 with and " +
@@ -155,7 +155,7 @@ func (o *Overlay) KnownIssues() []backend.KnownIssue {
 			"same stack with 0/0 character-device whiteouts removes the directory (seen on 6.18; overlayfs.rst " +
 			"presents both whiteout forms as equivalent)",
 		Match: matchRmdirXattrWhiteouts,
-	}}...)
+	}})
 }
 
 // SkipReason implements ScenarioSkipper: overlayfs.rst, "Changes to

@@ -27,7 +27,7 @@ func (o *Overlay) permKnownIssues() []backend.KnownIssue {
 			"st_ino differs between the names until a remount, and a chmod or chown through one name leaves the " +
 			"other name's cached mode and owner in place; stat of the other name shows the new mode, read from the " +
 			"upper, while its permission checks still grant what the old mode granted (seen on 6.18, rootless with " +
-			"userxattr: `ln lower new; chmod 600 new` and another user may still read lower; overlayfs.rst promises " +
+			"userxattr: `ln lower new; chmod 600 new` and another user may still read lower, testdata/rootless-no-file-handles.sh; overlayfs.rst promises " +
 			"persistent st_ino with all layers on one filesystem, and permission checks that do not change with copy-up)",
 		Match: matchUpperLinkOwnInodes,
 	}}
@@ -37,8 +37,12 @@ func (o *Overlay) permKnownIssues() []backend.KnownIssue {
 // name of its reference link group as one inode, and the finding is that
 // group seen apart: a link, access, mode or owner difference while mounted
 // (the merged view shows fewer names in the group), or the same fields
-// changing across the remount that joins them again.
+// changing across the remount that joins them again; or the link op that
+// made the names showing them with different st_ino (linkKeptByUpperAsOne).
 func matchUpperLinkOwnInodes(f snapshot.Finding, ev *backend.Evidence) bool {
+	if linkKeptByUpperAsOne(f, ev) {
+		return true
+	}
 	if ev.Ref == nil || ev.Merged == nil {
 		return false
 	}
@@ -63,8 +67,10 @@ func matchUpperLinkOwnInodes(f snapshot.Finding, ev *backend.Evidence) bool {
 }
 
 // upperHoldsAsOne reports whether the runtime upper holds p and every one
-// of others, all as the same inode: names linked in the upper itself, after
-// any copy-up, which no copy-up can have split.
+// of others, all as the same non-directory inode: names linked in the
+// upper itself, after any copy-up, which no copy-up can have split. Any
+// type that takes hardlinks counts: a symlink or a fifo linked through a
+// rootless mount or a nested one is split the same way as a file.
 //
 // Nested layout, minimal case (6.18), a symlink as a file:
 //
@@ -87,8 +93,6 @@ func upperHoldsAsOne(ev *backend.Evidence, p string, others []string) bool {
 		err := t.WithParent(q, func(dfd int, base string) error {
 			return unix.Fstatat(dfd, base, &st, unix.AT_SYMLINK_NOFOLLOW)
 		})
-		// Any non-directory: a symlink or fifo linked through the merged
-		// view is one inode in the upper as a file is (nested layout).
 		if err != nil || st.Mode&unix.S_IFMT == unix.S_IFDIR {
 			return false
 		}
