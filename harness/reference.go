@@ -30,10 +30,17 @@ import (
 // whole copy of the base, as it always was.
 
 // prepareReference makes the reference at refDir.
-func (r *scenarioRun) prepareReference(refDir string) error {
+func (r *scenarioRun) prepareReference(refDir string) (err error) {
 	units, ok := r.referenceUnits()
 	if !ok {
-		return fsop.CopyTree(r.cfg.idmapBaseSource(r.base.Dir), refDir) // idmapped.go
+		if err := fsop.CopyTree(r.cfg.idmapBaseSource(r.base.Dir), refDir); err != nil { // idmapped.go
+			return err
+		}
+		if r.readsCopiesByIdents() && r.cfg.Idmap == nil && !r.cfg.FullReference {
+			// Taken before any op: what keeps them holds the base's content.
+			r.refIdents, err = snapshot.TakeIdents(refDir)
+		}
+		return err
 	}
 	// Not nil, even with no unit (a scenario without ops, the standing
 	// one): nil means the whole copy (snapshotReference).
@@ -77,9 +84,19 @@ func buildBeneath(src, dst string, above []string, fill func() error) error {
 	return fsop.CopyDirMeta(src, dst)
 }
 
-// snapshotReference snapshots the reference as it stands.
+// snapshotReference snapshots the reference as it stands. A whole copy
+// whose identities were taken as it was made (a scenario that compares
+// times, one whose ops reach the root or pass a symlink) takes from the
+// base's probed snapshot what no op reached and still has them
+// (snapshot.Prior.Idents), as a scenario's copy of layer 0 does.
 func (r *scenarioRun) snapshotReference() (*snapshot.Snapshot, error) {
-	s, err := snapshot.TakeSnapshot(r.ref.Dir, snapshot.SnapshotOptions{Identities: r.base.Identities})
+	opts := snapshot.SnapshotOptions{Identities: r.base.Identities}
+	if r.refUnits == nil && r.refIdents != nil {
+		if base, err := r.base.Probed(); err == nil {
+			opts.Prior = r.copyPrior(base, r.refIdents)
+		}
+	}
+	s, err := snapshot.TakeSnapshot(r.ref.Dir, opts)
 	if err != nil || r.refUnits == nil {
 		return s, err
 	}
