@@ -176,7 +176,7 @@ func opUnits(base *snapshot.Snapshot, s scenario.Scenario) ([]string, bool) {
 					return nil, false // resolved, ".." may climb out of a symlink's target
 				}
 				p = fsop.CleanRel(p)
-				if throughSymlink(base, made, p) {
+				if throughSymlink(base, made, p, !onName(op)) {
 					return nil, false
 				}
 				units[unitOf(base, p)] = true
@@ -188,6 +188,19 @@ func opUnits(base *snapshot.Snapshot, s scenario.Scenario) ([]string, bool) {
 		return nil, false
 	}
 	return outermost(units), true
+}
+
+// onName reports whether op acts on the last name of each of its paths
+// itself, never on what a symlink there points to: these resolve the
+// directory holding the name and act on the name in it (fsop.Tree.WithParent:
+// unlinkat, renameat2, fchownat with AT_SYMLINK_NOFOLLOW, symlinkat,
+// linkat without AT_SYMLINK_FOLLOW, rm -rf's walk that never follows).
+func onName(op fsop.Op) bool {
+	switch op.(type) {
+	case fsop.Remove, fsop.RemoveAll, fsop.Rename, fsop.Lchown, fsop.Symlink, fsop.Link:
+		return true
+	}
+	return false
 }
 
 // madeSymlinks lists the paths the scenario's ops make symlinks at.
@@ -203,10 +216,15 @@ func madeSymlinks(s scenario.Scenario) map[string]bool {
 	return out
 }
 
-// throughSymlink reports whether p or a directory above it is a symlink,
-// in the base or made by the scenario: an op there may reach elsewhere.
-func throughSymlink(base *snapshot.Snapshot, made map[string]bool, p string) bool {
-	for q := p; q != "." && q != "/"; q = path.Dir(q) {
+// throughSymlink reports whether a directory above p (or, with last, p
+// itself) is a symlink, in the base or made by the scenario: an op there
+// may reach elsewhere.
+func throughSymlink(base *snapshot.Snapshot, made map[string]bool, p string, last bool) bool {
+	q := p
+	if !last {
+		q = path.Dir(p)
+	}
+	for ; q != "." && q != "/"; q = path.Dir(q) {
 		if made[q] || base.Entries[q].Type == "symlink" {
 			return true
 		}

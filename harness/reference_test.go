@@ -13,8 +13,9 @@ import (
 // nearest directory of the base above it (the name itself, what the base
 // holds there, or the first name on its way that the base lacks or holds
 // as no directory), not the whole directory; an op on the root, or on a
-// path with "..", reaches the whole tree; a hardlink's other names come
-// with it.
+// path with "..", or through a symlink (or on one, but for an op that
+// acts on the name itself) reaches the whole tree; a hardlink's other
+// names come with it.
 func TestUnitIsWhatTheOpNames(t *testing.T) {
 	base := &snapshot.Snapshot{Entries: map[string]snapshot.Entry{
 		".":              {Type: "dir"},
@@ -26,6 +27,7 @@ func TestUnitIsWhatTheOpNames(t *testing.T) {
 		"srv/file":       {Type: "file"},
 		"srv/deep":       {Type: "dir"},
 		"srv/deep/inner": {Type: "file"},
+		"srv/link":       {Type: "symlink", Target: "deep"},
 	}}
 	for p, want := range map[string]string{
 		"etc/passwd":     "etc/passwd",
@@ -48,9 +50,17 @@ func TestUnitIsWhatTheOpNames(t *testing.T) {
 	if want := []string{"etc/hostname", "srv/deep/new", "srv/h"}; !ok || !slices.Equal(units, want) {
 		t.Errorf("units %v (%v), want %v", units, ok, want)
 	}
-	for _, p := range []string{".", "srv/deep/../file", "../outside"} {
+	for _, p := range []string{".", "srv/deep/../file", "../outside", "srv/link", "srv/link/inner"} {
 		if units, ok := opUnits(base, op(fsop.Chmod{Path: p, Mode: 0o700})); ok {
 			t.Errorf("an op on %q: units %v, want the whole tree", p, units)
 		}
+	}
+	// An op on a symlink's own name (not through it) reaches the name only.
+	units, ok = opUnits(base, op(fsop.Remove{Path: "srv/link"}, fsop.Lchown{Path: "srv/link", UID: 1, GID: 1}))
+	if want := []string{"srv/link"}; !ok || !slices.Equal(units, want) {
+		t.Errorf("units %v (%v), want %v", units, ok, want)
+	}
+	if units, ok := opUnits(base, op(fsop.Remove{Path: "srv/link/inner"})); ok {
+		t.Errorf("an op through a symlink: units %v, want the whole tree", units)
 	}
 }
