@@ -13,6 +13,7 @@ import (
 
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/fsop"
+	"github.com/layercheck/layercheck/harness/internal/mounts"
 	"github.com/layercheck/layercheck/harness/snapshot"
 )
 
@@ -35,10 +36,18 @@ import (
 //     (phase_prepare.go): the identities of the copy's entries are taken
 //     as it is made, and stand for the base view's (snapshot.Prior.Idents),
 //     so what no op reached and still has them is the base's;
-//   - a scenario that compares times reads everything (reading a file
-//     moves its atime under its policy); the rebuilt phase copies every
-//     layer, but where layer 0 is the base it mounts the run's one copy
-//     of it (rebuiltbase.go), with a base view of its own;
+//   - a scenario that compares times takes from it only where the base
+//     view is kernel overlayfs (its superblock's magic): a snapshot
+//     opens files with O_NOATIME, which overlayfs passes on to the file
+//     of the layer beneath ("if (!inode_owner_or_capable(...)) flags &=
+//     ~O_NOATIME", ovl_open_realfile in fs/overlayfs/file.c), so a read
+//     the snapshot leaves out would have moved no atime either; a FUSE
+//     daemon reads the layers with opens of its own, and the atime its
+//     reads move under the scenario's policy shows in later views, so
+//     such a scenario reads everything there;
+//   - the rebuilt phase copies every layer, but where layer 0 is the base
+//     it mounts the run's one copy of it (rebuiltbase.go), with a base
+//     view of its own;
 //   - the data-only layouts keep their layers on storage of their own;
 //   - the extract builder writes layers without the backend (and is a
 //     mode of its own: it never shares a base view with --build mount);
@@ -66,6 +75,9 @@ type baseView struct {
 	once sync.Once
 	snap *snapshot.Snapshot
 	err  error
+	// kernelOverlay: the view was kernel overlayfs, whose reads with
+	// O_NOATIME move no atime of a layer (see above)
+	kernelOverlay bool
 }
 
 // Reuse counts the entries of the runtime and remount views snapshotted
@@ -105,13 +117,35 @@ func (r *scenarioRun) sharesBaseView() bool {
 // mayTakeFromBaseView reports whether the run's stacks can show what the
 // base view shows, layer 0 aside (see above).
 func (r *scenarioRun) mayTakeFromBaseView() bool {
-	if r.cfg.FullCompare || r.usesStorage() || r.cfg.Extracting() || r.base == nil || r.base.Sealed() == nil || r.timesCompared() {
+	if r.cfg.FullCompare || r.usesStorage() || r.cfg.Extracting() || r.base == nil || r.base.Sealed() == nil {
 		return false
 	}
 	if ir, ok := r.cfg.Backend.(backend.InodeRenewer); ok && ir.RenewsInodes() {
 		return false
 	}
 	return true
+}
+
+// readsCopiesByIdents reports whether a whole copy of the base that a
+// scenario makes (its layer 0, its reference) has its entries' identities
+// taken as it is made, for its snapshots to take from the base's what no
+// op reached and still has them (copyPrior). A plain directory's
+// snapshot is read with O_NOATIME, so what it does not read moves no
+// time either: scenarios that compare times take part too. The full ways
+// (--full-compare) read every entry, to compare against.
+func (r *scenarioRun) readsCopiesByIdents() bool {
+	return !r.cfg.FullCompare && r.base != nil && r.base.Sealed() != nil
+}
+
+// copyPrior is what the snapshot of a plain directory copied from the base
+// (idents: its entries' identities as the copy made them) may take from
+// snap, the base's snapshot, or nil: then it reads every entry.
+func (r *scenarioRun) copyPrior(snap *snapshot.Snapshot, idents *snapshot.Idents) *snapshot.Prior {
+	reached, ok := r.reached()
+	if !ok || snap == nil {
+		return nil
+	}
+	return &snapshot.Prior{Snap: snap, Reached: reached, Idents: idents}
 }
 
 // copiedLayer0 reports whether layer 0 is the scenario's own copy of the
@@ -145,9 +179,9 @@ func (r *scenarioRun) prior() *snapshot.Prior {
 		baseViews.m[key] = bv
 	}
 	baseViews.Unlock()
-	bv.once.Do(func() { bv.snap, bv.err = takeBaseView(r.ctx, r.cfg, layer0, r.base.Identities) })
-	if bv.err != nil {
-		return nil // no base view: every entry read in full, as without one
+	bv.once.Do(func() { bv.snap, bv.kernelOverlay, bv.err = takeBaseView(r.ctx, r.cfg, layer0, r.base.Identities) })
+	if bv.err != nil || r.timesCompared() && !bv.kernelOverlay {
+		return nil // every entry read in full, as without a base view
 	}
 	return &snapshot.Prior{Snap: bv.snap, Reached: reached, Idents: idents}
 }
@@ -221,7 +255,7 @@ func forgetBaseViews(dir string) {
 // must not cut it short by ending: it has the time limit of a scenario of
 // its own. A backend that hangs while it is taken costs that limit once;
 // the scenarios then read their views in full, under their own watchdogs.
-func takeBaseView(ctx context.Context, cfg Config, layer0 string, ids []fsop.Identity) (s *snapshot.Snapshot, err error) {
+func takeBaseView(ctx context.Context, cfg Config, layer0 string, ids []fsop.Identity) (s *snapshot.Snapshot, kernelOverlay bool, err error) {
 	limit := cfg.Timeout
 	if limit <= 0 {
 		limit = DefaultTimeout
@@ -230,7 +264,7 @@ func takeBaseView(ctx context.Context, cfg Config, layer0 string, ids []fsop.Ide
 	defer cancel()
 	dir, err := os.MkdirTemp(cfg.Scratch, "baseview-")
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	remove := func() error { return os.RemoveAll(cfg.idmapRaw(dir)) } // idmapped.go: as teardown removes
 	spec, err := emptyStack(dir, layer0, cfg.Depth)                   // floor.go
@@ -239,20 +273,21 @@ func takeBaseView(ctx context.Context, cfg Config, layer0 string, ids []fsop.Ide
 		err = errors.Join(os.Mkdir(spec.Upper, 0o755), os.Mkdir(spec.Work, 0o755))
 	}
 	if err != nil {
-		return nil, errors.Join(err, remove())
+		return nil, false, errors.Join(err, remove())
 	}
 	attached, release, err := cfg.idmapStack(spec) // idmapped.go
 	if err != nil {
-		return nil, errors.Join(err, remove())
+		return nil, false, errors.Join(err, remove())
 	}
 	m, err := cfg.Backend.Mount(ctx, attached)
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("base view: %w", err), release(), remove())
+		return nil, false, errors.Join(fmt.Errorf("base view: %w", err), release(), remove())
 	}
+	kernelOverlay = mounts.FSType(spec.Target) == "overlay"
 	s, err = snapshot.TakeSnapshot(spec.Target, snapshot.SnapshotOptions{Identities: ids})
 	if uerr := errors.Join(m.Unmount(), release()); uerr != nil {
 		// Left in place, never removed while mounted.
-		return nil, fmt.Errorf("base view: unmount %s: %w", spec.Target, uerr)
+		return nil, false, fmt.Errorf("base view: unmount %s: %w", spec.Target, uerr)
 	}
-	return s, errors.Join(err, remove())
+	return s, kernelOverlay, errors.Join(err, remove())
 }

@@ -171,7 +171,7 @@ func (r *scenarioRun) commitCheck(phase string, k int, f commit.Format, merged, 
 	if len(fs) > 0 && ref == nil {
 		// Building a layer: the reference is read only when there is
 		// something to weigh against it (a check costs less so).
-		if ref, err = snapshot.TakeSnapshot(r.ref.Dir, snapshot.SnapshotOptions{}); err != nil {
+		if ref, err = r.plainReference(); err != nil { // reference.go
 			return err
 		}
 	}

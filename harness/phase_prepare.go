@@ -62,7 +62,7 @@ func (r *scenarioRun) prepareLayers() (err error) {
 		if err := fsop.CopyTree(r.base.Dir, r.layers[0]); err != nil {
 			return fmt.Errorf("copy the base to layer 0: %w", err)
 		}
-		if r.layer0Copy = r.layers[0]; r.mayTakeFromBaseView() { // baseview.go
+		if r.layer0Copy = r.layers[0]; r.readsCopiesByIdents() { // baseview.go
 			// Taken before any op: what keeps them holds the base's content.
 			if r.layer0Idents, err = snapshot.TakeIdents(r.layers[0]); err != nil {
 				return err

@@ -61,10 +61,12 @@ type scenarioRun struct {
 	slotNamed map[string]map[string]bool
 
 	// the reference tree; refUnits: the subtrees of the base it copies
-	// (nil: all of it); refAbove: the directories above them (reference.go)
-	ref      *fsop.Tree
-	refUnits []string
-	refAbove map[string]bool
+	// (nil: all of it); refAbove: the directories above them; refIdents:
+	// the identities of a whole copy's entries as it was made (reference.go)
+	ref       *fsop.Tree
+	refUnits  []string
+	refAbove  map[string]bool
+	refIdents *snapshot.Idents
 
 	// the findings and ops so far
 	findings   []snapshot.Finding

@@ -78,7 +78,11 @@ func (r *scenarioRun) snapshotLowers() ([]*snapshot.Snapshot, error) {
 			out[k] = r.base.Sealed()
 			continue
 		}
-		s, err := snapshot.TakeSnapshot(l, snapshot.SnapshotOptions{})
+		var opts snapshot.SnapshotOptions
+		if k == 0 && l == r.layer0Copy && r.layer0Idents != nil {
+			opts.Prior = r.copyPrior(r.base.Sealed(), r.layer0Idents) // baseview.go
+		}
+		s, err := snapshot.TakeSnapshot(l, opts)
 		if err != nil {
 			return nil, err
 		}

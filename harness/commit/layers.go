@@ -18,15 +18,35 @@ import (
 type stack struct {
 	f     Format
 	roots []string
-	fds   []int // O_PATH descriptors of roots, every read resolves beneath one
+	// fds are O_PATH descriptors of roots, every read resolves beneath
+	// one; a lower's is opened when a read first needs it (-1 before): a
+	// layer of a deep stack that holds little reads few of the layers
+	// beneath it, and opening every one of them for every layer written
+	// made a commit check's image quadratic in the depth.
+	fds []int
 }
 
 // close releases the layers' descriptors.
 func (s *stack) close() {
 	for _, fd := range s.fds {
-		unix.Close(fd)
+		if fd >= 0 {
+			unix.Close(fd)
+		}
 	}
 	s.fds = nil
+}
+
+// fd is layer's descriptor, opened if it is not yet.
+func (s *stack) fd(layer int) (int, error) {
+	if s.fds[layer] >= 0 {
+		return s.fds[layer], nil
+	}
+	fd, err := unix.Open(s.roots[layer], unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, fmt.Errorf("layer %s: %v", s.roots[layer], err) // not absent(): a layer is never missing
+	}
+	s.fds[layer] = fd
+	return fd, nil
 }
 
 func newStack(upper string, lowers []string, f Format) (*stack, error) {
@@ -39,12 +59,10 @@ func newStack(upper string, lowers []string, f Format) (*stack, error) {
 		if err != nil {
 			return nil, err
 		}
-		fd, err := unix.Open(abs, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			s.close()
-			return nil, fmt.Errorf("layer %s: %w", d, err)
-		}
-		s.roots, s.fds = append(s.roots, abs), append(s.fds, fd)
+		s.roots, s.fds = append(s.roots, abs), append(s.fds, -1)
+	}
+	if _, err := s.fd(0); err != nil { // the upper: at once, as every write reads it
+		return nil, err
 	}
 	return s, nil
 }
@@ -52,9 +70,13 @@ func newStack(upper string, lowers []string, f Format) (*stack, error) {
 // open opens rel beneath a layer's root without following any symlink
 // (an O_PATH|O_NOFOLLOW open of a symlink gives the symlink itself).
 func (s *stack) open(layer int, rel string, flags int) (int, error) {
+	root, err := s.fd(layer)
+	if err != nil {
+		return -1, err
+	}
 	how := unix.OpenHow{Flags: uint64(flags | unix.O_NOFOLLOW | unix.O_CLOEXEC), Resolve: readResolve}
 	for {
-		fd, err := unix.Openat2(s.fds[layer], rel, &how)
+		fd, err := unix.Openat2(root, rel, &how)
 		if err != unix.EAGAIN && err != unix.EINTR {
 			return fd, err
 		}

@@ -117,12 +117,13 @@ func (s *Snapshot) Reused() int {
 }
 
 // startReuse readies the walk to take entries from opts.Prior.
-func (s *Snapshot) startReuse(opts SnapshotOptions) {
-	s.idents = map[string]ident{}
+// n is the size its maps are made with.
+func (s *Snapshot) startReuse(opts SnapshotOptions, n int) {
+	s.idents = make(map[string]ident, n)
 	if opts.Prior == nil || opts.Prior.Snap == nil || opts.Prior.Snap.idents == nil {
 		return
 	}
-	s.reuse = &reuseState{prior: opts.Prior, searchOK: map[string]bool{}, kept: map[string]bool{},
+	s.reuse = &reuseState{prior: opts.Prior, searchOK: map[string]bool{}, kept: make(map[string]bool, n),
 		access: len(opts.Identities) > 0 && sameIdentities(opts.Prior.Snap, len(opts.Identities))}
 }
 

@@ -59,8 +59,14 @@ type SnapshotOptions struct {
 
 // TakeSnapshot reads the tree at dir without following any symlink.
 func TakeSnapshot(dir string, opts SnapshotOptions) (*Snapshot, error) {
-	s := &Snapshot{Entries: map[string]Entry{}, inodes: map[string]uint64{}}
-	s.startReuse(opts) // reuse.go
+	// A tree viewed again has about its prior's entries: the maps are
+	// made that size at once instead of growing entry by entry.
+	n := 0
+	if opts.Prior != nil && opts.Prior.Snap != nil {
+		n = len(opts.Prior.Snap.Entries)
+	}
+	s := &Snapshot{Entries: make(map[string]Entry, n), inodes: make(map[string]uint64, n), ids: make(map[string]Inode, n)}
+	s.startReuse(opts, n) // reuse.go
 	fd, err := openNoatime(unix.AT_FDCWD, dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", dir, err)
@@ -78,8 +84,9 @@ func TakeSnapshot(dir string, opts SnapshotOptions) (*Snapshot, error) {
 	s.idents["."] = identOf(&st)
 	s.noteInode(".", 0, false, &st)
 	s.noteDirNlink(".", &st) // invariants.go
-	s.stamps = map[string]stamp{".": stampOf(&st)}
-	s.times = map[string]Times{".": timesOf(&st)}
+	s.stamps = make(map[string]stamp, n)
+	s.times = make(map[string]Times, n)
+	s.stamps["."], s.times["."] = stampOf(&st), timesOf(&st)
 	if err := s.walk(fd, ""); err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", dir, err)
 	}
