@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"github.com/layercheck/layercheck/harness"
@@ -15,10 +17,14 @@ import (
 // parseInterleaved parses flags that may come before, between or after
 // the file arguments (`merge a.json --junit x.xml b.json`), which the flag
 // package alone stops at, and returns the files.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+// -h prints usage and the flags (errHelpShown: the command exits 0).
+func parseInterleaved(fs *flag.FlagSet, args []string, usage string) ([]string, error) {
 	var files []string
 	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
+		if err := fs.Parse(args); err == flag.ErrHelp {
+			printUsage(fs, usage)
+			return nil, errHelpShown
+		} else if err != nil {
 			return nil, &harness.UsageError{Msg: err.Error()}
 		}
 		if args = fs.Args(); len(args) > 0 {
@@ -53,9 +59,7 @@ func interruptible() (context.Context, context.CancelFunc) {
 func parseFlags(fs *flag.FlagSet, args []string, usage string) (help bool, err error) {
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
-			fs.SetOutput(os.Stdout)
-			fmt.Println("usage: " + usage)
-			fs.PrintDefaults()
+			printUsage(fs, usage)
 			return true, nil
 		}
 		return false, &harness.UsageError{Msg: err.Error()}
@@ -64,4 +68,21 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string) (help bool, err e
 		return false, &harness.UsageError{Msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	return false, nil
+}
+
+// printUsage prints a command's usage line and its flags on stdout.
+func printUsage(fs *flag.FlagSet, usage string) {
+	fs.SetOutput(os.Stdout)
+	fmt.Println("usage: " + usage)
+	fs.PrintDefaults()
+}
+
+// errHelpShown is returned by a command that printed its usage because
+// it was asked to (-h, --help): the command exits 0 and says nothing more.
+var errHelpShown = errors.New("usage shown")
+
+// wantsHelp reports whether args ask for help, for the commands whose
+// arguments are not a flag set (baseline, compare, vm's own).
+func wantsHelp(args []string) bool {
+	return slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "-help" || a == "--help" })
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/layercheck/layercheck/harness"
 	"github.com/layercheck/layercheck/harness/sandbox"
 )
 
@@ -13,8 +12,8 @@ func cmdCleanup(args []string) error {
 	fs := flag.NewFlagSet("layercheck cleanup", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	scratch := fs.String("scratch", sandbox.DefaultScratch, "the scratch directory runs used")
-	if err := fs.Parse(args); err != nil {
-		return &harness.UsageError{Msg: err.Error()}
+	if help, err := parseFlags(fs, args, "layercheck cleanup [flags]"); help || err != nil {
+		return err
 	}
 	rep, err := sandbox.Cleanup(*scratch)
 	for _, k := range rep.Killed {

@@ -111,6 +111,10 @@ func stateOf(r *report, name string) string {
 // It exits 1 when a deviation appeared in B, so that a kernel's run can be
 // gated on an older kernel's.
 func cmdCompare(args []string, w io.Writer) (int, error) {
+	if wantsHelp(args) {
+		fmt.Fprintln(w, "usage: layercheck compare A.json B.json\n  the deviations that appeared, disappeared or changed from run A to run B (their --json); exit 1 if any appeared")
+		return exitOK, nil
+	}
 	if len(args) != 2 {
 		return 0, &harness.UsageError{Msg: "compare: give two results files (--json), A and B: what changed from A to B"}
 	}

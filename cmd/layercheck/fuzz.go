@@ -146,11 +146,10 @@ func parseFuzzFlags(args []string) (*fuzzFlags, error) {
 	f.df.register(fs) // dim_flags.go: --layout, --build, --build-backend, --commit-check, --build-with
 	fs.StringVar(&f.gf.baseline, "baseline", "", "file only deviations not in `FILE` (an earlier run's --json, or what 'layercheck baseline' writes), and shrink each")
 	fs.BoolVar(&f.fullCompare, "full-compare", false, "read every entry of every merged view in full (slower; to check the fast way against)")
-	if err := fs.Parse(args); err != nil {
-		return nil, &harness.UsageError{Msg: err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return nil, &harness.UsageError{Msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	if help, err := parseFlags(fs, args, "layercheck fuzz [flags]"); err != nil {
+		return nil, err
+	} else if help {
+		return nil, errHelpShown
 	}
 	if f.count < 0 || f.duration < 0 || f.jobs < 1 || f.budget < 0 || f.batch < 1 {
 		return nil, &harness.UsageError{Msg: "--count, --duration, -j and --shrink-budget must not be negative (-j and --batch at least 1)"}

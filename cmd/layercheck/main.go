@@ -96,6 +96,8 @@ func exitOf(err error, code ...int) int {
 		return exitOK
 	case errors.As(err, &ce):
 		return ce.Code
+	case errors.Is(err, errHelpShown):
+		return exitOK
 	}
 	fmt.Fprintln(os.Stderr, "layercheck: "+errorLine(err))
 	return exitCode(err)

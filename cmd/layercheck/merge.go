@@ -28,7 +28,7 @@ func cmdMerge(args []string) (int, error) {
 	var gf gateFlags
 	fs.StringVar(&gf.failOn, "fail-on", "", "also exit 1 on these: xpass, gone, kernel-event (as run's)")
 	fs.StringVar(&gf.baseline, "baseline", "", "exit 1 only on deviations not in `FILE` (as run's)")
-	files, err := parseInterleaved(fs, args)
+	files, err := parseInterleaved(fs, args, "layercheck merge [flags] SHARD.json...")
 	if err != nil {
 		return 0, err
 	}

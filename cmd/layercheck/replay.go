@@ -23,7 +23,7 @@ func cmdReplay(args []string) (int, error) {
 	var bf backendFlags
 	bf.register(fs, "", true) // "": the file's backend
 	scratch := fs.String("scratch", sandbox.DefaultScratch, "where runs make their directories")
-	files, err := parseInterleaved(fs, args)
+	files, err := parseInterleaved(fs, args, "layercheck replay [flags] SCENARIO.json")
 	if err != nil {
 		return 0, err
 	}

@@ -85,6 +85,10 @@ func baselineOf(reports []*report) *triage.Baseline {
 //
 //	layercheck baseline RESULTS.json... > FILE
 func cmdBaseline(args []string, w io.Writer) (int, error) {
+	if wantsHelp(args) {
+		fmt.Fprintln(w, "usage: layercheck baseline RESULTS.json... > FILE\n  the deviations of runs (their --json), as a file for --baseline FILE")
+		return exitOK, nil
+	}
 	if len(args) == 0 {
 		return 0, &harness.UsageError{Msg: "baseline: give the JSON results (--json) of the runs to record"}
 	}

@@ -51,6 +51,23 @@ func (f *vmFlags) own() map[string]func(string) error {
 	}
 }
 
+// vmUsage is what `layercheck vm --help` prints.
+const vmUsage = `usage: layercheck vm --kernel IMAGE [--modules DIR] | --kernel-deb PACKAGE.deb [vm flags] [run flags]
+  boots that kernel in qemu with layercheck as init and runs there what
+  'layercheck run' would run with the run flags (layercheck run --help)
+  -kernel IMAGE        a kernel image (arch/x86/boot/bzImage)
+  -modules DIR         its modules_install tree (lib/modules/VERSION)
+  -kernel-deb PKG.deb  a Debian linux-image package (kernel and modules)
+  -accel auto|tcg      KVM where it runs guests, else TCG (default auto)
+  -vm-timeout D        time limit of the whole boot (default 3h)
+  -vm-memory MiB       guest memory (default 2048)
+  -vm-cpus N           guest CPUs (default 2)
+  -console FILE        keep the guest's serial console in FILE
+  -guest-tree DIR      a directory laid over the guest's / (repeatable)
+  -nfs-debs DIR        with --layout nfs: the nfs-kernel-server and nfs-common packages
+                       (default: fetched with apt-get download)
+`
+
 // Run flags naming files: outputs the guest writes (brought back to the
 // path asked) and inputs carried into the guest.
 var (
@@ -181,6 +198,10 @@ func vmModules(args []string) []string {
 //
 //	layercheck vm --kernel IMAGE [--modules DIR] | --kernel-deb PKG.deb [run flags]
 func cmdVM(args []string) (int, error) {
+	if wantsHelp(args) {
+		fmt.Print(vmUsage)
+		return exitOK, nil
+	}
 	f, rest, err := splitVMArgs(args)
 	if err != nil {
 		return 0, err
