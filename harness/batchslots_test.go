@@ -30,8 +30,8 @@ func batchedBase(n int) *snapshot.Snapshot {
 }
 
 // TestBatchUnitsAreWorkedOutPerSlot: a batch's units are each slot's own
-// (a hardlink's other name in its slot included); an op through a symlink
-// or on a slot's top level makes that slot one unit and leaves the other
+// (what each op names, a hardlink's other name in its slot included); an
+// op through a symlink makes that slot one unit and leaves the other
 // slots' units as they are, where a scenario alone with such an op has no
 // units at all (everything read in full). An op on the batch's root, or a
 // scenario that is not a batch, is worked out as before.
@@ -43,7 +43,7 @@ func TestBatchUnitsAreWorkedOutPerSlot(t *testing.T) {
 			fsop.Chmod{Path: "@0/home/user/f", Mode: 0o600}),
 	}}
 	got, ok := opUnits(base, batch)
-	want := []string{"@0/etc", "@0/home/user", "@1", "@2/bin", "@2/home", "@3"}
+	want := []string{"@0/etc/passwd", "@0/home/user/f", "@1", "@2/bin/tool", "@2/home/tool2", "@3/new"}
 	if !ok || fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("batch units %q %v, want %q", got, ok, want)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,15 +43,28 @@ func strayDaemons(scratch string) []string {
 	return out
 }
 
+// assertNoDaemons waits until no process of scratch is left: a killed
+// run's namespace child and its daemons go a moment after it, and on a
+// loaded machine that moment has taken over 5 s (the exit tears down the
+// run's mount namespace, FUSE mounts included). The bound only stops a
+// test that would wait forever; what is left then is named with its state
+// and where the kernel has it waiting.
 func assertNoDaemons(t *testing.T, scratch string) {
 	t.Helper()
-	for i := 0; i < 50; i++ {
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); {
 		if len(strayDaemons(scratch)) == 0 {
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Errorf("processes left running: %v", strayDaemons(scratch))
+	left := strayDaemons(scratch)
+	for i, p := range left {
+		pid, _, _ := strings.Cut(p, ":")
+		stat, _ := os.ReadFile(filepath.Join("/proc", pid, "stat"))
+		wchan, _ := os.ReadFile(filepath.Join("/proc", pid, "wchan"))
+		left[i] = fmt.Sprintf("%s [stat %s, wchan %s]", p, strings.TrimSpace(string(stat)), wchan)
+	}
+	t.Errorf("processes left running: %v", left)
 }
 
 // runJSON runs layercheck with --json and returns the exit code and report.
