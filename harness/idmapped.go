@@ -112,18 +112,26 @@ func (s *Session) closeIdmap() error {
 }
 
 // idmapStack attaches the layers of spec given by mapped paths as idmapped
-// mounts; release unmounts them.
-func (c Config) idmapStack(spec backend.MountSpec) (backend.MountSpec, func() error, error) {
+// mounts for backend b; release unmounts them.
+func (c Config) idmapStack(b backend.Backend, spec backend.MountSpec) (backend.MountSpec, func() error, error) {
 	if c.Idmap == nil {
 		return spec, func() error { return nil }, nil
 	}
 	// The same layers without the mapping: a backend that maps them
-	// itself, or a test's broken stack.
-	if c.idmapUnmapped || c.idmapByBackend {
+	// itself, or a test's broken stack. A backend that writes the stack
+	// into its target under --idmap all copies raw to raw, the ids as
+	// stored, an unmapped owner included (backend.InPlacer); the harness
+	// sees the target through the mapping.
+	ip, ok := b.(backend.InPlacer)
+	inPlace := ok && ip.WritesInPlace() && c.IdmapLayers == idmap.All
+	if c.idmapUnmapped || c.idmapByBackend || inPlace {
 		for i, l := range spec.Lowers {
 			spec.Lowers[i] = c.Idmap.RawPath(l)
 		}
 		spec.Upper, spec.Work = c.Idmap.RawPath(spec.Upper), c.Idmap.RawPath(spec.Work)
+		if inPlace {
+			spec.Target = c.Idmap.RawPath(spec.Target)
+		}
 		return spec, func() error { return nil }, nil
 	}
 	lowers, upper, work, release, err := c.Idmap.Stack(spec.Lowers, spec.Upper, spec.Work)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/layercheck/layercheck/harness/backend/control"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/idmap"
 	"github.com/layercheck/layercheck/harness/scenario"
@@ -58,8 +59,9 @@ func TestRawLchownStoresHostID(t *testing.T) {
 	}
 }
 
-// TestRawOwnerScenario: under --idmap all the stack and the reference
-// show the unmapped owner alike (pass, the chmod refused on both sides);
+// TestRawOwnerScenario: under --idmap all the stack (kernel overlay, and
+// the control backend) and the reference show the unmapped owner alike
+// (pass, the chmod refused on both sides);
 // the same layers mounted without the mapping show the host id and let
 // the chmod through (owner and errno findings: the check can fail); other
 // selections and no mapping skip with the reason.
@@ -71,6 +73,20 @@ func TestRawOwnerScenario(t *testing.T) {
 	}
 	if n := len(res.Ops); n == 0 || res.Ops[n-1].Merged != "EOVERFLOW" {
 		t.Errorf("--idmap all: the chmod of the unmapped owner's file: %v, want EOVERFLOW on both sides", res.Ops)
+	}
+
+	// The control backend copies the layers raw to raw into its target
+	// (backend.InPlacer): the same view as a plain directory, no finding.
+	ctl := cfg
+	ctl.Backend = control.New()
+	if res := RunScenario(context.Background(), ctl, rawOwnerScenario); res.Verdict != Pass {
+		t.Errorf("--idmap all, control: verdict %s (%s): %v", res.Verdict, res.Reason, res.Findings)
+	}
+	// Copied through the mapping instead, the unmapped owner becomes the
+	// overflow id stored as a real one, which root may chmod: findings.
+	ctl.Backend = copyThrough{control.New()}
+	if res := RunScenario(context.Background(), ctl, rawOwnerScenario); res.Verdict != Fail {
+		t.Errorf("--idmap all, control copying through the mapping: verdict %s (%s), want fail", res.Verdict, res.Reason)
 	}
 
 	cfg.idmapUnmapped, cfg.NoCommitCheck = true, true
@@ -93,3 +109,9 @@ func TestRawOwnerScenario(t *testing.T) {
 		t.Error("a raw owner in a built layer did not skip")
 	}
 }
+
+// copyThrough is the control backend made to copy its layers through the
+// mapping (not backend.InPlacer).
+type copyThrough struct{ *control.Control }
+
+func (copyThrough) WritesInPlace() bool { return false }
