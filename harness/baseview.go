@@ -275,7 +275,7 @@ func takeBaseView(ctx context.Context, cfg Config, layer0 string, ids []fsop.Ide
 	if err != nil {
 		return nil, false, errors.Join(err, remove())
 	}
-	attached, release, err := cfg.idmapStack(spec) // idmapped.go
+	attached, release, err := cfg.idmapStack(cfg.Backend, spec) // idmapped.go
 	if err != nil {
 		return nil, false, errors.Join(err, remove())
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/layercheck/layercheck/harness/idmap"
 	"github.com/layercheck/layercheck/harness/internal/mounts"
 	"github.com/layercheck/layercheck/harness/layout"
+	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/snapshot"
 	"golang.org/x/sys/unix"
 )
@@ -111,18 +112,26 @@ func (s *Session) closeIdmap() error {
 }
 
 // idmapStack attaches the layers of spec given by mapped paths as idmapped
-// mounts; release unmounts them.
-func (c Config) idmapStack(spec backend.MountSpec) (backend.MountSpec, func() error, error) {
+// mounts for backend b; release unmounts them.
+func (c Config) idmapStack(b backend.Backend, spec backend.MountSpec) (backend.MountSpec, func() error, error) {
 	if c.Idmap == nil {
 		return spec, func() error { return nil }, nil
 	}
 	// The same layers without the mapping: a backend that maps them
-	// itself, or a test's broken stack.
-	if c.idmapUnmapped || c.idmapByBackend {
+	// itself, or a test's broken stack. A backend that writes the stack
+	// into its target under --idmap all copies raw to raw, the ids as
+	// stored, an unmapped owner included (backend.InPlacer); the harness
+	// sees the target through the mapping.
+	ip, ok := b.(backend.InPlacer)
+	inPlace := ok && ip.WritesInPlace() && c.IdmapLayers == idmap.All
+	if c.idmapUnmapped || c.idmapByBackend || inPlace {
 		for i, l := range spec.Lowers {
 			spec.Lowers[i] = c.Idmap.RawPath(l)
 		}
 		spec.Upper, spec.Work = c.Idmap.RawPath(spec.Upper), c.Idmap.RawPath(spec.Work)
+		if inPlace {
+			spec.Target = c.Idmap.RawPath(spec.Target)
+		}
 		return spec, func() error { return nil }, nil
 	}
 	lowers, upper, work, release, err := c.Idmap.Stack(spec.Lowers, spec.Upper, spec.Work)
@@ -271,4 +280,40 @@ func (r *scenarioRun) unmappedCopyFinding(dir string, err error) (snapshot.Findi
 	return snapshot.Finding{Kind: snapshot.KindPersistence, Path: ce.Rel, Field: "copy", Stage: "rebuilt",
 		Reference: "read through the mapping",
 		Merged:    fmt.Sprintf("EACCES: owned on disk by %d:%d, outside the mapping %s", st.Uid, st.Gid, m)}, true
+}
+
+// idmapRawTree gives t, a plain directory in the mapped view (layer 0,
+// the reference), its raw side, where fsop.RawLchown stores host ids.
+func (c Config) idmapRawTree(t *fsop.Tree) {
+	if c.Idmap != nil && c.Idmap.IsMapped(t.Dir) {
+		t.Raw = c.Idmap.RawPath(t.Dir)
+	}
+}
+
+// idmapRawOwnerSkip says why s, which stores host ids on the raw side of
+// its trees (fsop.RawLchown), cannot run here ("" if it can). Both the
+// layer and the reference must be seen through the mapping, so that an
+// owner outside it shows as the overflow id on both sides: only --idmap
+// all puts them there (with lowers the reference is on the raw side and
+// shows the host id itself, with upper the layers are). And only layer 0
+// is a plain directory: a built layer is written through a live mount,
+// beneath which the harness changes nothing.
+func (c Config) idmapRawOwnerSkip(s scenario.Scenario) string {
+	for _, st := range s.Steps {
+		for _, op := range st.Ops {
+			if !fsop.IsRawOwner(op) {
+				continue
+			}
+			switch {
+			case st.Phase != scenario.PhaseLayer || st.Layer != 0:
+				return "sets a host owner on the raw side of a layer other than layer 0 (a plain directory): not supported"
+			case c.Idmap == nil:
+				return "sets a host owner on the raw side of layer 0 and of the reference: runs under --idmap all only (no mapping here)"
+			case c.IdmapLayers != idmap.All:
+				return fmt.Sprintf("sets a host owner on the raw side of layer 0 and of the reference: runs under --idmap all only "+
+					"(with %s the layer and the reference are not both seen through the mapping)", c.IdmapLayers)
+			}
+		}
+	}
+	return ""
 }

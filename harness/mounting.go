@@ -33,7 +33,7 @@ func (r *scenarioRun) mountWith(b backend.Backend, spec backend.MountSpec) error
 	if spec.Data = r.dataLayers(); len(spec.Data) > 0 && b.Name() != "overlay" { // layouts.go
 		return &skipError{why: fmt.Sprintf("layout %s: backend %s takes no data-only layers", r.cfg.Layout, b.Name())}
 	}
-	attached, release, err := r.cfg.idmapStack(spec) // idmapped.go
+	attached, release, err := r.cfg.idmapStack(b, spec) // idmapped.go
 	if err != nil {
 		return err
 	}

@@ -54,6 +54,7 @@ func (r *scenarioRun) buildLayer(st scenario.Step) error {
 			return err
 		}
 		defer t.Close()
+		r.cfg.idmapRawTree(t)              // idmapped.go: for fsop.RawLchown
 		at := opSite{phase: phase, sut: t} // no upper: layer 0 is a plain directory
 		for _, op := range st.Ops {
 			r.lockstep(at, op)

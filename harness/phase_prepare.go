@@ -45,6 +45,7 @@ func prepareRun(r *scenarioRun) error {
 	if r.ref, err = fsop.OpenTree(refDir); err != nil {
 		return err
 	}
+	r.cfg.idmapRawTree(r.ref) // idmapped.go: for fsop.RawLchown
 	return r.prepareLayers()
 }
 

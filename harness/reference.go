@@ -205,7 +205,7 @@ func singleUnits(base *snapshot.Snapshot, s scenario.Scenario) ([]string, bool) 
 // linkat without AT_SYMLINK_FOLLOW, rm -rf's walk that never follows).
 func onName(op fsop.Op) bool {
 	switch op.(type) {
-	case fsop.Remove, fsop.RemoveAll, fsop.Rename, fsop.Lchown, fsop.Symlink, fsop.Link:
+	case fsop.Remove, fsop.RemoveAll, fsop.Rename, fsop.Lchown, fsop.RawLchown, fsop.Symlink, fsop.Link:
 		return true
 	}
 	return false

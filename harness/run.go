@@ -87,6 +87,9 @@ func (cfg Config) SkipReason(s scenario.Scenario) string {
 	if why := cfg.subjectClash(s); why != "" { // subject.go: a user's base
 		return why
 	}
+	if why := cfg.idmapRawOwnerSkip(s); why != "" { // idmapped.go
+		return why
+	}
 	if sk, ok := cfg.Backend.(backend.ScenarioSkipper); ok {
 		return sk.SkipReason(s)
 	}

@@ -131,12 +131,12 @@ func (s *Session) probe(ctx context.Context) error {
 			return err
 		}
 	}
-	spec, release, err := s.cfg.idmapStack(spec) // idmapped.go
+	attached, release, err := s.cfg.idmapStack(s.cfg.Backend, spec) // idmapped.go: the probe reads spec.Target
 	if err != nil {
 		return err
 	}
 	defer release()
-	m, err := s.cfg.Backend.Mount(ctx, spec)
+	m, err := s.cfg.Backend.Mount(ctx, attached)
 	if err != nil {
 		var me *backend.MountError
 		if errors.As(err, &me) {

@@ -68,3 +68,16 @@ type IdMapper interface {
 	// cannot (the run exits 3 with it).
 	WithIdmap(lowers, upper bool, uid, gid []IDRange) (Backend, error)
 }
+
+// InPlacer is implemented by backends that show the stack by writing it
+// into a plain directory, the target, rather than by mounting anything
+// there (the control backend). Under --idmap all the harness hands such a
+// backend the raw directories of the layers and of the target: it copies
+// the ids as they are on disk, and the target, seen through the same
+// mapping as the layers, shows them as kernel overlay does through
+// idmapped layers, an owner outside the mapping included (a copy through
+// the mapping would read that owner as the overflow id and store it as
+// that id, a mapped one).
+type InPlacer interface {
+	WritesInPlace() bool
+}

@@ -17,7 +17,10 @@ import (
 // followed unless the op's semantics say so (chmod, chown), and then it is
 // resolved with the same rules.
 type Tree struct {
-	Dir string   // absolute path of the root directory
+	Dir string // absolute path of the root directory
+	// Raw, if set, is Dir seen without the mapping of the idmapped mount
+	// Dir lies on: where ids are stored as they are on disk (RawLchown).
+	Raw string
 	fd  int      // O_PATH descriptor of Dir, opened once
 	fds *fdTable // the named descriptors of descriptor ops (fdtable.go)
 }

@@ -17,10 +17,12 @@ var opTypes = map[string]func() Op{
 	"list-twice": func() Op { return &ListTwice{} }, "utimens": func() Op { return &Utimens{} }, "read": func() Op { return &ReadFile{} },
 }
 
-// The descriptor ops (fdops.go, fdmap.go, fdexec.go) and WriteProgram.
+// The descriptor ops (fdops.go, fdmap.go, fdexec.go), WriteProgram and
+// RawLchown (rawowner.go).
 func init() {
 	for _, op := range []Op{&Open{}, &Close{}, &ReadFD{}, &WriteFD{}, &FstatFD{}, &FchmodFD{}, &FchownFD{}, &FsetxattrFD{},
-		&FtruncateFD{}, &FsyncFD{}, &Mmap{}, &MapRead{}, &Flock{}, &FcntlLock{}, &OpenTmpfile{}, &Linkat{}, &Exec{}, &WriteProgram{}} {
+		&FtruncateFD{}, &FsyncFD{}, &Mmap{}, &MapRead{}, &Flock{}, &FcntlLock{}, &OpenTmpfile{}, &Linkat{}, &Exec{}, &WriteProgram{},
+		&RawLchown{}} {
 		t := reflect.TypeOf(op).Elem()
 		opTypes[op.Kind()] = func() Op { return reflect.New(t).Interface().(Op) }
 	}

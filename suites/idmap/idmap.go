@@ -5,9 +5,12 @@
 // against a plain directory seen through the same mapping; without
 // --idmap its scenarios are plain ones and must pass as such.
 //
-// What needs an id outside the mapping on disk (an owner the container
-// sees as 65534) cannot be made through the mapped view; those cases are
-// the real-mount tests of harness/idmap (TestOverlay*).
+// An id outside the mapping on disk (an owner the container sees as
+// 65534) cannot be made through the mapped view: the scenarios that need
+// one store it in layer 0 and in the reference on the raw side
+// (fsop.RawLchown, unmapped.go) and run under --idmap all only. What
+// needs such an owner in a built layer (a whiteout of it) stays with the
+// real-mount tests of harness/idmap (TestOverlay*).
 package idmap
 
 import (
@@ -105,6 +108,7 @@ func Scenarios() []scenario.Scenario {
 			scenario.Runtime(fsop.Append{Path: "srv/deep/a/h1", Data: "+"})},
 		Labels: labels("hardlink", "whiteout", "chown"),
 	}}
+	out = append(out, unmappedOwnerScenarios()...)
 	for i := range out {
 		out[i].Suite = "idmap"
 	}

@@ -149,3 +149,7 @@ func readNames(dir string) ([]string, error) {
 // layers anew, so inode numbers are not kept across a remount (within a
 // mount they are those of a plain directory).
 func (*Control) RenewsInodes() bool { return true }
+
+// WritesInPlace implements backend.InPlacer: the target is a plain
+// directory the layers are copied into.
+func (*Control) WritesInPlace() bool { return true }
