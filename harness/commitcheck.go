@@ -3,6 +3,7 @@ package harness
 import (
 	"archive/tar"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/commit"
+	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/snapshot"
 )
@@ -53,6 +55,10 @@ type commitState struct {
 	// partial is the extract the image is a partial link farm of, ""
 	// if it is whole (commitpartial.go)
 	partial string
+	// unreadable: a layer could not be read through the mapping (an
+	// inode owned outside it, a finding of its own): no image can be
+	// made from here on, so no later commit check of the scenario runs
+	unreadable bool
 }
 
 // commitFormats returns the on-disk formats in which the built layers and
@@ -152,8 +158,11 @@ func (r *scenarioRun) lastStepOf(k int) bool {
 
 // commitCheck checks upper k (r.upper for k == depth) read per f.
 func (r *scenarioRun) commitCheck(phase string, k int, f commit.Format, merged, ref *snapshot.Snapshot) error {
+	if r.commit.unreadable {
+		return nil
+	}
 	if err := r.imageUpTo(k, f); err != nil {
-		return err
+		return r.commitUnreadable(phase, err)
 	}
 	upper := r.upper
 	if k < len(r.layers) {
@@ -161,7 +170,7 @@ func (r *scenarioRun) commitCheck(phase string, k int, f commit.Format, merged, 
 	}
 	carried, err := r.commitOnto(upper, k, f)
 	if err != nil {
-		return fmt.Errorf("commit check, %s: %w", phase, err)
+		return r.commitUnreadable(phase, fmt.Errorf("commit check, %s: %w", phase, err))
 	}
 	image, err := r.imageSnapshot() // commitpartial.go
 	if err != nil {
@@ -314,5 +323,26 @@ func knownIssuesOf(b backend.Backend) []backend.KnownIssue {
 	if k, ok := b.(backend.KnownIssuer); ok {
 		return k.KnownIssues()
 	}
+	return nil
+}
+
+// commitUnreadable is what a failed commit check of phase comes to: a
+// finding where a layer holds a file whose on-disk owner is outside the
+// mapping, so that reading it as the container (as a committer does
+// through the idmapped layer) is refused (idmapped.go,
+// unmappedCopyFinding); the scenario's later commit checks are then left
+// out, as no image can be made. Any other error stays the error it is.
+func (r *scenarioRun) commitUnreadable(phase string, err error) error {
+	var ce *fsop.CopyError
+	if !errors.As(err, &ce) || ce.Dir == "" {
+		return err
+	}
+	f, ok := r.unmappedCopyFinding(ce.Dir, err)
+	if !ok {
+		return err
+	}
+	f.Stage, f.Reference = "", "read through the mapping by a committer"
+	r.commit.unreadable = true
+	r.add(phase, []snapshot.Finding{f}, nil, nil)
 	return nil
 }

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/backend/fuseoverlayfs"
+	"github.com/layercheck/layercheck/harness/commit"
 	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/idmap"
 	"github.com/layercheck/layercheck/harness/internal/mounts"
@@ -165,5 +167,41 @@ func TestUnmappedCopyFinding(t *testing.T) {
 	}
 	if _, ok := r.unmappedCopyFinding(mapped, &fsop.CopyError{Rel: "d/.wh..wh..opq", Err: unix.EIO}); ok {
 		t.Error("another error became a finding")
+	}
+}
+
+// TestCommitOfUnmappedOwnerIsAFinding: a committer reading, through the
+// mapping, an upper that holds a file owned on disk outside the mapping
+// is refused; the commit check reports that file as a finding, makes no
+// later commit check of the scenario, and any other failure of it stays
+// an error.
+func TestCommitOfUnmappedOwnerIsAFinding(t *testing.T) {
+	cfg := idmapConfig(t, idmap.All, 1)
+	upper := filepath.Join(cfg.Idmap.Raw, "upper")
+	if err := os.MkdirAll(filepath.Join(upper, "srv"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(upper, "srv", "unmapped")
+	if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{upper, filepath.Dir(p)} {
+		os.Lchown(q, 100000, 100000)
+	}
+	if err := os.Lchown(p, 7, 7); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	err := commit.Write(&buf, cfg.Idmap.MappedPath(upper), nil, commit.Overlay)
+	r := &scenarioRun{cfg: cfg}
+	if got := r.commitUnreadable("runtime", err); got != nil || len(r.findings) != 1 || r.findings[0].Path != "srv/unmapped" || !r.commit.unreadable {
+		t.Fatalf("commit error %v: returned %v, findings %+v; want one finding on srv/unmapped", err, got, r.findings)
+	}
+	if err := r.commitCheck("runtime", 0, commit.Overlay, nil, nil); err != nil || len(r.findings) != 1 {
+		t.Errorf("a commit check after an unreadable layer: %v, findings %v; want nothing", err, r.findings)
+	}
+	other := &scenarioRun{cfg: cfg}
+	if got := other.commitUnreadable("runtime", &fsop.CopyError{Dir: cfg.Idmap.MappedPath(upper), Rel: "srv/unmapped", Err: unix.EIO}); got == nil {
+		t.Error("another error of the commit check became a finding")
 	}
 }

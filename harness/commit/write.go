@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/layercheck/layercheck/harness/fsop"
 	"golang.org/x/sys/unix"
 )
 
@@ -160,7 +161,7 @@ func (o *tarOut) add(it item) error {
 	}
 	hdr, err := o.header(it)
 	if err != nil {
-		return fmt.Errorf("%s: %w", it.path, err)
+		return &fsop.CopyError{Dir: o.s.roots[it.src.layer], Rel: it.src.rel, Err: err}
 	}
 	if hdr.Typeflag != tar.TypeReg {
 		return o.out.entry(hdr, nil)
@@ -252,7 +253,10 @@ func (o *tarOut) xattrRecords(fd int) (map[string]string, error) {
 func (o *tarOut) openData(data ent) (*os.File, error) {
 	fd, err := o.s.open(data.layer, data.rel, unix.O_RDONLY)
 	if err != nil {
-		return nil, err
+		// Which layer's file could not be read: an upper read through an
+		// idmapped mount may hold an inode whose owner the mapping cannot
+		// show, which a committer reading as the container cannot read.
+		return nil, &fsop.CopyError{Dir: o.s.roots[data.layer], Rel: data.rel, Err: err}
 	}
 	return os.NewFile(uintptr(fd), o.s.full(data.layer, data.rel)), nil
 }

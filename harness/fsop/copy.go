@@ -34,8 +34,10 @@ func CopyTrees(src, dst string, rels []string) error {
 }
 
 // CopyError is a file of the source that could not be read (its data):
-// Rel is its path beneath the subtree copied.
+// Rel is its path beneath the subtree copied, or beneath Dir where the
+// reader read several trees (a committer reading an upper and its lowers).
 type CopyError struct {
+	Dir string
 	Rel string
 	Err error
 }
