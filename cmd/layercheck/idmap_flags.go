@@ -14,7 +14,9 @@ import (
 
 // registerIdmap defines --idmap, the idmapped-layers dimension of a run.
 func registerIdmap(fs *flag.FlagSet, into *string) {
-	fs.StringVar(into, "idmap", "", "attach layers as idmapped mounts: `"+idmap.Usage+"`")
+	// Only the argument's name goes between backquotes: the flag package
+	// prints what they hold as the name, beside the flag.
+	fs.StringVar(into, "idmap", "", "attach layers as idmapped mounts: `LAYERS[:MAP]`"+strings.TrimPrefix(idmap.Usage, "LAYERS[:MAP]"))
 }
 
 // parseIdmap reads --idmap; "" is none. Its error is a one-line usage

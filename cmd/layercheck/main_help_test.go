@@ -47,3 +47,13 @@ func captureStdout(t *testing.T, f func() int) (string, int) {
 	r.Close()
 	return out, code
 }
+
+// A flag's argument is named in the help by a word, not by its whole
+// description (the flag package prints what is between backquotes as the
+// name).
+func TestHelpNamesFlagArguments(t *testing.T) {
+	out, _ := captureStdout(t, func() int { return realMain([]string{"run", "--help"}) })
+	if !strings.Contains(out, "  -idmap LAYERS[:MAP]\n") {
+		t.Errorf("run --help names --idmap's argument otherwise:\n%s", out)
+	}
+}
