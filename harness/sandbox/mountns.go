@@ -22,7 +22,11 @@ import (
 // last process exits. The harness still unmounts everything itself; this
 // is the guarantee behind it. The child dies with the parent (PDEATHSIG).
 func ReexecInMountNamespace() error {
-	if InPrivateMountNamespace() || os.Geteuid() != 0 {
+	if InPrivateMountNamespace() {
+		dieWithParent() // parent.go: PDEATHSIG does not survive the harness's fsuid changes
+		return nil
+	}
+	if os.Geteuid() != 0 {
 		return nil
 	}
 	exe, err := os.Executable()
@@ -31,7 +35,7 @@ func ReexecInMountNamespace() error {
 	}
 	cmd := exec.Command(exe, os.Args[1:]...)
 	cmd.Args[0] = os.Args[0]
-	cmd.Env = append(os.Environ(), mounts.NamespaceEnv+"=1")
+	cmd.Env = withParent(append(os.Environ(), mounts.NamespaceEnv+"=1"))
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	// Go makes "/" recursively private in the child when it unshares
 	// CLONE_NEWNS, before the exec.

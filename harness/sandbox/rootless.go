@@ -56,6 +56,7 @@ func RootlessScratch() string { return os.Getenv(rootlessEnv) }
 // (RootlessOutput) and this process copies them into place when it ends.
 func ReexecRootless(scratchBase string, outputs ...string) error {
 	if InRootlessNamespace() {
+		dieWithParent() // parent.go
 		return nil
 	}
 	if os.Geteuid() != 0 {
@@ -75,8 +76,8 @@ func ReexecRootless(scratchBase string, outputs ...string) error {
 	}
 	cmd := exec.Command(exe, os.Args[1:]...)
 	cmd.Args[0] = os.Args[0]
-	cmd.Env = append(os.Environ(), rootlessEnv+"="+dir, "LAYERCHECK_ROOTLESS_FUSE="+fuseNote,
-		rootlessOutEnv+"="+strings.Join(outputs, "\n"))
+	cmd.Env = withParent(append(os.Environ(), rootlessEnv+"="+dir, "LAYERCHECK_ROOTLESS_FUSE="+fuseNote,
+		rootlessOutEnv+"="+strings.Join(outputs, "\n")))
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Cloneflags:                 syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS,
