@@ -3,7 +3,6 @@ package harness
 import (
 	"archive/tar"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,7 +14,6 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/layercheck/layercheck/harness/backend"
 	"github.com/layercheck/layercheck/harness/commit"
-	"github.com/layercheck/layercheck/harness/fsop"
 	"github.com/layercheck/layercheck/harness/scenario"
 	"github.com/layercheck/layercheck/harness/snapshot"
 )
@@ -333,15 +331,11 @@ func knownIssuesOf(b backend.Backend) []backend.KnownIssue {
 // unmappedCopyFinding); the scenario's later commit checks are then left
 // out, as no image can be made. Any other error stays the error it is.
 func (r *scenarioRun) commitUnreadable(phase string, err error) error {
-	var ce *fsop.CopyError
-	if !errors.As(err, &ce) || ce.Dir == "" {
-		return err
-	}
-	f, ok := r.unmappedCopyFinding(ce.Dir, err)
+	f, ok := r.unmappedCopyFinding(err)
 	if !ok {
 		return err
 	}
-	f.Stage, f.Reference = "", "read through the mapping by a committer"
+	f.Reference = "read through the mapping by a committer"
 	r.commit.unreadable = true
 	r.add(phase, []snapshot.Finding{f}, nil, nil)
 	return nil

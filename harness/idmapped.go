@@ -254,21 +254,20 @@ func (r *scenarioRun) idmapUnbindRaw() error {
 	return mounts.Detach(r.cfg.idmapOtherSide(r.dir))
 }
 
-// unmappedCopyFinding turns the error of a copy of layer dir through the
-// mapping into a finding when the file it could not read is owned, on
-// disk, by an id outside the mapping: through an idmapped mount no
-// capability reaches such an inode, so a copy of the layer (or a
-// committer) reading it as the container cannot carry it. That is what
-// the layer holds, not a harness failure: the backend stored an owner it
-// should have mapped (a finding of the rebuilt phase; ok false for any
-// other error).
-func (r *scenarioRun) unmappedCopyFinding(dir string, err error) (snapshot.Finding, bool) {
+// unmappedCopyFinding turns the error of a read of a layer through the
+// mapping (a copy of it, a committer's) into a finding when the file it
+// could not read is owned, on disk, by an id outside the mapping: through
+// an idmapped mount no capability reaches such an inode, so a copy of the
+// layer (or a committer) reading it as the container cannot carry it.
+// That is what the layer holds, not a harness failure: the backend stored
+// an owner it should have mapped (ok false for any other error).
+func (r *scenarioRun) unmappedCopyFinding(err error) (snapshot.Finding, bool) {
 	var ce *fsop.CopyError
 	if r.cfg.Idmap == nil || !errors.As(err, &ce) || !errors.Is(err, unix.EACCES) {
 		return snapshot.Finding{}, false
 	}
 	var st unix.Stat_t
-	if unix.Lstat(filepath.Join(r.cfg.Idmap.RawPath(dir), ce.Rel), &st) != nil {
+	if unix.Lstat(filepath.Join(r.cfg.Idmap.RawPath(ce.Dir), ce.Rel), &st) != nil {
 		return snapshot.Finding{}, false
 	}
 	m := r.cfg.Idmap.Mapping()
@@ -277,7 +276,7 @@ func (r *scenarioRun) unmappedCopyFinding(dir string, err error) (snapshot.Findi
 	if uidOK && gidOK {
 		return snapshot.Finding{}, false
 	}
-	return snapshot.Finding{Kind: snapshot.KindPersistence, Path: ce.Rel, Field: "copy", Stage: "rebuilt",
+	return snapshot.Finding{Kind: snapshot.KindPersistence, Path: ce.Rel, Field: "copy",
 		Reference: "read through the mapping",
 		Merged:    fmt.Sprintf("EACCES: owned on disk by %d:%d, outside the mapping %s", st.Uid, st.Gid, m)}, true
 }

@@ -158,14 +158,14 @@ func TestUnmappedCopyFinding(t *testing.T) {
 	os.Lchown(filepath.Join(src, "d"), 100000, 100000)
 	mapped := cfg.Idmap.MappedPath(src)
 	err := fsop.CopyTree(mapped, filepath.Join(t.TempDir(), "copy"))
-	f, ok := r.unmappedCopyFinding(mapped, err)
+	f, ok := r.unmappedCopyFinding(err)
 	if !ok || f.Path != "d/.wh..wh..opq" || f.Kind != snapshot.KindPersistence {
 		t.Fatalf("copy error %v: finding %+v, %v; want one on d/.wh..wh..opq", err, f, ok)
 	}
-	if _, ok := r.unmappedCopyFinding(mapped, &fsop.CopyError{Rel: "mine", Err: unix.EACCES}); ok {
+	if _, ok := r.unmappedCopyFinding(&fsop.CopyError{Dir: mapped, Rel: "mine", Err: unix.EACCES}); ok {
 		t.Error("a refusal on a mapped owner's file became a finding")
 	}
-	if _, ok := r.unmappedCopyFinding(mapped, &fsop.CopyError{Rel: "d/.wh..wh..opq", Err: unix.EIO}); ok {
+	if _, ok := r.unmappedCopyFinding(&fsop.CopyError{Dir: mapped, Rel: "d/.wh..wh..opq", Err: unix.EIO}); ok {
 		t.Error("another error became a finding")
 	}
 }

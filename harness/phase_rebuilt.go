@@ -48,11 +48,7 @@ func rebuildCopies(r *scenarioRun, in rebuiltInput) error {
 		}
 		copies[k] = filepath.Join(r.dir, "rebuilt-l"+strconv.Itoa(k))
 		if err := fsop.CopyTree(l, copies[k]); err != nil {
-			if f, ok := r.unmappedCopyFinding(l, err); ok { // idmapped.go
-				r.add("rebuilt", []snapshot.Finding{f}, before, ref)
-				return nil
-			}
-			return fmt.Errorf("rebuild layer %d: %w", k, err)
+			return r.unreadableCopy(err, before, ref, fmt.Sprintf("rebuild layer %d", k))
 		}
 		if k == 0 && copied {
 			// What no op reached in the copy of the copy is still the
@@ -66,11 +62,7 @@ func rebuildCopies(r *scenarioRun, in rebuiltInput) error {
 	}
 	upper, work := filepath.Join(r.dir, "rebuilt-u"), filepath.Join(r.dir, "rebuilt-w")
 	if err := fsop.CopyTree(r.upper, upper); err != nil {
-		if f, ok := r.unmappedCopyFinding(r.upper, err); ok {
-			r.add("rebuilt", []snapshot.Finding{f}, before, ref)
-			return nil
-		}
-		return fmt.Errorf("rebuild the upper: %w", err)
+		return r.unreadableCopy(err, before, ref, "rebuild the upper")
 	}
 	if err := os.Mkdir(work, 0o755); err != nil {
 		return err
@@ -90,4 +82,15 @@ func rebuildCopies(r *scenarioRun, in rebuiltInput) error {
 	r.add("rebuilt", snapshot.CompareAs(snapshot.KindPersistence, "rebuilt", before, after), after, ref)
 	r.add("rebuilt", after.Invariants, after, ref)
 	return nil
+}
+
+// unreadableCopy is what a failed copy of a layer (what) comes to: the
+// rebuilt phase's finding, and its end, where the layer holds a file whose
+// owner the mapping cannot show (idmapped.go); any other error, wrapped.
+func (r *scenarioRun) unreadableCopy(err error, before, ref *snapshot.Snapshot, what string) error {
+	if f, ok := r.unmappedCopyFinding(err); ok {
+		r.add("rebuilt", []snapshot.Finding{f}, before, ref)
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }

@@ -33,9 +33,9 @@ func CopyTrees(src, dst string, rels []string) error {
 	return c.finish()
 }
 
-// CopyError is a file of the source that could not be read (its data):
-// Rel is its path beneath the subtree copied, or beneath Dir where the
-// reader read several trees (a committer reading an upper and its lowers).
+// CopyError is a file that could not be read (its data) by a copy or a
+// committer: Rel is its path beneath Dir, the tree being read (the
+// subtree copied; the layer a committer read it from).
 type CopyError struct {
 	Dir string
 	Rel string
@@ -63,12 +63,12 @@ func (c *copier) tree(src, dst string) error {
 			return err
 		}
 		rel, _ := filepath.Rel(src, p)
-		return c.entry(p, filepath.Join(dst, rel), rel)
+		return c.entry(src, p, filepath.Join(dst, rel), rel)
 	})
 }
 
-// entry copies the entry p to the new name to.
-func (c *copier) entry(p, to, rel string) error {
+// entry copies the entry p, rel beneath the tree src, to the new name to.
+func (c *copier) entry(src, p, to, rel string) error {
 	var st unix.Stat_t
 	if err := unix.Lstat(p, &st); err != nil {
 		return err
@@ -96,7 +96,7 @@ func (c *copier) entry(p, to, rel string) error {
 		return nil
 	case unix.S_IFREG:
 		if err := CopyFile(p, to); err != nil {
-			return &CopyError{Rel: rel, Err: err}
+			return &CopyError{Dir: src, Rel: rel, Err: err}
 		}
 	case unix.S_IFLNK:
 		target, err := os.Readlink(p)
