@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -45,18 +44,12 @@ func dieWithParent() {
 		if err != nil || ppid <= 1 {
 			return
 		}
-		fd, err := unix.PidfdOpen(ppid, 0)
-		if os.Getppid() != ppid { // gone already (its PID may be another's now)
+		fd, err := unix.PidfdOpen(ppid, 0) // Linux 5.3; the oldest kernel run on is 5.15
+		if os.Getppid() != ppid {          // gone already (its PID may be another's now)
 			unix.Kill(os.Getpid(), unix.SIGKILL)
 		}
-		if err != nil { // no pidfd here: ask for the parent once a second
-			go func() {
-				for os.Getppid() == ppid {
-					time.Sleep(time.Second)
-				}
-				unix.Kill(os.Getpid(), unix.SIGKILL)
-			}()
-			return
+		if err != nil {
+			return // PDEATHSIG is what is left
 		}
 		go func() {
 			fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}

@@ -17,27 +17,29 @@ func TestChildDiesWithParentAfterCredChange(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("changes the fsuid: needs root")
 	}
-	if os.Getenv("SANDBOX_TEST_ROLE") != "" {
-		return
-	}
-	pidFile := t.TempDir() + "/child.pid"
+	dir := t.TempDir()
+	pidFile, ready := dir+"/child.pid", dir+"/child.ready"
 	// The parent: a shell that starts the child (this test binary in the
 	// child role) and waits; the test kills the shell.
 	parent := exec.Command("sh", "-c", `"$0" -test.run '^TestChildRole$' & echo $! > "$1"; wait`, os.Args[0], pidFile)
-	parent.Env = append(os.Environ(), "SANDBOX_TEST_ROLE=child")
+	parent.Env = append(os.Environ(), "SANDBOX_TEST_ROLE=child", "SANDBOX_TEST_READY="+ready)
 	if err := parent.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// Killed once the child watches it with its fsuid changed, so that
+	// the watch, not the check at its start, is what ends the child.
 	var child int
-	for deadline := time.Now().Add(time.Minute); child == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		b, _ := os.ReadFile(pidFile)
 		child, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+		if _, err := os.Stat(ready); err == nil && child != 0 {
+			break
+		}
 	}
-	if child == 0 {
+	if _, err := os.Stat(ready); err != nil || child == 0 {
 		parent.Process.Kill()
-		t.Fatal("the child did not start")
+		t.Fatal("the child did not get ready")
 	}
-	time.Sleep(500 * time.Millisecond) // let it set up its watch
 	parent.Process.Kill()
 	parent.Wait()
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
@@ -62,5 +64,9 @@ func TestChildRole(t *testing.T) {
 	os.Setenv(parentEnv, strconv.Itoa(os.Getppid()))
 	dieWithParent()
 	syscall.Setfsuid(1000)
+	syscall.Setfsuid(0) // back: to write the marker; the parent-death signal stays cleared
+	if err := os.WriteFile(os.Getenv("SANDBOX_TEST_READY"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	time.Sleep(2 * time.Minute)
 }
