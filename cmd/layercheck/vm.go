@@ -29,44 +29,47 @@ type vmFlags struct {
 	tcg                                 bool // --accel tcg
 }
 
-// vmOwn names vm's flags taking a value, and what each sets.
-func (f *vmFlags) own() map[string]func(string) error {
-	return map[string]func(string) error{
-		"kernel":     func(v string) error { f.kernel = v; return nil },
-		"kernel-deb": func(v string) error { f.kernelDeb = v; return nil },
-		"modules":    func(v string) error { f.modules = v; return nil },
-		"console":    func(v string) error { f.console = v; return nil },
-		"guest-tree": func(v string) error { f.trees = append(f.trees, v); return nil },
-		"nfs-debs":   func(v string) error { f.nfsDebs = v; return nil },
-		"vm-timeout": func(v string) (err error) { f.timeout, err = time.ParseDuration(v); return },
-		"vm-memory":  func(v string) (err error) { _, err = fmt.Sscan(v, &f.memoryMB); return },
-		"vm-cpus":    func(v string) (err error) { _, err = fmt.Sscan(v, &f.cpus); return },
-		"accel": func(v string) error {
+// vmFlag is one of vm's own flags, all of which take a value: the
+// value's name and what the flag is for (--help), and what it sets.
+type vmFlag struct {
+	name, arg, help string
+	set             func(string) error
+}
+
+// own lists vm's flags, in the order --help shows them.
+func (f *vmFlags) own() []vmFlag {
+	return []vmFlag{
+		{"kernel", "IMAGE", "a kernel image (arch/x86/boot/bzImage)", func(v string) error { f.kernel = v; return nil }},
+		{"modules", "DIR", "its modules_install tree (lib/modules/VERSION)", func(v string) error { f.modules = v; return nil }},
+		{"kernel-deb", "PKG.deb", "a Debian linux-image package (kernel and modules)", func(v string) error { f.kernelDeb = v; return nil }},
+		{"accel", "auto|tcg", "KVM where it runs guests, else TCG (default auto)", func(v string) error {
 			if v != "auto" && v != "tcg" {
 				return fmt.Errorf("%q: auto (KVM where it runs guests, else TCG) or tcg", v)
 			}
 			f.tcg = v == "tcg"
 			return nil
-		},
+		}},
+		{"vm-timeout", "D", "time limit of the whole boot (default 3h)", func(v string) (err error) { f.timeout, err = time.ParseDuration(v); return }},
+		{"vm-memory", "MiB", "guest memory (default 2048)", func(v string) (err error) { _, err = fmt.Sscan(v, &f.memoryMB); return }},
+		{"vm-cpus", "N", "guest CPUs (default 2)", func(v string) (err error) { _, err = fmt.Sscan(v, &f.cpus); return }},
+		{"console", "FILE", "keep the guest's serial console in FILE", func(v string) error { f.console = v; return nil }},
+		{"guest-tree", "DIR", "a directory laid over the guest's / (repeatable)", func(v string) error { f.trees = append(f.trees, v); return nil }},
+		{"nfs-debs", "DIR", "with --layout nfs: the nfs-kernel-server and nfs-common packages (default: fetched with apt-get download)",
+			func(v string) error { f.nfsDebs = v; return nil }},
 	}
 }
 
-// vmUsage is what `layercheck vm --help` prints.
-const vmUsage = `usage: layercheck vm --kernel IMAGE [--modules DIR] | --kernel-deb PACKAGE.deb [vm flags] [run flags]
+// printVMUsage prints what `layercheck vm --help` shows: its own flags;
+// the run's are `layercheck run --help`'s.
+func printVMUsage() {
+	fmt.Print(`usage: layercheck vm --kernel IMAGE [--modules DIR] | --kernel-deb PACKAGE.deb [vm flags] [run flags]
   boots that kernel in qemu with layercheck as init and runs there what
   'layercheck run' would run with the run flags (layercheck run --help)
-  -kernel IMAGE        a kernel image (arch/x86/boot/bzImage)
-  -modules DIR         its modules_install tree (lib/modules/VERSION)
-  -kernel-deb PKG.deb  a Debian linux-image package (kernel and modules)
-  -accel auto|tcg      KVM where it runs guests, else TCG (default auto)
-  -vm-timeout D        time limit of the whole boot (default 3h)
-  -vm-memory MiB       guest memory (default 2048)
-  -vm-cpus N           guest CPUs (default 2)
-  -console FILE        keep the guest's serial console in FILE
-  -guest-tree DIR      a directory laid over the guest's / (repeatable)
-  -nfs-debs DIR        with --layout nfs: the nfs-kernel-server and nfs-common packages
-                       (default: fetched with apt-get download)
-`
+`)
+	for _, fl := range (&vmFlags{}).own() {
+		fmt.Printf("  -%-19s %s\n", fl.name+" "+fl.arg, fl.help)
+	}
+}
 
 // Run flags naming files: outputs the guest writes (brought back to the
 // path asked) and inputs carried into the guest.
@@ -96,7 +99,10 @@ func flagArg(args []string, i int) (name, value string, next bool) {
 // splitVMArgs takes vm's own flags out of args; the rest are the run's.
 func splitVMArgs(args []string) (*vmFlags, []string, error) {
 	f := &vmFlags{timeout: 3 * time.Hour}
-	own := f.own()
+	own := map[string]func(string) error{}
+	for _, fl := range f.own() {
+		own[fl.name] = fl.set
+	}
 	var rest []string
 	for i := 0; i < len(args); i++ {
 		name, value, next := flagArg(args, i)
@@ -199,7 +205,7 @@ func vmModules(args []string) []string {
 //	layercheck vm --kernel IMAGE [--modules DIR] | --kernel-deb PKG.deb [run flags]
 func cmdVM(args []string) (int, error) {
 	if wantsHelp(args) {
-		fmt.Print(vmUsage)
+		printVMUsage()
 		return exitOK, nil
 	}
 	f, rest, err := splitVMArgs(args)
